@@ -1,0 +1,3 @@
+#!/bin/bash
+# Two GPUs on one node.
+torchrun --nproc_per_node 2 train.py config.yaml

@@ -1,0 +1,97 @@
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from peft_lint.engine.diagnostic import Diagnostic, Related, Severity
+from peft_lint.engine.rule import Rule
+from peft_lint.facts.explain import (
+    checkpointing_related,
+    input_grads_related,
+    launcher_related,
+    non_reentrant_help,
+    processes_phrase,
+    reentrant_ddp_applies,
+    static_graph_available,
+)
+from peft_lint.facts.model import TrainingSetup
+
+
+class ReentrantGcDdpFindUnused(Rule):
+    """
+    ## What it does
+    Finds a PEFT model (LoRA and the other non-AdaLoRA methods) trained under DDP with
+    reentrant activation checkpointing and `find_unused_parameters=True`, whose checkpointed
+    layers receive gradients.
+
+    ## Why is this bad?
+    The first backward crashes on every rank:
+    `RuntimeError: Expected to mark a variable ready only once ... has been marked as ready
+    twice.` With reentrant checkpointing the LoRA parameters inside a checkpointed layer are
+    not in the graph DDP walks after forward, so DDP marks them unused and ready; the
+    recomputation's nested backward then fires their hooks again.
+
+    `find_unused_parameters=True` is what the Trainer picks for every `PeftModel`: its
+    docstring says "False if gradient checkpointing is used", but the code applies that only
+    to a `PreTrainedModel`.
+
+    ## Example
+    ```python
+    args = TrainingArguments(gradient_checkpointing=True,
+                             gradient_checkpointing_kwargs={"use_reentrant": True})
+    trainer = Trainer(model=get_peft_model(model, LoraConfig(...)), args=args)
+    # torchrun --nproc_per_node 2 train.py
+    ```
+
+    ## Use instead
+    ```python
+    args = TrainingArguments(gradient_checkpointing=True,
+                             gradient_checkpointing_kwargs={"use_reentrant": False})
+    ```
+    `ddp_find_unused_parameters=False` also works for plain LoRA, but only when every
+    trainable parameter is used in every step (not for MoE experts or a VLM's vision tower).
+
+    ## When it does not apply
+    A single process; non-reentrant checkpointing; `ddp_static_graph=True`;
+    `ddp_find_unused_parameters=False`; no input gradients (then the failure is
+    `reentrant-gc-frozen-inputs`); AdaLoRA (see `adalora-reentrant-gc-ddp`).
+
+    ## Fix safety
+    No automatic fix yet; the help line names the file and key to change.
+
+    ## References
+    - transformers `trainer.py` `_build_accelerator_args` (5.24) / `_wrap_model` (4.57.6)
+    - https://github.com/huggingface/trl/issues/921, https://github.com/huggingface/transformers/issues/23728
+    - shared/knowledge/repro-ddp.md scenarios 5 and 9 (both stacks)
+    """
+
+    code = "PFT102"
+    name = "reentrant-gc-ddp-find-unused"
+    summary = "PEFT model with reentrant checkpointing under DDP with find_unused_parameters"
+    severity = Severity.ERROR
+
+    def check(self, setup: TrainingSetup) -> Iterator[Diagnostic]:
+        method = setup.adapter.method
+        if not method.known or method.value == "adalora":
+            return
+        if not setup.trainer.model_is_peft.is_(True) or not reentrant_ddp_applies(setup):
+            return
+        find_unused = setup.distributed.find_unused_parameters
+        if not find_unused.is_(True):
+            return
+        span = setup.trainer.peft_wrap_span or setup.trainer.span or setup.checkpointing.enabled.span
+        if span is None:
+            return
+        message = (
+            f"{str(method.value).upper()} with reentrant gradient checkpointing under DDP "
+            f"({processes_phrase(setup)}) and find_unused_parameters=True "
+            f"({find_unused.origin.describe()}) crashes at the first backward: \"RuntimeError: "
+            "Expected to mark a variable ready only once ... has been marked as ready twice\".")
+        related: list[Related] = checkpointing_related(setup) + input_grads_related(setup) + \
+            launcher_related(setup)
+        if find_unused.span is not None and find_unused.origin.kind == "written":
+            related.append(Related(find_unused.span, "find_unused_parameters=True"))
+        help_text = non_reentrant_help(setup) + "; or set ddp_find_unused_parameters: false if " \
+            "every trainable parameter is used in every step"
+        if static_graph_available(setup):
+            help_text += "; or ddp_static_graph: true"
+        yield self.diagnostic(span, message, help=help_text, related=related)

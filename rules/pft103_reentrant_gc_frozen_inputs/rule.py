@@ -1,0 +1,103 @@
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from peft_lint.engine.diagnostic import Diagnostic, Severity
+from peft_lint.engine.rule import Rule
+from peft_lint.facts.explain import checkpointing_related, non_reentrant_help
+from peft_lint.facts.model import TrainingSetup
+from peft_lint.knowledge import transformers as tf
+
+CRASH = ("\"RuntimeError: element 0 of tensors does not require grad and does not have a "
+         "grad_fn\" at the first backward")
+WARNING = "\"UserWarning: None of the inputs have requires_grad=True. Gradients will be None\""
+
+
+class ReentrantGcFrozenInputs(Rule):
+    """
+    ## What it does
+    Finds a PEFT model (frozen base) trained with reentrant activation checkpointing while
+    nothing makes the checkpointed layers' inputs require grad.
+
+    ## Why is this bad?
+    Reentrant checkpointing backpropagates into a checkpointed block only if one of its
+    tensor inputs requires grad. With a frozen base the hidden states do not, so:
+    - if every trainable tensor sits inside the checkpointed layers (plain causal-LM LoRA),
+      the first backward raises `RuntimeError: element 0 of tensors does not require grad
+      and does not have a grad_fn`;
+    - if something outside them trains (a classification head, `modules_to_save`, a LoRA on
+      `lm_head`, AdaLoRA's regulariser), training runs and the LoRA layers silently never
+      change (lora_B stays 0; AdaLoRA's lora_E stays frozen). The only sign is
+      `UserWarning: None of the inputs have requires_grad=True. Gradients will be None`.
+
+    This is the default on transformers 4.x for `Trainer(gradient_checkpointing=True)` with a
+    `get_peft_model` model: the Trainer enables checkpointing with `use_reentrant=True` and
+    adds no input-gradient hook.
+
+    ## Example
+    ```python
+    # transformers 4.57.6
+    model = get_peft_model(AutoModelForCausalLM.from_pretrained(name), LoraConfig(...))
+    Trainer(model=model, args=TrainingArguments(gradient_checkpointing=True)).train()
+    ```
+
+    ## Use instead
+    ```python
+    TrainingArguments(gradient_checkpointing=True,
+                      gradient_checkpointing_kwargs={"use_reentrant": False})
+    ```
+    or call `model.enable_input_require_grads()` before training.
+
+    ## When it does not apply
+    Non-reentrant checkpointing; transformers >= 5.0 with a text model (it enables input
+    gradients itself for `input_ids` models); TRL's SFTTrainer (it enables input gradients
+    for PEFT models); `prepare_model_for_kbit_training` on a quantized model; checkpointing
+    enabled on the base model before `get_peft_model` (PEFT adds the hook then).
+
+    ## Fix safety
+    No automatic fix yet; the help line names the file and key to change.
+
+    ## References
+    - https://github.com/huggingface/peft/issues/137, https://github.com/huggingface/transformers/issues/25841
+    - torch `utils/checkpoint.py` `CheckpointFunction` / `check_backward_validity`
+    - transformers 4.57.6 `modeling_utils.py` `gradient_checkpointing_enable` (hook only for
+      `_hf_peft_config_loaded`); 5.24.0 `_activation_checkpointing_enable` (hook for `input_ids` models)
+    - shared/knowledge/repro-ddp.md scenario 6 and stack B scenarios 1, 5, 6
+    """
+
+    code = "PFT103"
+    name = "reentrant-gc-frozen-inputs"
+    summary = "Reentrant checkpointing of a frozen model without input gradients"
+    severity = Severity.ERROR
+
+    def check(self, setup: TrainingSetup) -> Iterator[Diagnostic]:
+        gc = setup.checkpointing
+        if not (setup.trainer.model_is_peft.is_(True) and gc.enabled.is_(True)
+                and gc.use_reentrant.is_(True) and gc.input_grads.is_(False)):
+            return
+        if not setup.trains_here.is_(True):
+            return
+        span = setup.trainer.peft_wrap_span or setup.trainer.span
+        if span is None:
+            return
+        outside = setup.adapter.trains_outside_blocks
+        if outside.is_(True):
+            effect = ("training runs but the adapter layers inside the checkpointed blocks silently "
+                      f"never change; the only sign is {WARNING}")
+            if setup.adapter.method.is_("adalora"):
+                effect += " (AdaLoRA's lora_E never trains)"
+        elif outside.is_(False):
+            effect = f"it crashes with {CRASH}"
+        else:
+            effect = (f"it crashes with {CRASH}, or, if something outside the checkpointed layers "
+                      "is trainable, silently leaves the adapter layers untrained")
+        why = (f"{setup.version_label('transformers')} does not enable input gradients for this model"
+               if not tf.adds_input_grads_for_text_models(setup.version("transformers"))
+               else "the model's input is not `input_ids`, so transformers does not enable input "
+                    "gradients for it")
+        message = (f"Reentrant gradient checkpointing with a frozen base and no input gradients: "
+                   f"{effect}. Reentrant checkpointing only backpropagates into a block whose "
+                   f"inputs require grad, and {why}.")
+        help_text = non_reentrant_help(setup) + "; or call model.enable_input_require_grads() " \
+            "before training"
+        yield self.diagnostic(span, message, help=help_text, related=checkpointing_related(setup))

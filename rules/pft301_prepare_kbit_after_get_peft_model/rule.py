@@ -1,0 +1,64 @@
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from peft_lint.engine.diagnostic import Diagnostic, Severity
+from peft_lint.engine.rule import Rule, related
+from peft_lint.facts.model import TrainingSetup
+
+
+class PrepareKbitAfterGetPeftModel(Rule):
+    """
+    ## What it does
+    Finds `prepare_model_for_kbit_training` called on a model that already has its PEFT
+    adapter (the result of `get_peft_model`, or the base model after `get_peft_model`
+    injected the adapter layers into it).
+
+    ## Why is this bad?
+    The function's first step sets `requires_grad=False` on every parameter, the adapter's
+    included. Nothing is trainable: the first backward raises `RuntimeError: element 0 of
+    tensors does not require grad and does not have a grad_fn`, or, with a trainable
+    parameter outside (a head), the adapter silently never trains.
+
+    ## Example
+    ```python
+    model = get_peft_model(model, LoraConfig(...))
+    model = prepare_model_for_kbit_training(model)
+    ```
+
+    ## Use instead
+    ```python
+    model = prepare_model_for_kbit_training(model)
+    model = get_peft_model(model, LoraConfig(...))
+    ```
+
+    ## When it does not apply
+    Called on the base model before `get_peft_model`.
+
+    ## Fix safety
+    No automatic fix yet: moving the call changes the order of two statements.
+
+    ## References
+    - peft `utils/other.py` `prepare_model_for_kbit_training` (freezes every parameter)
+    - shared/knowledge/pitfalls.md entry 26
+    """
+
+    code = "PFT301"
+    name = "prepare-kbit-after-get-peft-model"
+    summary = "prepare_model_for_kbit_training after get_peft_model freezes the adapter"
+    severity = Severity.ERROR
+
+    def check(self, setup: TrainingSetup) -> Iterator[Diagnostic]:
+        for call in setup.kbit_prepare_calls:
+            if not call.on_peft_model.is_(True):
+                continue
+            message = ("prepare_model_for_kbit_training is called after get_peft_model: it sets "
+                       "requires_grad=False on every parameter, the adapter's included, so nothing "
+                       "trains; the first backward raises \"RuntimeError: element 0 of tensors does "
+                       "not require grad and does not have a grad_fn\" (or, with a trainable head, "
+                       "the adapter silently stays untrained).")
+            yield self.diagnostic(
+                call.span, message,
+                help="call prepare_model_for_kbit_training on the base model before "
+                     "get_peft_model: load -> prepare_model_for_kbit_training -> get_peft_model",
+                related=related(call.peft_wrap_span, "the adapter is added here"))

@@ -1,0 +1,83 @@
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from peft_lint.engine.diagnostic import Diagnostic, Related, Severity
+from peft_lint.engine.rule import Rule
+from peft_lint.facts.model import TrainingSetup
+
+HELP = ("call model.base_model.update_and_allocate(state.global_step) from a TrainerCallback's "
+        "on_optimizer_step (after optimizer.step(), before zero_grad()); in a custom loop, call it "
+        "after optimizer.step() and before zero_grad(), on the unwrapped model "
+        "(accelerator.unwrap_model(model).base_model.update_and_allocate(step))")
+
+
+class AdaloraMissingUpdateAndAllocate(Rule):
+    """
+    ## What it does
+    Finds AdaLoRA training where `update_and_allocate` is never called, or is called only
+    where it can never run.
+
+    ## Why is this bad?
+    Nothing in transformers, TRL or accelerate calls it. Without it AdaLoRA never
+    reallocates rank: the run finishes with no error and no warning, but trains a fixed-rank
+    LoRA at `init_r` (more parameters than the `target_r` budget), and the saved
+    `rank_pattern` is `None`.
+
+    ## Example
+    ```python
+    model = get_peft_model(model, AdaLoraConfig(init_r=12, target_r=4, total_step=1000))
+    Trainer(model=model, args=args, train_dataset=data).train()
+    ```
+
+    ## Use instead
+    ```python
+    class AdaLoraAllocation(TrainerCallback):
+        def on_optimizer_step(self, args, state, control, model=None, **kwargs):
+            model.base_model.update_and_allocate(state.global_step)
+
+    Trainer(model=model, args=args, train_dataset=data,
+            callbacks=[AdaLoraAllocation()]).train()
+    ```
+
+    ## When it does not apply
+    Scripts that do not train here (no Trainer, no backward call), or whose trainer is
+    defined in another module.
+
+    ## Fix safety
+    No automatic fix.
+
+    ## References
+    - peft `tuners/adalora/model.py` `AdaLoraModel.update_and_allocate` docstring
+    - https://github.com/huggingface/peft/issues/1327, https://github.com/huggingface/peft/issues/432
+    - shared/knowledge/repro-ddp.md scenario 7
+    """
+
+    code = "PFT401"
+    name = "adalora-missing-update-and-allocate"
+    summary = "AdaLoRA without update_and_allocate trains a fixed-rank LoRA"
+    severity = Severity.ERROR
+
+    def check(self, setup: TrainingSetup) -> Iterator[Diagnostic]:
+        adapter = setup.adapter
+        if not adapter.method.is_("adalora") or adapter.config_span is None:
+            return
+        if not setup.trains_here.is_(True):
+            return
+        if any(not call.never_runs for call in setup.allocation_calls):
+            return
+        init_r = adapter.kwargs.get("init_r")
+        target_r = adapter.kwargs.get("target_r")
+        init_text = f"init_r={init_r.value}" if init_r and init_r.known else "init_r (default 12)"
+        target_text = f"target_r={target_r.value}" if target_r and target_r.known else \
+            "target_r (default 8)"
+        if setup.allocation_calls:
+            lead = "AdaLoRA's update_and_allocate is called only where it can never run"
+        else:
+            lead = "AdaLoRA's update_and_allocate is never called, and no Trainer calls it"
+        message = (f"{lead}: the run finishes without error or warning but trains a fixed-rank "
+                   f"LoRA at {init_text}; the budget never moves toward {target_text} and the "
+                   "saved rank_pattern stays None.")
+        related = [Related(call.span, f"never runs: {call.never_runs}")
+                   for call in setup.allocation_calls]
+        yield self.diagnostic(adapter.config_span, message, help=HELP, related=related)

@@ -1,0 +1,47 @@
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from peft_lint.engine.diagnostic import Diagnostic, Severity
+from peft_lint.engine.rule import Rule
+from peft_lint.facts.model import TrainingSetup
+
+
+class UnreadableInput(Rule):
+    """
+    ## What it does
+    Reports an input file that cannot be read: missing, a directory, binary, not UTF-8,
+    or unreadable for the current user.
+
+    ## Why is this bad?
+    peft-lint cannot check a run it cannot read; the other files of the run are still
+    checked, but hazards that need this file go unseen.
+
+    ## Example
+    ```
+    peft-lint train.py confg.yaml      # typo: the file does not exist
+    ```
+
+    ## Use instead
+    ```
+    peft-lint train.py config.yaml
+    ```
+
+    ## When it does not apply
+    Files found by folder mode that belong to no run unit are not read.
+
+    ## Fix safety
+    No automatic fix.
+
+    ## References
+    - peft-lint DESIGN.md, "One bad file never stops the run"
+    """
+
+    code = "PFT901"
+    name = "unreadable-input"
+    summary = "An input file cannot be read"
+    severity = Severity.ERROR
+    reproduction_exempt = "a meta rule about peft-lint's own input; no library behaviour to reproduce"
+
+    def check(self, setup: TrainingSetup) -> Iterator[Diagnostic]:
+        return iter(())

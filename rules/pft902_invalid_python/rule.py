@@ -1,0 +1,46 @@
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from peft_lint.engine.diagnostic import Diagnostic, Severity
+from peft_lint.engine.rule import Rule
+from peft_lint.facts.model import TrainingSetup
+
+
+class InvalidPython(Rule):
+    """
+    ## What it does
+    Reports a Python script that does not parse, with the parser's message and position.
+
+    ## Why is this bad?
+    The script would fail at start-up with the same `SyntaxError`; peft-lint cannot read
+    what it would do.
+
+    ## Example
+    ```python
+    model = get_peft_model(model, config
+    ```
+
+    ## Use instead
+    ```python
+    model = get_peft_model(model, config)
+    ```
+
+    ## When it does not apply
+    Always applies to the Python files of a run.
+
+    ## Fix safety
+    No automatic fix.
+
+    ## References
+    - Python `ast.parse`
+    """
+
+    code = "PFT902"
+    name = "invalid-python"
+    summary = "A Python script does not parse"
+    severity = Severity.ERROR
+    reproduction_exempt = "a meta rule about peft-lint's own input; no library behaviour to reproduce"
+
+    def check(self, setup: TrainingSetup) -> Iterator[Diagnostic]:
+        return iter(())

@@ -1,0 +1,47 @@
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from peft_lint.engine.diagnostic import Diagnostic, Severity
+from peft_lint.engine.rule import Rule
+from peft_lint.facts.model import TrainingSetup
+
+
+class InvalidConfig(Rule):
+    """
+    ## What it does
+    Reports a YAML or JSON config of the run that does not parse, with the parser's message
+    and position.
+
+    ## Why is this bad?
+    `HfArgumentParser.parse_yaml_file`, `yaml.safe_load` or `json.load` raise the same
+    error when the job starts, after the queue wait.
+
+    ## Example
+    ```yaml
+    gradient_checkpointing_kwargs: {use_reentrant: false
+    ```
+
+    ## Use instead
+    ```yaml
+    gradient_checkpointing_kwargs: {use_reentrant: false}
+    ```
+
+    ## When it does not apply
+    Always applies to the config files of a run.
+
+    ## Fix safety
+    No automatic fix.
+
+    ## References
+    - PyYAML safe loader; Python `json`
+    """
+
+    code = "PFT903"
+    name = "invalid-config"
+    summary = "A YAML or JSON config does not parse"
+    severity = Severity.ERROR
+    reproduction_exempt = "a meta rule about peft-lint's own input; no library behaviour to reproduce"
+
+    def check(self, setup: TrainingSetup) -> Iterator[Diagnostic]:
+        return iter(())

@@ -1,0 +1,3 @@
+from peft_lint.cli import entry_point
+
+entry_point()

@@ -1,0 +1,154 @@
+"""Command line: `peft-lint [check] PATHS...`, `peft-lint rules`, `peft-lint rule CODE|NAME`."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from peft_lint import __version__
+
+SUBCOMMANDS = ("check", "rules", "rule")
+ISSUES_URL = "https://github.com/peft-lint/peft-lint/issues"
+EXIT_CLEAN, EXIT_FINDINGS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
+
+
+class UsageError(Exception):
+    pass
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="peft-lint",
+        description="Static preflight checks for PEFT fine-tuning runs: a training script, its "
+                    "configs and its launcher, read without running them.")
+    parser.add_argument("--version", action="version", version=f"peft-lint {__version__}")
+    commands = parser.add_subparsers(dest="command")
+    check = commands.add_parser("check", help="lint a run (the default command)")
+    check.add_argument("paths", nargs="*", type=Path,
+                       help="files of one run (script, configs, launcher) or folders to scan")
+    check.add_argument("--output-format", choices=("full", "concise", "json"), default="full")
+    check.add_argument("--world-size", type=int, metavar="N",
+                       help="number of training processes, where no launcher says it")
+    check.add_argument("--target-version", action="append", default=[], metavar="PKG==VER",
+                       help="library version to assume, e.g. transformers==4.57.6 (repeatable)")
+    check.add_argument("--fail-on", choices=("error", "warning", "info"), default="error",
+                       help="lowest severity that makes the exit code 1 (default: error)")
+    check.add_argument("--exit-zero", action="store_true", help="exit 0 even with findings")
+    check.add_argument("--ignore-installed", action="store_true",
+                       help="do not read the versions of installed packages")
+    rules = commands.add_parser("rules", help="list the rules")
+    rules.add_argument("--output-format", choices=("full", "json"), default="full")
+    rule = commands.add_parser("rule", help="show a rule's documentation")
+    rule.add_argument("rule", help="code or name, e.g. PFT101 or adalora-reentrant-gc-ddp")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    if not arguments or (arguments[0] not in SUBCOMMANDS and arguments[0] not in
+                         ("-h", "--help", "--version")):
+        arguments = ["check", *arguments]
+    parser = build_parser()
+    try:
+        options = parser.parse_args(arguments)
+    except SystemExit as exit_:
+        return EXIT_USAGE if exit_.code not in (0, None) else EXIT_CLEAN
+    try:
+        if options.command == "rules":
+            return _rules(options.output_format)
+        if options.command == "rule":
+            return _rule(options.rule)
+        return _check(options)
+    except UsageError as error:
+        print(f"peft-lint: error: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        return 130
+    except Exception as error:  # noqa: BLE001 - never show a traceback to the user
+        print(f"peft-lint: internal error ({type(error).__name__}: {error}); please report it at "
+              f"{ISSUES_URL} with the files that caused it", file=sys.stderr)
+        return EXIT_INTERNAL
+
+
+def _check(options: argparse.Namespace) -> int:
+    from peft_lint.engine.diagnostic import Severity
+    from peft_lint.engine.runner import LintOptions, lint
+    from peft_lint.inputs.versions import VersionError, parse_target
+    from peft_lint.settings import SettingsError, find_settings
+
+    if not options.paths:
+        raise UsageError("no files given; try `peft-lint train.py config.yaml launch.sh`")
+    if options.world_size is not None and options.world_size < 1:
+        raise UsageError("--world-size must be at least 1")
+    try:
+        targets = dict(parse_target(text) for text in options.target_version)
+    except VersionError as error:
+        raise UsageError(str(error)) from None
+    try:
+        settings = find_settings(options.paths[0] if options.paths[0].exists() else Path.cwd())
+    except SettingsError as error:
+        raise UsageError(str(error)) from None
+    result = lint(options.paths, LintOptions(options.world_size, targets, settings.target_versions,
+                                             not options.ignore_installed))
+    sys.stdout.write(_render(result, options.output_format))
+    threshold = Severity(options.fail_on).rank
+    failing = any(diagnostic.severity.rank >= threshold for diagnostic in result.diagnostics)
+    return EXIT_FINDINGS if failing and not options.exit_zero else EXIT_CLEAN
+
+
+def _render(result: object, output_format: str) -> str:
+    from peft_lint.engine.runner import LintResult
+
+    assert isinstance(result, LintResult)
+    if output_format == "json":
+        from peft_lint.output.json_format import render_json
+
+        return render_json(result)
+    from peft_lint.output.text import render_concise, render_full
+
+    return render_concise(result) if output_format == "concise" else render_full(result, sys.stdout)
+
+
+def rule_object(rule: type) -> dict[str, object]:
+    from peft_lint.engine.rule import Rule
+
+    assert issubclass(rule, Rule)
+    entry: dict[str, object] = {"code": rule.code, "name": rule.name,
+                                "severity": rule.severity.value, "summary": rule.summary,
+                                "url": rule.url()}
+    if rule.reproduction:
+        entry["reproduction"] = rule.reproduction
+    if rule.reproduction_exempt:
+        entry["reproduction_exempt"] = rule.reproduction_exempt
+    return entry
+
+
+def _rules(output_format: str) -> int:
+    from peft_lint.engine.registry import all_rules
+
+    rules = all_rules()
+    if output_format == "json":
+        print(json.dumps([rule_object(rule) for rule in rules], indent=2))
+        return EXIT_CLEAN
+    width = max(len(rule.name) for rule in rules)
+    for rule in rules:
+        print(f"{rule.code}  {rule.name:<{width}}  {rule.severity.value:<7}  {rule.summary}")
+    return EXIT_CLEAN
+
+
+def _rule(selector: str) -> int:
+    from peft_lint.engine.registry import find_rule
+
+    rule = find_rule(selector)
+    if rule is None:
+        raise UsageError(f"no rule {selector!r}; `peft-lint rules` lists them")
+    print(f"# {rule.name} ({rule.code})\n\n{rule.summary}. Severity: {rule.severity.value}.\n")
+    print(rule.docs())
+    return EXIT_CLEAN
+
+
+def entry_point() -> None:
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""Rules, diagnostics and the pipeline that runs them."""

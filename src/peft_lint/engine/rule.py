@@ -1,0 +1,65 @@
+"""The rule base class. A rule is one class in `rules/<folder>/rule.py`.
+
+Metadata are class attributes, documentation is the class docstring (fixed
+sections, see REQUIRED_SECTIONS), and `check()` is a pure function of the
+`TrainingSetup` that yields diagnostics. Rules never read files.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import ClassVar
+
+from peft_lint.engine.diagnostic import Diagnostic, Fix, Related, Severity
+from peft_lint.facts.model import Span, TrainingSetup
+
+DOCS_URL = "https://github.com/peft-lint/peft-lint/blob/main/docs/rules/{name}.md"
+REQUIRED_SECTIONS = ("What it does", "Why is this bad?", "Example", "Use instead",
+                     "When it does not apply", "Fix safety", "References")
+
+
+class Rule:
+    code: ClassVar[str]
+    name: ClassVar[str]
+    summary: ClassVar[str]
+    severity: ClassVar[Severity]
+    # pytest node id of the reproduction against the real libraries, or why none runs on a CPU
+    reproduction: ClassVar[str] = ""
+    reproduction_exempt: ClassVar[str] = ""
+
+    def check(self, setup: TrainingSetup) -> Iterator[Diagnostic]:
+        raise NotImplementedError
+
+    @classmethod
+    def docs(cls) -> str:
+        import inspect
+
+        return inspect.cleandoc(cls.__doc__ or "")
+
+    @classmethod
+    def sections(cls) -> dict[str, str]:
+        sections: dict[str, str] = {}
+        current = None
+        for line in cls.docs().splitlines():
+            heading = re.match(r"^##\s+(.*?)\s*$", line)
+            if heading:
+                current = heading.group(1)
+                sections[current] = ""
+            elif current is not None:
+                sections[current] += line + "\n"
+        return {key: value.strip() for key, value in sections.items()}
+
+    @classmethod
+    def url(cls) -> str:
+        return DOCS_URL.format(name=cls.name)
+
+    def diagnostic(self, span: Span, message: str, *, help: str = "",
+                   related: list[Related] | None = None, fix: Fix | None = None) -> Diagnostic:
+        return Diagnostic(self.code, self.name, self.severity, message, span,
+                          related or [], help, fix, self.url())
+
+
+def related(span: Span | None, message: str) -> list[Related]:
+    """A related location, or nothing when the fact has no span (a default)."""
+    return [Related(span, message)] if span is not None else []

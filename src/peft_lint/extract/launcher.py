@@ -1,0 +1,325 @@
+"""Launcher front-end: torchrun / accelerate launch / deepspeed / srun / python lines.
+
+Reads shell scripts and SLURM job files: joins continued lines, substitutes
+variables assigned earlier in the file, and binds the script's own `--flag value`
+arguments so they can be matched to HfArgumentParser fields.
+"""
+
+from __future__ import annotations
+
+import re
+import shlex
+from dataclasses import dataclass, field
+
+from peft_lint.facts.model import Fact, Span
+
+_ASSIGNMENT = re.compile(r"^(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)=(\S*)\s*$")
+_VARIABLE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?::?-([^}]*))?\}|\$([A-Za-z_][A-Za-z0-9_]*)")
+_SBATCH = re.compile(r"^#SBATCH\s+(.*)$")
+UNRESOLVED = "\x00unresolved\x00"
+PYTHONS = re.compile(r"^(?:.*/)?python(?:3(?:\.\d+)?)?$")
+
+
+@dataclass
+class ScriptArgument:
+    text: str
+    span: Span
+
+
+@dataclass
+class LaunchCommand:
+    launcher: str  # torchrun, accelerate, deepspeed, srun, python
+    span: Span
+    script: str
+    script_args: list[ScriptArgument] = field(default_factory=list)
+    world_size: Fact[int] = field(default_factory=lambda: Fact.unknown("not given"))
+    strategy: Fact[str] = field(default_factory=lambda: Fact.unknown("not given"))
+    accelerate_config: str | None = None
+    uses_module: bool = False  # `python -m package.module`
+
+
+@dataclass
+class _Line:
+    text: str
+    line: int
+
+
+def _logical_lines(text: str) -> list[_Line]:
+    lines: list[_Line] = []
+    buffer: list[str] = []
+    start = 0
+    for number, raw in enumerate(text.splitlines(), start=1):
+        if not buffer:
+            start = number
+        stripped = raw.rstrip()
+        if stripped.endswith("\\"):
+            buffer.append(stripped[:-1])
+            continue
+        buffer.append(stripped)
+        lines.append(_Line(" ".join(buffer), start))
+        buffer = []
+    if buffer:
+        lines.append(_Line(" ".join(buffer), start))
+    return lines
+
+
+def _substitute(text: str, variables: dict[str, str]) -> str:
+    def replace(match: re.Match[str]) -> str:
+        name = match.group(1) or match.group(3)
+        if name in variables:
+            return variables[name]
+        if match.group(2) is not None:
+            return match.group(2)
+        return UNRESOLVED
+
+    return _VARIABLE.sub(replace, text)
+
+
+def parse_launcher(path: str, text: str) -> list[LaunchCommand]:
+    variables: dict[str, str] = {}
+    sbatch: dict[str, str] = {}
+    commands: list[LaunchCommand] = []
+    for logical in _logical_lines(text):
+        stripped = logical.text.strip()
+        sbatch_match = _SBATCH.match(stripped)
+        if sbatch_match:
+            _read_sbatch(sbatch_match.group(1), sbatch)
+            continue
+        assignment = _ASSIGNMENT.match(stripped)
+        if assignment:
+            value = _substitute(assignment.group(2).strip("'\""), variables)
+            variables[assignment.group(1)] = value
+            continue
+        try:
+            tokens = shlex.split(_substitute(stripped, variables), comments=True)
+        except ValueError:
+            continue
+        span = Span(path, logical.line, 1, logical.line, len(logical.text.split("\n")[0]) + 1)
+        for segment in _segments(tokens):
+            command = _command(segment, span, sbatch)
+            if command is not None:
+                commands.append(command)
+    return commands
+
+
+def _read_sbatch(arguments: str, sbatch: dict[str, str]) -> None:
+    for token in arguments.split():
+        if token.startswith("--") and "=" in token:
+            key, _, value = token[2:].partition("=")
+            sbatch[key] = value
+
+
+def _segments(tokens: list[str]) -> list[list[str]]:
+    segments: list[list[str]] = [[]]
+    for token in tokens:
+        if token in ("&&", "||", ";", "|", "&"):
+            segments.append([])
+        else:
+            segments[-1].append(token)
+    return [segment for segment in segments if segment]
+
+
+def _strip_prefixes(tokens: list[str]) -> list[str]:
+    """Drop env assignments and wrappers (nohup, time, uv run, exec)."""
+    while tokens:
+        head = tokens[0]
+        if re.match(r"^[A-Za-z_][A-Za-z0-9_]*=", head) or head in ("nohup", "time", "exec", "env"):
+            tokens = tokens[1:]
+        elif head in ("uv", "poetry", "pipenv", "conda") and len(tokens) > 1 and tokens[1] == "run":
+            tokens = tokens[2:]
+        else:
+            return tokens
+    return tokens
+
+
+def _command(tokens: list[str], span: Span, sbatch: dict[str, str]) -> LaunchCommand | None:
+    tokens = _strip_prefixes(tokens)
+    if not tokens:
+        return None
+    head = tokens[0].rsplit("/", 1)[-1]
+    if head == "srun":
+        return _srun(tokens[1:], span, sbatch)
+    if head == "torchrun":
+        return _torchrun(tokens[1:], span)
+    if head == "accelerate" and len(tokens) > 1 and tokens[1] == "launch":
+        return _accelerate(tokens[2:], span)
+    if head == "deepspeed":
+        return _deepspeed(tokens[1:], span)
+    if PYTHONS.match(head):
+        return _python(tokens[1:], span)
+    return None
+
+
+def _options(tokens: list[str], flags_without_value: frozenset[str]) -> tuple[dict[str, str], int]:
+    """Leading `--opt value` / `--opt=value` tokens up to the script; returns (options, index)."""
+    options: dict[str, str] = {}
+    index = 0
+    while index < len(tokens) and tokens[index].startswith("-"):
+        token = tokens[index]
+        name, has_value, value = token.lstrip("-").partition("=")
+        name = name.replace("-", "_")
+        if name == "m":
+            break
+        if has_value:
+            options[name] = value
+        elif name in flags_without_value or index + 1 >= len(tokens):
+            options[name] = "true"
+        else:
+            options[name] = tokens[index + 1]
+            index += 1
+        index += 1
+    return options, index
+
+
+def _int_option(options: dict[str, str], *names: str) -> int | None | str:
+    for name in names:
+        if name in options:
+            raw = options[name]
+            return int(raw) if raw.isdigit() else raw
+    return None
+
+
+def _script_and_args(tokens: list[str], index: int, span: Span) -> tuple[str, list[ScriptArgument], bool]:
+    if index >= len(tokens):
+        return "", [], False
+    uses_module = False
+    if tokens[index] == "-m" and index + 1 < len(tokens):
+        uses_module = True
+        index += 1
+    elif PYTHONS.match(tokens[index].rsplit("/", 1)[-1]):
+        index += 1
+        if index < len(tokens) and tokens[index] == "-m":
+            uses_module = True
+            index += 1
+    if index >= len(tokens):
+        return "", [], uses_module
+    script = tokens[index]
+    arguments = [ScriptArgument(token, span) for token in tokens[index + 1:]]
+    return script, arguments, uses_module
+
+
+def _world(nproc: int | None | str, nodes: int | None | str, what: str, span: Span) -> Fact[int]:
+    per_node = 1 if nproc is None else nproc
+    machines = 1 if nodes is None else nodes
+    if isinstance(per_node, int) and isinstance(machines, int):
+        return Fact.written(per_node * machines, span)
+    if isinstance(per_node, int) and per_node > 1:
+        return Fact.derived(per_node, f"at least {per_node} processes ({what})", span)
+    if isinstance(machines, int) and machines > 1:
+        return Fact.derived(machines, f"at least {machines} processes ({what})", span)
+    return Fact.unknown(f"the process count in `{what}` is decided at run time", span)
+
+
+def _torchrun(tokens: list[str], span: Span) -> LaunchCommand:
+    options, index = _options(tokens, frozenset({"standalone", "no_python", "module", "run_path"}))
+    nproc = _int_option(options, "nproc_per_node")
+    nnodes = _int_option(options, "nnodes")
+    script, arguments, module = _script_and_args(tokens, index, span)
+    world = _world(nproc, nnodes, "torchrun", span)
+    strategy = _strategy_from_world(world, span)
+    return LaunchCommand("torchrun", span, script, arguments, world, strategy, uses_module=module)
+
+
+def _strategy_from_world(world: Fact[int], span: Span) -> Fact[str]:
+    if world.known and isinstance(world.value, int):
+        return Fact.derived("ddp" if world.value > 1 else "none", "from the process count", span)
+    return Fact.unknown("the process count is decided at run time", span)
+
+
+def _accelerate(tokens: list[str], span: Span) -> LaunchCommand:
+    flags = frozenset({"multi_gpu", "use_deepspeed", "use_fsdp", "cpu", "module", "m",
+                       "no_python", "debug", "quiet", "q", "use_cpu"})
+    options, index = _options(tokens, flags)
+    script, arguments, module = _script_and_args(tokens, index, span)
+    count = _int_option(options, "num_processes")
+    machines = _int_option(options, "num_machines")
+    command = LaunchCommand("accelerate", span, script, arguments, uses_module=module)
+    command.accelerate_config = options.get("config_file")
+    if count is not None or machines is not None:
+        # --num_processes counts all processes across machines in accelerate
+        command.world_size = _world(count, None, "accelerate launch", span)
+    if "use_deepspeed" in options:
+        command.strategy = Fact.written("deepspeed", span)
+    elif "use_fsdp" in options:
+        command.strategy = Fact.written("fsdp", span)
+    elif "multi_gpu" in options:
+        command.strategy = Fact.written("ddp", span)
+        if not command.world_size.known:
+            command.world_size = Fact.unknown(
+                "`accelerate launch --multi_gpu` without --num_processes uses every visible GPU",
+                span)
+    elif command.world_size.known:
+        command.strategy = _strategy_from_world(command.world_size, span)
+    elif command.accelerate_config is None:
+        command.world_size = Fact.unknown(
+            "`accelerate launch` without --num_processes or --config_file reads the user's "
+            "default accelerate config", span)
+    return command
+
+
+def _deepspeed(tokens: list[str], span: Span) -> LaunchCommand:
+    options, index = _options(tokens, frozenset({"no_python", "module", "force_multi",
+                                                 "no_local_rank"}))
+    script, arguments, module = _script_and_args(tokens, index, span)
+    gpus = _int_option(options, "num_gpus", "num_accelerators")
+    nodes = _int_option(options, "num_nodes")
+    if gpus is None and "include" not in options:
+        world: Fact[int] = Fact.unknown("`deepspeed` without --num_gpus uses every visible GPU", span)
+    else:
+        world = _world(gpus, nodes, "deepspeed", span)
+    return LaunchCommand("deepspeed", span, script, arguments, world,
+                         Fact.written("deepspeed", span), uses_module=module)
+
+
+def _python(tokens: list[str], span: Span) -> LaunchCommand | None:
+    if len(tokens) >= 2 and tokens[0] == "-m":
+        module = tokens[1]
+        if module in ("torch.distributed.run", "torch.distributed.launch"):
+            return _torchrun(tokens[2:], span)
+        if module == "accelerate.commands.launch":
+            return _accelerate(tokens[2:], span)
+        if module == "deepspeed":
+            return _deepspeed(tokens[2:], span)
+    options, index = _options(tokens, frozenset({"u", "O", "B", "W"}))
+    script, arguments, module = _script_and_args(tokens, index, span)
+    if not script or not (script.endswith(".py") or module):
+        return None
+    return LaunchCommand("python", span, script, arguments,
+                         Fact.written(1, span), Fact.derived("none", "a single python process", span),
+                         uses_module=module)
+
+
+def _srun(tokens: list[str], span: Span, sbatch: dict[str, str]) -> LaunchCommand | None:
+    options, index = _options(tokens, frozenset({"exclusive", "u", "unbuffered"}))
+    inner = _command(tokens[index:], span, sbatch)
+    if inner is None or inner.launcher != "python":
+        return inner
+    tasks = _int_option(options, "ntasks", "n")
+    if tasks is None:
+        per_node = _int_option({**sbatch, **options}, "ntasks_per_node", "ntasks-per-node")
+        nodes = _int_option({**sbatch, **options}, "nodes", "N")
+        tasks_world = _world(per_node, nodes, "srun", span)
+    else:
+        tasks_world = _world(tasks, None, "srun", span)
+    inner.launcher = "srun"
+    inner.world_size = tasks_world
+    inner.strategy = _strategy_from_world(tasks_world, span)
+    return inner
+
+
+def accelerate_config_facts(config: dict[str, object], span: Span) -> tuple[Fact[int], Fact[str]]:
+    """World size and strategy from an accelerate config file."""
+    from peft_lint.knowledge.accelerate import STRATEGY_BY_DISTRIBUTED_TYPE
+
+    count = config.get("num_processes")
+    machines = config.get("num_machines", 1)
+    world: Fact[int] = Fact.unknown("num_processes not set in the accelerate config", span)
+    if isinstance(count, int) and isinstance(machines, int):
+        world = Fact.written(count, span)
+    kind = config.get("distributed_type")
+    strategy: Fact[str] = Fact.unknown("distributed_type not set in the accelerate config", span)
+    if isinstance(kind, str) and kind.upper() in STRATEGY_BY_DISTRIBUTED_TYPE:
+        strategy = Fact.written(STRATEGY_BY_DISTRIBUTED_TYPE[kind.upper()], span)
+        if strategy.value == "ddp" and world.known and world.value == 1:
+            strategy = Fact.derived("none", "one process", span)
+    return world, strategy

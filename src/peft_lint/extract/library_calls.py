@@ -1,0 +1,612 @@
+"""What the library calls a script makes do to the tracked objects.
+
+The Python interpreter asks this module what a call of a canonical name
+(`peft.get_peft_model`) or a method on a tracked object (`model.enable_input_require_grads()`)
+returns and records. Library knowledge (class names, defaults) comes from
+`peft_lint.knowledge`; nothing here is imported from the libraries themselves.
+"""
+
+from __future__ import annotations
+
+import ast
+import os.path
+from typing import TYPE_CHECKING
+
+from peft_lint.extract.python_objects import (
+    AcceleratorObject,
+    AdapterConfig,
+    ArgumentParser,
+    DdpKwargsHandler,
+    DistributedWrapper,
+    Embeddings,
+    Instance,
+    LocalClass,
+    ObjectValue,
+    OpenFile,
+    QuantizationConfig,
+    TrackedModel,
+    TrainerObject,
+    TrainingArgs,
+    UserDataclass,
+    next_sequence,
+    unwrap_model,
+)
+from peft_lint.extract.values import Const, DictValue, ListValue, Ref, Unknown, Value, truthy
+from peft_lint.facts.model import Fact, Span
+from peft_lint.knowledge import accelerate as accelerate_knowledge
+from peft_lint.knowledge import peft as peft_knowledge
+from peft_lint.knowledge import transformers as transformers_knowledge
+from peft_lint.knowledge import trl as trl_knowledge
+
+if TYPE_CHECKING:
+    from peft_lint.extract.python_script import Interpreter
+
+TOP_LEVEL_FUNCTIONS = frozenset({
+    "get_peft_model", "prepare_model_for_kbit_training", "prepare_model_for_int8_training",
+    "get_peft_model_state_dict", "set_peft_model_state_dict", "inject_adapter_in_model",
+})
+TRAINING_ARGS_CLASSES = transformers_knowledge.TRAINING_ARGUMENT_CLASSES | trl_knowledge.CONFIG_CLASSES
+TRAINER_CLASSES = transformers_knowledge.TRAINER_CLASSES | trl_knowledge.TRAINER_CLASSES
+CONFIG_LOADERS = frozenset({"yaml.safe_load", "yaml.load", "yaml.full_load", "yaml.unsafe_load",
+                            "json.load", "json.loads", "omegaconf.OmegaConf.load",
+                            "tomllib.load", "toml.load"})
+PATH_FUNCTIONS = frozenset({"os.path.abspath", "os.path.expanduser", "os.path.realpath",
+                            "os.path.normpath", "pathlib.Path", "Path", "str"})
+MODEL_PASSTHROUGH_METHODS = frozenset({"to", "cuda", "cpu", "train", "eval", "half", "float",
+                                       "bfloat16", "requires_grad_", "to_empty"})
+BUILTINS = frozenset({"open", "dict", "len", "int", "bool", "float", "str", "print", "list",
+                      "tuple", "isinstance", "getattr", "hasattr", "vars", "super", "type",
+                      "range", "enumerate", "zip", "sorted", "min", "max", "sum", "any", "all",
+                      "id", "repr", "set", "iter", "next", "callable", "format"})
+
+
+def call(interp: Interpreter, name: str, args: list[Value], kwargs: DictValue,
+         span: Span) -> Value | None:
+    """The value of calling a library function or class, None if not modelled."""
+    short = name.rsplit(".", 1)[-1]
+    if name in ("open", "io.open"):
+        return ObjectValue(span, OpenFile(args[0] if args else _kw(kwargs, "file", span)))
+    if name == "dict":
+        result = DictValue(span, {})
+        for argument in args:
+            from peft_lint.extract.python_script import splat_into
+            splat_into(result, argument)
+        result.entries.update(kwargs.entries)
+        result.complete = result.complete and kwargs.complete
+        return result
+    if name in ("int", "float", "bool") and args and isinstance(args[0], Const):
+        try:
+            return Const(span, {"int": int, "float": float, "bool": bool}[name](args[0].value))
+        except (TypeError, ValueError):
+            return Unknown(span, f"`{name}()` of a value")
+    if name == "len" and args and isinstance(args[0], ListValue | DictValue):
+        container = args[0]
+        if container.complete:
+            size = len(container.items) if isinstance(container, ListValue) else len(container.entries)
+            return Const(span, size)
+        return None
+    if name in PATH_FUNCTIONS and args:
+        return args[0] if isinstance(args[0], Const) else None
+    if name == "os.path.join" and args and all(isinstance(arg, Const) for arg in args):
+        return Const(span, os.path.join(*[str(arg.value) for arg in args if isinstance(arg, Const)]))
+    if name in CONFIG_LOADERS:
+        return _load_config(interp, args, span)
+    if name.endswith((".from_pretrained", ".from_config")) and \
+            transformers_knowledge.is_model_class(name.rsplit(".", 1)[0]):
+        return _load_model(interp, name, args, kwargs, span)
+    if transformers_knowledge.is_model_class(name) and short != "AutoModel" and \
+            not short.startswith("Auto") and (args or "config" in kwargs.entries):
+        return _new_model(interp, name, span, Fact.derived(False, "built from a config"))
+    if name in peft_knowledge.GET_PEFT_MODEL:
+        return _get_peft_model(interp, args, kwargs, span)
+    if name in peft_knowledge.PEFT_LOADERS:
+        return _load_peft_model(interp, name, args, kwargs, span)
+    if name in peft_knowledge.PREPARE_KBIT or short == "prepare_model_for_int8_training":
+        return _prepare_kbit(interp, args, kwargs, span)
+    if name in peft_knowledge.ADAPTER_CONFIGS:
+        config = AdapterConfig(name, peft_knowledge.ADAPTER_CONFIGS[name], span, kwargs)
+        value = ObjectValue(span, config)
+        interp.facts.adapter_configs.append(value)
+        return value
+    if name in TRAINING_ARGS_CLASSES:
+        training_args = TrainingArgs(name, span, kwargs)
+        interp.facts.training_args.append(training_args)
+        return ObjectValue(span, training_args)
+    if name == transformers_knowledge.ARGUMENT_PARSER or name == "trl.TrlParser":
+        types = args[0] if args else kwargs.entries.get("dataclass_types")
+        items = types.items if isinstance(types, ListValue) else [types] if types else []
+        return ObjectValue(span, ArgumentParser(span, items))
+    if name in TRAINER_CLASSES:
+        return _new_trainer(interp, name, None, args, kwargs, span)
+    if name in transformers_knowledge.QUANTIZATION_CONFIGS:
+        return ObjectValue(span, QuantizationConfig(name, span, kwargs))
+    if name.startswith("torch.") and short == "DistributedDataParallel":
+        return _ddp(interp, args, kwargs, span)
+    if name == accelerate_knowledge.ACCELERATOR:
+        return _accelerator(kwargs, span)
+    if name in accelerate_knowledge.DDP_KWARGS:
+        return ObjectValue(span, DdpKwargsHandler(
+            _flag(kwargs, "find_unused_parameters", accelerate_knowledge.FIND_UNUSED_DEFAULT,
+                  "default of DistributedDataParallelKwargs", span),
+            _flag(kwargs, "static_graph", False, "default of DistributedDataParallelKwargs", span)))
+    return None
+
+
+def _kw(kwargs: DictValue, key: str, span: Span) -> Value:
+    return kwargs.entries.get(key) or Unknown(span, f"`{key}` not given")
+
+
+def _flag(kwargs: DictValue, key: str, default: bool, detail: str, span: Span) -> Fact[bool]:
+    value = kwargs.entries.get(key)
+    if value is None:
+        if not kwargs.complete:
+            return Fact.unknown(f"`{key}` may be set by `**` arguments", span)
+        return Fact.default(default, detail, span)
+    decided = truthy(value)
+    if decided is None:
+        return Fact.unknown(f"`{key}` is computed at run time", value.span or span)
+    return Fact.written(decided, value.span or span)
+
+
+def _load_config(interp: Interpreter, args: list[Value], span: Span) -> Value:
+    source = args[0] if args else None
+    if isinstance(source, ObjectValue) and isinstance(source.obj, OpenFile):
+        source = source.obj.path
+    path = str(source.value) if isinstance(source, Const) else None
+    found = interp.resolver.lookup(path)
+    if found is None:
+        where = f"`{path}`" if path else "a path computed at run time"
+        return Unknown(span, f"config loaded from {where}, which is not among the files of this run")
+    value, resolved = found
+    interp.facts.config_paths.append(resolved)
+    return value
+
+
+def _model_id(args: list[Value], kwargs: DictValue) -> Value | None:
+    return args[0] if args else kwargs.entries.get("pretrained_model_name_or_path")
+
+
+def _quantized(name: str, args: list[Value], kwargs: DictValue, span: Span) -> Fact[bool]:
+    present = [key for key in transformers_knowledge.QUANTIZING_KWARGS if key in kwargs.entries]
+    for key in present:
+        value = kwargs.entries[key]
+        if key == "quantization_config":
+            if isinstance(value, Const) and value.value is None:
+                continue
+            if isinstance(value, ObjectValue) and isinstance(value.obj, QuantizationConfig):
+                return _quantization_requested(value.obj, span)
+            if isinstance(value, DictValue):
+                return Fact.written(True, value.span or span)
+            return Fact.unknown("quantization_config is computed at run time", value.span or span)
+        decided = truthy(value)
+        if decided is None:
+            return Fact.unknown(f"`{key}` is computed at run time", value.span or span)
+        if decided:
+            return Fact.written(True, value.span or span)
+    if not kwargs.complete:
+        return Fact.unknown("from_pretrained gets `**` arguments computed at run time", span)
+    if name.endswith(".from_config"):
+        return Fact.derived(False, "built from a config, not loaded quantized", span)
+    model_id = _model_id(args, kwargs)
+    if isinstance(model_id, Const) and isinstance(model_id.value, str) and \
+            transformers_knowledge.looks_prequantized(model_id.value):
+        return Fact.unknown(f"`{model_id.value}` may be a checkpoint saved quantized", span)
+    return Fact.derived(False, "no quantization_config passed to from_pretrained", span)
+
+
+def _quantization_requested(config: QuantizationConfig, span: Span) -> Fact[bool]:
+    if not config.canonical.endswith("BitsAndBytesConfig"):
+        return Fact.written(True, config.span or span)
+    for key in ("load_in_4bit", "load_in_8bit"):
+        value = config.kwargs.entries.get(key)
+        if value is not None:
+            decided = truthy(value)
+            if decided:
+                return Fact.written(True, value.span or span)
+            if decided is None:
+                return Fact.unknown(f"`{key}` is computed at run time", value.span or span)
+    if not config.kwargs.complete:
+        return Fact.unknown("BitsAndBytesConfig gets `**` arguments", config.span or span)
+    return Fact.written(False, config.span or span)
+
+
+def _load_model(interp: Interpreter, name: str, args: list[Value], kwargs: DictValue,
+                span: Span) -> Value:
+    model = _new_model(interp, name.rsplit(".", 1)[0], span, _quantized(name, args, kwargs, span))
+    assert isinstance(model.obj, TrackedModel)
+    model.obj.model_id = _model_id(args, kwargs)
+    return model
+
+
+def _new_model(interp: Interpreter, class_name: str, span: Span, quantized: Fact[bool]) -> ObjectValue:
+    short = class_name.rsplit(".", 1)[-1]
+    model = TrackedModel("base", span, Fact.written(short, span), quantized)
+    interp.facts.models.append(model)
+    return ObjectValue(span, model)
+
+
+def _get_peft_model(interp: Interpreter, args: list[Value], kwargs: DictValue, span: Span) -> Value:
+    base_value = args[0] if args else kwargs.entries.get("model")
+    config_value = args[1] if len(args) > 1 else kwargs.entries.get("peft_config")
+    base = unwrap_model(base_value)
+    adapter = config_value.obj if isinstance(config_value, ObjectValue) and \
+        isinstance(config_value.obj, AdapterConfig) else None
+    model = TrackedModel(
+        "peft", span,
+        base.class_name if base else Fact.unknown("the base model is computed at run time", span),
+        base.quantized if base else Fact.unknown("the base model is computed at run time", span),
+        base=base, adapter=adapter)
+    interp.facts.models.append(model)
+    return ObjectValue(span, model)
+
+
+def _load_peft_model(interp: Interpreter, name: str, args: list[Value], kwargs: DictValue,
+                     span: Span) -> Value:
+    base = unwrap_model(args[0]) if args and not name.startswith("peft.AutoPeft") else None
+    unknown_base: Fact[str] = Fact.unknown("loaded with a saved adapter", span)
+    model = TrackedModel("peft", span, base.class_name if base else unknown_base,
+                         base.quantized if base else Fact.unknown("loaded with a saved adapter", span),
+                         base=base, from_saved_adapter=True)
+    interp.facts.models.append(model)
+    return ObjectValue(span, model)
+
+
+def _prepare_kbit(interp: Interpreter, args: list[Value], kwargs: DictValue, span: Span) -> Value:
+    target = args[0] if args else kwargs.entries.get("model")
+    model = unwrap_model(target)
+    event = interp.record(model, "kbit-prepare", span, kwargs) if model else None
+    interp.facts.kbit_calls.append((span, model, event))
+    return target if target is not None else Unknown(span, "no model given")
+
+
+def _new_trainer(interp: Interpreter, name: str, local_class: str | None, args: list[Value],
+                 kwargs: DictValue, span: Span) -> Value:
+    model = args[0] if args else kwargs.entries.get("model")
+    training_args = args[1] if len(args) > 1 else kwargs.entries.get("args")
+    if training_args is None and not kwargs.complete:
+        training_args = Unknown(span, "args may be passed through `**` arguments")
+    callbacks = kwargs.entries.get("callbacks")
+    trainer = TrainerObject(name, span, model, training_args, kwargs.entries.get("peft_config"),
+                            list(callbacks.items) if isinstance(callbacks, ListValue) else [],
+                            local_class=local_class)
+    if model is None and not kwargs.complete:
+        trainer.model = Unknown(span, "model may be passed through `**` arguments")
+    if trainer.peft_config is None and not kwargs.complete:
+        trainer.peft_config = Unknown(span, "peft_config may be passed through `**` arguments")
+    interp.facts.trainers.append(trainer)
+    return ObjectValue(span, trainer)
+
+
+def _ddp(interp: Interpreter, args: list[Value], kwargs: DictValue, span: Span) -> Value:
+    inner = args[0] if args else kwargs.entries.get("module") or Unknown(span, "no module")
+    wrapper = DistributedWrapper(
+        inner, span,
+        _flag(kwargs, "find_unused_parameters", False, "default of DistributedDataParallel", span),
+        _flag(kwargs, "static_graph", False, "default of DistributedDataParallel", span),
+        "torch.nn.parallel.DistributedDataParallel")
+    interp.facts.wrappers.append(wrapper)
+    return ObjectValue(span, wrapper)
+
+
+def _accelerator(kwargs: DictValue, span: Span) -> Value:
+    handlers = kwargs.entries.get("kwargs_handlers")
+    find_unused: Fact[bool] = Fact.default(
+        accelerate_knowledge.FIND_UNUSED_DEFAULT, "default of accelerate (no DDP kwargs handler)", span)
+    static_graph: Fact[bool] = Fact.default(False, "default of accelerate", span)
+    if handlers is not None or not kwargs.complete:
+        find_unused = Fact.unknown("kwargs_handlers are computed at run time", span)
+        static_graph = Fact.unknown("kwargs_handlers are computed at run time", span)
+        if isinstance(handlers, ListValue) and handlers.complete:
+            find_unused = Fact.default(False, "default of accelerate", span)
+            static_graph = Fact.default(False, "default of accelerate", span)
+            for handler in handlers.items:
+                if isinstance(handler, ObjectValue) and isinstance(handler.obj, DdpKwargsHandler):
+                    find_unused, static_graph = handler.obj.find_unused, handler.obj.static_graph
+                elif not isinstance(handler, ObjectValue):
+                    find_unused = Fact.unknown("a kwargs handler is computed at run time", span)
+                    static_graph = find_unused
+    return ObjectValue(span, AcceleratorObject(span, find_unused, static_graph))
+
+
+# -- methods ------------------------------------------------------------------------
+
+def method(interp: Interpreter, owner: Value, name: str, args: list[Value], kwargs: DictValue,
+           span: Span) -> Value | None:
+    if name == "backward":
+        interp.facts.backward_spans.append(span)
+    if isinstance(owner, Const) and isinstance(owner.value, str):
+        return _string_method(owner.value, name, args, span)
+    if isinstance(owner, DictValue):
+        return _dict_method(owner, name, args, span)
+    if isinstance(owner, ListValue) and name == "append" and args:
+        owner.items.append(args[0])
+        return Const(span, None)
+    if not isinstance(owner, ObjectValue):
+        return None
+    obj = owner.obj
+    if isinstance(obj, DistributedWrapper) and name not in ("backward",):
+        inner = unwrap_model(owner)
+        if inner is not None and name in MODEL_PASSTHROUGH_METHODS:
+            return owner
+        return Unknown(span, f"result of `.{name}()` on a distributed wrapper")
+    if isinstance(obj, TrackedModel):
+        return _model_method(interp, owner, obj, name, args, kwargs, span)
+    if isinstance(obj, Embeddings) and name == "register_forward_hook":
+        interp.record(obj.model, "input-grads", span, detail="a forward hook on the input embeddings")
+        return Unknown(span, "a hook handle")
+    if isinstance(obj, ArgumentParser):
+        return _parse(interp, obj, name, args, span)
+    if isinstance(obj, TrainerObject):
+        if name == "add_callback" and args:
+            obj.callbacks.append(args[0])
+        if name == "train" and not obj.trained:
+            obj.trained = True
+            obj.trained_at = next_sequence()
+        return Unknown(span, f"result of `trainer.{name}()`")
+    if isinstance(obj, AcceleratorObject):
+        return _accelerator_method(interp, obj, name, args, span)
+    if isinstance(obj, TrainingArgs | UserDataclass):
+        return Unknown(span, f"result of `.{name}()`")
+    return None
+
+
+def _string_method(text: str, name: str, args: list[Value], span: Span) -> Value | None:
+    constants = [arg.value for arg in args if isinstance(arg, Const)]
+    if len(constants) != len(args):
+        return Unknown(span, "computed at run time")
+    if name in ("endswith", "startswith", "lower", "upper", "strip", "lstrip", "rstrip"):
+        try:
+            return Const(span, getattr(text, name)(*constants))
+        except TypeError:
+            return Unknown(span, "computed at run time")
+    return None
+
+
+def _dict_method(owner: DictValue, name: str, args: list[Value], span: Span) -> Value | None:
+    if name in ("get", "pop") and args and isinstance(args[0], Const) and isinstance(args[0].value, str):
+        key = args[0].value
+        entry = owner.get(key)
+        if name == "pop":
+            owner.entries.pop(key, None)
+        if entry is not None:
+            return entry
+        return args[1] if len(args) > 1 else Const(span, None)
+    if name == "copy":
+        return DictValue(owner.span, dict(owner.entries), owner.complete, dict(owner.key_spans))
+    if name == "update":
+        from peft_lint.extract.python_script import splat_into
+
+        for argument in args:
+            splat_into(owner, argument)
+        return Const(span, None)
+    if name == "setdefault" and args and isinstance(args[0], Const) and isinstance(args[0].value, str):
+        if args[0].value not in owner.entries and len(args) > 1:
+            owner.entries[args[0].value] = args[1]
+        return owner.entries.get(args[0].value) or Unknown(span, "computed at run time")
+    return None
+
+
+def _model_method(interp: Interpreter, owner: ObjectValue, model: TrackedModel, name: str,
+                  args: list[Value], kwargs: DictValue, span: Span) -> Value | None:
+    if name in transformers_knowledge.GC_ENABLE_METHODS:
+        options: Value | None = None
+        for key in transformers_knowledge.GC_KWARGS_KEYS:
+            if key in kwargs.entries:
+                options = kwargs.entries[key]
+        if options is None and args:
+            options = args[0]
+        if options is None and not kwargs.complete:
+            options = Unknown(span, "checkpointing kwargs passed through `**` arguments")
+        interp.record(model, "gc-enable", span, options)
+        return Const(span, None)
+    if name in ("gradient_checkpointing_disable", "activation_checkpointing_disable"):
+        interp.record(model, "gc-disable", span)
+        return Const(span, None)
+    if name == "enable_input_require_grads":
+        interp.record(model, "input-grads", span, detail="enable_input_require_grads()")
+        return Const(span, None)
+    if name == "disable_input_require_grads":
+        interp.record(model, "input-grads-off", span)
+        return Const(span, None)
+    if name == "get_input_embeddings":
+        return ObjectValue(span, Embeddings(model))
+    if name in MODEL_PASSTHROUGH_METHODS:
+        return owner
+    return Unknown(span, f"result of `model.{name}()`")
+
+
+def _accelerator_method(interp: Interpreter, accelerator: AcceleratorObject, name: str,
+                        args: list[Value], span: Span) -> Value:
+    if name == "prepare" or name == "prepare_model":
+        results: list[Value] = []
+        for argument in args:
+            if unwrap_model(argument) is not None:
+                wrapper = DistributedWrapper(argument, span, accelerator.find_unused,
+                                             accelerator.static_graph, "accelerator.prepare")
+                interp.facts.wrappers.append(wrapper)
+                results.append(ObjectValue(span, wrapper))
+            else:
+                results.append(argument)
+        return results[0] if len(results) == 1 else ListValue(span, results)
+    if name == "unwrap_model" and args:
+        model = unwrap_model(args[0])
+        return ObjectValue(span, model) if model else Unknown(span, "an unwrapped model")
+    if name == "backward":
+        interp.facts.backward_spans.append(span)
+    return Unknown(span, f"result of `accelerator.{name}()`")
+
+
+def _parse(interp: Interpreter, parser: ArgumentParser, name: str, args: list[Value],
+           span: Span) -> Value | None:
+    if name in ("parse_yaml_file", "parse_json_file"):
+        source = args[0] if args else None
+        path = str(source.value) if isinstance(source, Const) else None
+        found = interp.resolver.lookup(path)
+        values = found[0] if found else None
+        if found:
+            interp.facts.config_paths.append(found[1])
+        return _dataclasses(interp, parser, values, span, path)
+    if name == "parse_dict" and args:
+        return _dataclasses(interp, parser, args[0], span, None)
+    if name in ("parse_args_into_dataclasses", "parse_args", "parse_known_args",
+                "parse_args_and_config"):
+        return _dataclasses(interp, parser, _argv_values(interp, span), span, None)
+    return None
+
+
+def _argv_values(interp: Interpreter, span: Span) -> Value:
+    """`--key value` arguments of the launcher line (and a `--config` file, TRL style)."""
+    argv = interp.argv
+    if argv is None or not argv.complete:
+        return Unknown(span, "command-line arguments are not known (no launcher for this script)")
+    tokens = [item for item in argv.items[1:]]
+    values = DictValue(span, {})
+    index = 0
+    while index < len(tokens):
+        token = tokens[index]
+        text = token.value if isinstance(token, Const) else None
+        if not isinstance(text, str) or not text.startswith("--"):
+            index += 1
+            continue
+        key, has_value, inline = text[2:].partition("=")
+        key = key.replace("-", "_")
+        if has_value:
+            values.entries[key] = Const(token.span, _cli_scalar(inline))
+        elif index + 1 < len(tokens) and isinstance(tokens[index + 1], Const) and \
+                not str(tokens[index + 1].value).startswith("--"):  # type: ignore[union-attr]
+            following = tokens[index + 1]
+            assert isinstance(following, Const)
+            values.entries[key] = Const(token.span, _cli_scalar(str(following.value)))
+            index += 1
+        else:
+            values.entries[key] = Const(token.span, True)
+        index += 1
+    config = values.entries.pop("config", None)
+    if isinstance(config, Const) and isinstance(config.value, str):
+        found = interp.resolver.lookup(config.value)
+        if found and isinstance(found[0], DictValue):
+            interp.facts.config_paths.append(found[1])
+            merged = DictValue(found[0].span, dict(found[0].entries), found[0].complete)
+            merged.entries.update(values.entries)
+            return merged
+    return values
+
+
+def _cli_scalar(text: str) -> object:
+    try:
+        return int(text)
+    except ValueError:
+        pass
+    try:
+        return float(text)
+    except ValueError:
+        return text
+
+
+def _dataclasses(interp: Interpreter, parser: ArgumentParser, values: Value | None, span: Span,
+                 path: str | None) -> Value:
+    if not isinstance(values, DictValue):
+        reason = values.reason if isinstance(values, Unknown) else \
+            f"config `{path}` is not among the files of this run" if path else \
+            "the config path is computed at run time"
+        values = DictValue(span, {}, complete=False)
+        interp.facts.notes.append(f"HfArgumentParser values unknown: {reason}")
+    results: list[Value] = []
+    for kind in parser.types:
+        if isinstance(kind, Ref) and kind.name in TRAINING_ARGS_CLASSES:
+            training_args = TrainingArgs(kind.name, values.span or span, values)
+            interp.facts.training_args.append(training_args)
+            results.append(ObjectValue(span, training_args))
+        elif isinstance(kind, ObjectValue) and isinstance(kind.obj, LocalClass):
+            merged = class_defaults(interp, kind.obj)
+            merged.entries.update(values.entries)
+            merged.complete = merged.complete and values.complete
+            results.append(ObjectValue(span, UserDataclass(kind.obj.name, merged)))
+        else:
+            results.append(ObjectValue(span, UserDataclass("unknown", values)))
+    return ListValue(span, results) if len(results) != 1 else results[0]
+
+
+def class_defaults(interp: Interpreter, cls: LocalClass) -> DictValue:
+    """Field defaults of a dataclass defined in the script."""
+    from peft_lint.extract.python_script import Scope
+
+    node = cls.node
+    assert isinstance(node, ast.ClassDef)
+    values = DictValue(interp.span(node), {})
+    scope = cls.scope if isinstance(cls.scope, Scope) else interp.module_scope
+    for statement in node.body:
+        if isinstance(statement, ast.AnnAssign) and isinstance(statement.target, ast.Name):
+            name = statement.target.id
+            default = statement.value
+            if isinstance(default, ast.Call) and getattr(default.func, "id", "") == "field":
+                default = next((kw.value for kw in default.keywords if kw.arg == "default"), None)
+            if default is not None:
+                values.entries[name] = interp.eval(default, scope)
+    return values
+
+
+# -- attributes ---------------------------------------------------------------------
+
+def attribute(interp: Interpreter, owner: ObjectValue, name: str, span: Span) -> Value:
+    obj = owner.obj
+    if isinstance(obj, TrackedModel):
+        if name in ("base_model", "module"):
+            return owner
+        if name == "model":
+            return ObjectValue(span, obj.base) if obj.base else owner
+        return Unknown(span, f"`model.{name}`")
+    if isinstance(obj, DistributedWrapper):
+        return obj.inner if name == "module" else Unknown(span, f"`.{name}` of a DDP wrapper")
+    if isinstance(obj, TrainingArgs | UserDataclass):
+        entry = obj.values.get(name)
+        if entry is not None:
+            return entry
+        if isinstance(obj, TrainingArgs):
+            default = interp.training_arg_default(obj.canonical, name)
+            if default is not None:
+                return Const(obj.span, default)
+        return Unknown(span, f"`{name}` is not set in the files of this run")
+    if isinstance(obj, TrainerObject):
+        if name == "model" and obj.model is not None:
+            return obj.model
+        if name == "args" and obj.args is not None:
+            return obj.args
+    if isinstance(obj, LocalClass):
+        return Ref(span, f"{obj.name}.{name}")
+    return Unknown(span, f"`.{name}`")
+
+
+def assign_attribute(interp: Interpreter, owner: ObjectValue, name: str, value: Value,
+                     span: Span) -> None:
+    obj = owner.obj
+    if isinstance(obj, TrainingArgs):
+        obj.assigned_after_init.append((name, value, span))
+    elif isinstance(obj, UserDataclass):
+        obj.values.entries[name] = value
+
+
+def instantiate(interp: Interpreter, cls: LocalClass, args: list[Value], kwargs: DictValue,
+                span: Span) -> Value:
+    for base in cls.bases:
+        if base in TRAINER_CLASSES:
+            return _new_trainer(interp, base, cls.name, args, kwargs, span)
+    if any(base in TRAINING_ARGS_CLASSES for base in cls.bases):
+        base = next(base for base in cls.bases if base in TRAINING_ARGS_CLASSES)
+        training_args = TrainingArgs(base, span, kwargs)
+        interp.facts.training_args.append(training_args)
+        return ObjectValue(span, training_args)
+    node = cls.node
+    assert isinstance(node, ast.ClassDef)
+    if any(_is_dataclass_decorator(decorator) for decorator in node.decorator_list):
+        values = class_defaults(interp, cls)
+        values.entries.update(kwargs.entries)
+        values.complete = kwargs.complete
+        return ObjectValue(span, UserDataclass(cls.name, values))
+    return ObjectValue(span, Instance(cls))
+
+
+def _is_dataclass_decorator(node: ast.expr) -> bool:
+    target = node.func if isinstance(node, ast.Call) else node
+    return (isinstance(target, ast.Name) and target.id == "dataclass") or \
+        (isinstance(target, ast.Attribute) and target.attr == "dataclass")

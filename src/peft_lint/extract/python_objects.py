@@ -1,0 +1,197 @@
+"""Objects the Python front-end tracks through a script, with their identity.
+
+A model is one object from `from_pretrained` on: `get_peft_model` wraps it in a
+new object whose `base` is the old one, and every call that changes checkpointing
+or input gradients is recorded on the object it was made on, in program order.
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass, field
+
+from peft_lint.extract.values import DictValue, ListValue, Unknown, Value
+from peft_lint.facts.model import Fact, Span
+
+_sequence = itertools.count()
+
+
+def next_sequence() -> int:
+    return next(_sequence)
+
+
+@dataclass(eq=False)
+class Event:
+    kind: str  # gc-enable, input-grads, kbit-prepare, escape
+    span: Span | None
+    sequence: int
+    conditional: bool
+    kwargs: Value | None = None
+    detail: str = ""
+
+
+@dataclass(eq=False)
+class TrackedModel:
+    kind: str  # "base" or "peft"
+    span: Span | None
+    class_name: Fact[str]
+    quantized: Fact[bool]
+    model_id: Value | None = None
+    base: TrackedModel | None = None
+    adapter: AdapterConfig | None = None
+    created: int = field(default_factory=next_sequence)
+    events: list[Event] = field(default_factory=list)
+    from_saved_adapter: bool = False
+
+    def chain(self) -> list[TrackedModel]:
+        """This model and the models it wraps, outermost first."""
+        models: list[TrackedModel] = []
+        current: TrackedModel | None = self
+        while current is not None and current not in models:
+            models.append(current)
+            current = current.base
+        return models
+
+    def root(self) -> TrackedModel:
+        return self.chain()[-1]
+
+    def all_events(self) -> list[Event]:
+        events = [event for model in self.chain() for event in model.events]
+        return sorted(events, key=lambda event: event.sequence)
+
+
+@dataclass(eq=False)
+class AdapterConfig:
+    canonical: str
+    method: str
+    span: Span | None
+    kwargs: DictValue
+
+
+@dataclass(eq=False)
+class TrainingArgs:
+    canonical: str
+    span: Span | None
+    values: DictValue
+    # attribute assignments after construction: (key, value, span)
+    assigned_after_init: list[tuple[str, Value, Span | None]] = field(default_factory=list)
+
+
+@dataclass(eq=False)
+class UserDataclass:
+    name: str
+    values: DictValue
+
+
+@dataclass(eq=False)
+class ArgumentParser:
+    span: Span | None
+    types: list[Value]
+
+
+@dataclass(eq=False)
+class TrainerObject:
+    canonical: str
+    span: Span | None
+    model: Value | None
+    args: Value | None
+    peft_config: Value | None
+    callbacks: list[Value] = field(default_factory=list)
+    trained: bool = False
+    trained_at: int | None = None
+    local_class: str | None = None
+
+
+@dataclass(eq=False)
+class QuantizationConfig:
+    canonical: str
+    span: Span | None
+    kwargs: DictValue
+
+
+@dataclass(eq=False)
+class DistributedWrapper:
+    """torch DistributedDataParallel(model, ...) or accelerator.prepare(model)."""
+
+    inner: Value
+    span: Span | None
+    find_unused: Fact[bool]
+    static_graph: Fact[bool]
+    via: str
+
+
+@dataclass(eq=False)
+class AcceleratorObject:
+    span: Span | None
+    find_unused: Fact[bool]
+    static_graph: Fact[bool]
+
+
+@dataclass(eq=False)
+class DdpKwargsHandler:
+    find_unused: Fact[bool]
+    static_graph: Fact[bool]
+
+
+@dataclass(eq=False)
+class OpenFile:
+    path: Value
+
+
+@dataclass(eq=False)
+class Embeddings:
+    model: TrackedModel
+
+
+@dataclass(eq=False)
+class LocalFunction:
+    name: str
+    node: object  # ast.FunctionDef
+    scope: object  # the Scope it was defined in
+
+
+@dataclass(eq=False)
+class LocalClass:
+    name: str
+    node: object  # ast.ClassDef
+    bases: list[str]  # canonical names of known bases, transitively
+    scope: object
+
+
+@dataclass(eq=False)
+class Instance:
+    cls: LocalClass
+
+
+TrackedObject = (TrackedModel | AdapterConfig | TrainingArgs | UserDataclass | ArgumentParser
+                 | TrainerObject | QuantizationConfig | DistributedWrapper | AcceleratorObject
+                 | DdpKwargsHandler | OpenFile | Embeddings | LocalFunction | LocalClass | Instance)
+
+
+@dataclass(eq=False)
+class ObjectValue(Value):
+    obj: TrackedObject
+
+
+def unwrap_model(value: Value | None) -> TrackedModel | None:
+    """The tracked model behind a value, through DDP / accelerate wrappers."""
+    seen = 0
+    while isinstance(value, ObjectValue) and seen < 10:
+        seen += 1
+        if isinstance(value.obj, TrackedModel):
+            return value.obj
+        if isinstance(value.obj, DistributedWrapper):
+            value = value.obj.inner
+            continue
+        return None
+    return None
+
+
+def unknown(span: Span | None, reason: str) -> Unknown:
+    return Unknown(span, reason)
+
+
+def as_list(value: Value | None) -> list[Value]:
+    if isinstance(value, ListValue):
+        return value.items
+    return []

@@ -1,0 +1,715 @@
+"""Python front-end: reads a training script through `ast`, never importing it.
+
+An abstract interpreter walks the script in program order. It resolves imports to
+canonical names (`peft.AdaLoraConfig`), follows assignments, literals, dicts and
+`**` splats, inlines calls of functions defined in the same file, and tracks the
+objects that matter (models, adapter configs, training arguments, trainers,
+distributed wrappers) with the calls made on them. Anything computed at run time
+is `Unknown`, never guessed.
+"""
+
+from __future__ import annotations
+
+import ast
+import operator
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from peft_lint.extract import library_calls
+from peft_lint.extract.python_objects import (
+    ArgumentParser,
+    DistributedWrapper,
+    Event,
+    Instance,
+    LocalClass,
+    LocalFunction,
+    ObjectValue,
+    OpenFile,
+    TrackedModel,
+    TrainerObject,
+    TrainingArgs,
+    UserDataclass,
+    next_sequence,
+)
+from peft_lint.extract.values import Const, DictValue, ListValue, Ref, Unknown, Value
+from peft_lint.facts.model import Span
+
+HF_ROOTS = ("transformers", "peft", "trl", "accelerate", "torch", "bitsandbytes", "deepspeed")
+MAX_INLINE_DEPTH = 8
+MAX_INLINED_CALLS = 400
+# Builtins and logging calls that read a model without changing it.
+HARMLESS_CALLS = frozenset({
+    "print", "len", "isinstance", "type", "id", "str", "repr", "hasattr", "getattr", "sum",
+    "list", "dict", "sorted", "enumerate", "zip", "any", "all", "max", "min", "format", "vars",
+    "tuple", "set", "iter", "next", "callable", "super",
+})
+HARMLESS_METHODS = frozenset({
+    "info", "debug", "warning", "warn", "error", "log", "write", "append", "print", "format",
+    "exception", "critical", "add", "extend",
+})
+
+
+@dataclass
+class ScriptFacts:
+    """What one script does, as the interpreter saw it."""
+
+    path: str
+    models: list[TrackedModel] = field(default_factory=list)
+    adapter_configs: list[ObjectValue] = field(default_factory=list)
+    training_args: list[TrainingArgs] = field(default_factory=list)
+    trainers: list[TrainerObject] = field(default_factory=list)
+    wrappers: list[DistributedWrapper] = field(default_factory=list)
+    kbit_calls: list[tuple[Span, TrackedModel | None, Event | None]] = field(default_factory=list)
+    backward_spans: list[Span] = field(default_factory=list)
+    config_paths: list[str] = field(default_factory=list)
+    classes: dict[int, LocalClass] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+
+
+@dataclass
+class ConfigResolver:
+    """Answers which parsed config a path in the script stands for."""
+
+    lookup: Callable[[str | None], tuple[Value, str] | None]
+
+
+class Scope:
+    def __init__(self, parent: Scope | None = None) -> None:
+        self.names: dict[str, Value] = {}
+        self.parent = parent
+
+    def get(self, name: str) -> Value | None:
+        scope: Scope | None = self
+        while scope is not None:
+            if name in scope.names:
+                return scope.names[name]
+            scope = scope.parent
+        return None
+
+
+class _Return(Exception):
+    pass
+
+
+class Interpreter:
+    def __init__(self, path: str, tree: ast.Module, resolver: ConfigResolver,
+                 argv: ListValue | None,
+                 training_arg_default: Callable[[str, str], object | None] | None = None) -> None:
+        self.path = path
+        self.training_arg_default = training_arg_default or (lambda canonical, key: None)
+        self.tree = tree
+        self.resolver = resolver
+        self.argv = argv
+        self.facts = ScriptFacts(path)
+        self.module_scope = Scope()
+        self.depth = 0
+        self.inlined = 0
+        self.conditional = 0
+        self.called_functions: set[int] = set()
+        self.returns: list[list[Value]] = []
+
+    # -- spans ---------------------------------------------------------------
+    def span(self, node: ast.AST) -> Span:
+        line = getattr(node, "lineno", 1)
+        column = getattr(node, "col_offset", 0) + 1
+        end_line = getattr(node, "end_lineno", None) or line
+        end_column = (getattr(node, "end_col_offset", None) or column - 1) + 1
+        return Span(self.path, line, column, end_line, end_column)
+
+    # -- entry ---------------------------------------------------------------
+    def run(self) -> ScriptFacts:
+        self.exec_block(self.tree.body, self.module_scope)
+        # Functions never called from module code may be entry points (a CLI
+        # framework, a notebook cell calling them later): read them too, with
+        # unknown parameters.
+        for node in self.tree.body:
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and \
+                    id(node) not in self.called_functions:
+                function = self.module_scope.get(node.name)
+                if isinstance(function, ObjectValue) and isinstance(function.obj, LocalFunction):
+                    self.call_function(function.obj, [], DictValue(None, {}, complete=False),
+                                       node, entry=True)
+        return self.facts
+
+    # -- statements ------------------------------------------------------------
+    def exec_block(self, body: list[ast.stmt], scope: Scope) -> None:
+        for statement in body:
+            self.exec_statement(statement, scope)
+
+    def exec_statement(self, node: ast.stmt, scope: Scope) -> None:
+        handler = getattr(self, f"stmt_{type(node).__name__}", None)
+        if handler is not None:
+            handler(node, scope)
+
+    def stmt_Import(self, node: ast.Import, scope: Scope) -> None:
+        for alias in node.names:
+            if alias.asname:
+                scope.names[alias.asname] = Ref(self.span(node), canonical(alias.name))
+            else:
+                root = alias.name.split(".")[0]
+                scope.names[root] = Ref(self.span(node), root)
+
+    def stmt_ImportFrom(self, node: ast.ImportFrom, scope: Scope) -> None:
+        module = node.module or ""
+        if node.level:
+            for alias in node.names:
+                scope.names[alias.asname or alias.name] = Unknown(
+                    self.span(node), f"`{alias.name}` comes from a local module")
+            return
+        for alias in node.names:
+            if alias.name == "*":
+                continue
+            scope.names[alias.asname or alias.name] = Ref(
+                self.span(node), canonical(f"{module}.{alias.name}"))
+
+    def stmt_FunctionDef(self, node: ast.FunctionDef, scope: Scope) -> None:
+        scope.names[node.name] = ObjectValue(self.span(node), LocalFunction(node.name, node, scope))
+
+    stmt_AsyncFunctionDef = stmt_FunctionDef
+
+    def stmt_ClassDef(self, node: ast.ClassDef, scope: Scope) -> None:
+        bases: list[str] = []
+        for base in node.bases:
+            value = self.eval(base, scope)
+            if isinstance(value, Ref):
+                bases.append(value.name)
+            elif isinstance(value, ObjectValue) and isinstance(value.obj, LocalClass):
+                bases.extend(value.obj.bases)
+        local_class = LocalClass(node.name, node, bases, scope)
+        self.facts.classes[id(node)] = local_class
+        scope.names[node.name] = ObjectValue(self.span(node), local_class)
+
+    def stmt_Assign(self, node: ast.Assign, scope: Scope) -> None:
+        value = self.eval(node.value, scope)
+        for target in node.targets:
+            self.bind(target, value, scope)
+
+    def stmt_AnnAssign(self, node: ast.AnnAssign, scope: Scope) -> None:
+        if node.value is not None:
+            self.bind(node.target, self.eval(node.value, scope), scope)
+
+    def stmt_AugAssign(self, node: ast.AugAssign, scope: Scope) -> None:
+        self.eval(node.value, scope)
+        if isinstance(node.target, ast.Name):
+            scope.names[node.target.id] = Unknown(self.span(node), "changed in place")
+
+    def stmt_Expr(self, node: ast.Expr, scope: Scope) -> None:
+        self.eval(node.value, scope)
+
+    def stmt_Return(self, node: ast.Return, scope: Scope) -> None:
+        value = self.eval(node.value, scope) if node.value is not None else Const(self.span(node), None)
+        if self.returns:
+            self.returns[-1].append(value)
+        raise _Return()
+
+    def stmt_If(self, node: ast.If, scope: Scope) -> None:
+        decided = self.decide(node.test, scope)
+        if decided is True:
+            self.exec_block(node.body, scope)
+        elif decided is False:
+            self.exec_block(node.orelse, scope)
+        else:
+            self.exec_branches([node.body, node.orelse], scope)
+
+    def stmt_For(self, node: ast.For, scope: Scope) -> None:
+        self.eval(node.iter, scope)
+        self.bind(node.target, Unknown(self.span(node.target), "a loop variable"), scope)
+        self.exec_loop(node.body, scope)
+        if node.orelse:
+            self.exec_branches([node.orelse, []], scope)
+
+    stmt_AsyncFor = stmt_For
+
+    def stmt_While(self, node: ast.While, scope: Scope) -> None:
+        self.eval(node.test, scope)
+        self.exec_loop(node.body, scope)
+
+    def stmt_With(self, node: ast.With, scope: Scope) -> None:
+        for item in node.items:
+            value = self.eval(item.context_expr, scope)
+            if item.optional_vars is not None:
+                self.bind(item.optional_vars, value, scope)
+        self.exec_block(node.body, scope)
+
+    stmt_AsyncWith = stmt_With
+
+    def stmt_Try(self, node: ast.Try, scope: Scope) -> None:
+        try:
+            self.exec_block(node.body, scope)
+        finally:
+            if node.handlers:
+                self.exec_branches([handler.body for handler in node.handlers] + [[]], scope)
+            self.exec_block(node.orelse, scope)
+            self.exec_block(node.finalbody, scope)
+
+    stmt_TryStar = stmt_Try
+
+    def stmt_Match(self, node: ast.AST, scope: Scope) -> None:
+        cases = getattr(node, "cases", [])
+        self.exec_branches([case.body for case in cases] + [[]], scope)
+
+    def exec_loop(self, body: list[ast.stmt], scope: Scope) -> None:
+        before = dict(scope.names)
+        try:
+            self.exec_block(body, scope)
+        except _Return:
+            pass
+        merge_into(scope, [before, dict(scope.names)], self.span_of(body))
+
+    def exec_branches(self, branches: list[list[ast.stmt]], scope: Scope) -> None:
+        before = dict(scope.names)
+        outcomes: list[dict[str, Value]] = []
+        returned = 0
+        self.conditional += 1
+        try:
+            for branch in branches:
+                scope.names = dict(before)
+                try:
+                    self.exec_block(branch, scope)
+                    outcomes.append(dict(scope.names))
+                except _Return:
+                    returned += 1
+        finally:
+            self.conditional -= 1
+        if not outcomes:
+            scope.names = before
+            raise _Return()
+        merge_into(scope, outcomes, self.span_of(branches[0]))
+
+    def span_of(self, body: list[ast.stmt]) -> Span | None:
+        return self.span(body[0]) if body else None
+
+    # -- binding -------------------------------------------------------------
+    def bind(self, target: ast.expr, value: Value, scope: Scope) -> None:
+        if isinstance(target, ast.Name):
+            scope.names[target.id] = value
+        elif isinstance(target, ast.Tuple | ast.List):
+            items = value.items if isinstance(value, ListValue) and value.complete else None
+            plain_targets = [t for t in target.elts if not isinstance(t, ast.Starred)]
+            if items is not None and len(items) == len(target.elts) == len(plain_targets):
+                for sub_target, item in zip(target.elts, items, strict=True):
+                    self.bind(sub_target, item, scope)
+            else:
+                for sub_target in target.elts:
+                    inner = sub_target.value if isinstance(sub_target, ast.Starred) else sub_target
+                    self.bind(inner, Unknown(self.span(sub_target), "unpacked from a computed value"),
+                              scope)
+        elif isinstance(target, ast.Attribute):
+            owner = self.eval(target.value, scope)
+            if isinstance(owner, ObjectValue):
+                library_calls.assign_attribute(self, owner, target.attr, value, self.span(target))
+        elif isinstance(target, ast.Subscript):
+            owner = self.eval(target.value, scope)
+            key = self.eval(target.slice, scope)
+            if isinstance(owner, DictValue):
+                if isinstance(key, Const) and isinstance(key.value, str):
+                    owner.entries[key.value] = value
+                else:
+                    owner.complete = False
+
+    # -- expressions -----------------------------------------------------------
+    def eval(self, node: ast.expr | None, scope: Scope) -> Value:
+        if node is None:
+            return Const(None, None)
+        handler = getattr(self, f"expr_{type(node).__name__}", None)
+        if handler is None:
+            self.eval_children(node, scope)
+            return Unknown(self.span(node), "computed at run time")
+        result: Value = handler(node, scope)
+        return result
+
+    def eval_children(self, node: ast.AST, scope: Scope) -> None:
+        """Evaluate sub-expressions for their calls (events), discarding values."""
+        for child in ast.iter_child_nodes(node):
+            if isinstance(child, ast.expr) and not isinstance(child, ast.Lambda):
+                self.eval(child, scope)
+
+    def expr_Constant(self, node: ast.Constant, scope: Scope) -> Value:
+        return Const(self.span(node), node.value)
+
+    def expr_Name(self, node: ast.Name, scope: Scope) -> Value:
+        value = scope.get(node.id)
+        if value is None and node.id in library_calls.BUILTINS:
+            return Ref(self.span(node), node.id)
+        if value is None:
+            return Unknown(self.span(node), f"`{node.id}` is not assigned in this file")
+        return value
+
+    def expr_Attribute(self, node: ast.Attribute, scope: Scope) -> Value:
+        owner = self.eval(node.value, scope)
+        if isinstance(owner, Ref):
+            name = canonical(f"{owner.name}.{node.attr}")
+            if name == "sys.argv" and self.argv is not None:
+                return self.argv
+            return Ref(self.span(node), name)
+        if isinstance(owner, ObjectValue):
+            return library_calls.attribute(self, owner, node.attr, self.span(node))
+        return Unknown(self.span(node), f"`.{node.attr}` of a value computed at run time")
+
+    def expr_Subscript(self, node: ast.Subscript, scope: Scope) -> Value:
+        owner = self.eval(node.value, scope)
+        key = self.eval(node.slice, scope)
+        if isinstance(owner, DictValue) and isinstance(key, Const) and isinstance(key.value, str):
+            entry = owner.get(key.value)
+            if entry is None:
+                return Unknown(self.span(node), f"key `{key.value}` is missing")
+            return entry
+        if isinstance(owner, ListValue) and isinstance(key, Const) and isinstance(key.value, int):
+            if owner.complete and -len(owner.items) <= key.value < len(owner.items):
+                return owner.items[key.value]
+        return Unknown(self.span(node), "an item of a value computed at run time")
+
+    def expr_Dict(self, node: ast.Dict, scope: Scope) -> Value:
+        result = DictValue(self.span(node), {})
+        for key_node, value_node in zip(node.keys, node.values, strict=True):
+            value = self.eval(value_node, scope)
+            if key_node is None:
+                splat_into(result, value)
+                continue
+            key = self.eval(key_node, scope)
+            if isinstance(key, Const) and isinstance(key.value, str):
+                result.entries[key.value] = value
+                result.key_spans[key.value] = self.span(key_node)
+            else:
+                result.complete = False
+        return result
+
+    def expr_List(self, node: ast.List | ast.Tuple, scope: Scope) -> Value:
+        result = ListValue(self.span(node), [])
+        for element in node.elts:
+            if isinstance(element, ast.Starred):
+                self.eval(element.value, scope)
+                result.complete = False
+            else:
+                result.items.append(self.eval(element, scope))
+        return result
+
+    expr_Tuple = expr_List
+
+    def expr_BinOp(self, node: ast.BinOp, scope: Scope) -> Value:
+        left, right = self.eval(node.left, scope), self.eval(node.right, scope)
+        function = _BINARY.get(type(node.op))
+        if function and isinstance(left, Const) and isinstance(right, Const):
+            try:
+                return Const(self.span(node), function(left.value, right.value))
+            except Exception:  # noqa: BLE001 - any failure means "not known statically"
+                pass
+        if isinstance(node.op, ast.BitOr) and isinstance(left, DictValue) and isinstance(right, DictValue):
+            merged = DictValue(self.span(node), dict(left.entries), left.complete)
+            splat_into(merged, right)
+            return merged
+        return Unknown(self.span(node), "computed at run time")
+
+    def expr_UnaryOp(self, node: ast.UnaryOp, scope: Scope) -> Value:
+        operand = self.eval(node.operand, scope)
+        if isinstance(operand, Const):
+            try:
+                if isinstance(node.op, ast.Not):
+                    return Const(self.span(node), not operand.value)
+                if isinstance(node.op, ast.USub):
+                    return Const(self.span(node), -operand.value)  # type: ignore[operator]
+            except TypeError:
+                pass
+        return Unknown(self.span(node), "computed at run time")
+
+    def expr_BoolOp(self, node: ast.BoolOp, scope: Scope) -> Value:
+        decided = self.decide(node, scope)
+        if decided is not None:
+            return Const(self.span(node), decided)
+        return Unknown(self.span(node), "computed at run time")
+
+    expr_Compare = expr_BoolOp
+
+    def expr_IfExp(self, node: ast.IfExp, scope: Scope) -> Value:
+        decided = self.decide(node.test, scope)
+        if decided is True:
+            return self.eval(node.body, scope)
+        if decided is False:
+            return self.eval(node.orelse, scope)
+        body, orelse = self.eval(node.body, scope), self.eval(node.orelse, scope)
+        if body is orelse:
+            return body
+        return Unknown(self.span(node), "chosen at run time")
+
+    def expr_JoinedStr(self, node: ast.JoinedStr, scope: Scope) -> Value:
+        parts: list[str] = []
+        for value in node.values:
+            if isinstance(value, ast.Constant):
+                parts.append(str(value.value))
+            else:
+                self.eval_children(value, scope)
+                return Unknown(self.span(node), "a formatted string")
+        return Const(self.span(node), "".join(parts))
+
+    def expr_NamedExpr(self, node: ast.NamedExpr, scope: Scope) -> Value:
+        value = self.eval(node.value, scope)
+        self.bind(node.target, value, scope)
+        return value
+
+    def expr_Lambda(self, node: ast.Lambda, scope: Scope) -> Value:
+        return Unknown(self.span(node), "a lambda")
+
+    def expr_Call(self, node: ast.Call, scope: Scope) -> Value:
+        args: list[Value] = []
+        for argument in node.args:
+            if isinstance(argument, ast.Starred):
+                self.eval(argument.value, scope)
+                args.append(Unknown(self.span(argument), "a starred argument"))
+            else:
+                args.append(self.eval(argument, scope))
+        kwargs = DictValue(self.span(node), {})
+        for keyword in node.keywords:
+            value = self.eval(keyword.value, scope)
+            if keyword.arg is None:
+                splat_into(kwargs, value)
+            else:
+                kwargs.entries[keyword.arg] = value
+                kwargs.key_spans[keyword.arg] = self.span(keyword)
+        span = self.span(node)
+        if isinstance(node.func, ast.Attribute):
+            owner = self.eval(node.func.value, scope)
+            return self.call_method(owner, node.func.attr, args, kwargs, node, span)
+        callee = self.eval(node.func, scope)
+        return self.call(callee, args, kwargs, node, span)
+
+    # -- calls -------------------------------------------------------------------
+    def call(self, callee: Value, args: list[Value], kwargs: DictValue, node: ast.Call,
+             span: Span) -> Value:
+        if isinstance(callee, Ref):
+            result = library_calls.call(self, callee.name, args, kwargs, span)
+            if result is not None:
+                return result
+            if callee.name.split(".")[0] in HF_ROOTS or callee.name in HARMLESS_CALLS:
+                return Unknown(span, f"result of `{callee.name}`")
+            self.escape(args, kwargs, span, callee.name)
+            return Unknown(span, f"result of `{callee.name}`")
+        if isinstance(callee, ObjectValue):
+            if isinstance(callee.obj, LocalFunction):
+                return self.call_function(callee.obj, args, kwargs, node)
+            if isinstance(callee.obj, LocalClass):
+                return library_calls.instantiate(self, callee.obj, args, kwargs, span)
+        if isinstance(callee, Unknown) and isinstance(node.func, ast.Name) and \
+                node.func.id in HARMLESS_CALLS:
+            return Unknown(span, f"result of `{node.func.id}`")
+        self.escape(args, kwargs, span, "a function defined elsewhere")
+        return Unknown(span, "result of a call computed at run time")
+
+    def call_method(self, owner: Value, name: str, args: list[Value], kwargs: DictValue,
+                    node: ast.Call, span: Span) -> Value:
+        if isinstance(owner, Ref):
+            return self.call(Ref(span, canonical(f"{owner.name}.{name}")), args, kwargs, node, span)
+        result = library_calls.method(self, owner, name, args, kwargs, span)
+        if result is not None:
+            return result
+        if name not in HARMLESS_METHODS:
+            self.escape(args, kwargs, span, f"`.{name}()`")
+        return Unknown(span, f"result of `.{name}()`")
+
+    def call_function(self, function: LocalFunction, args: list[Value], kwargs: DictValue,
+                      node: ast.AST, entry: bool = False) -> Value:
+        definition = function.node
+        assert isinstance(definition, ast.FunctionDef | ast.AsyncFunctionDef)
+        self.called_functions.add(id(definition))
+        if self.depth >= MAX_INLINE_DEPTH or self.inlined >= MAX_INLINED_CALLS:
+            self.escape(args, kwargs, self.span(node), function.name)
+            return Unknown(self.span(node), f"result of `{function.name}` (not followed: too deep)")
+        self.inlined += 1
+        parent = function.scope if isinstance(function.scope, Scope) else self.module_scope
+        scope = Scope(parent)
+        self.bind_parameters(definition, args, kwargs, scope)
+        self.depth += 1
+        self.returns.append([])
+        try:
+            self.exec_block(definition.body, scope)
+        except _Return:
+            pass
+        finally:
+            self.depth -= 1
+            returned = self.returns.pop()
+        if not returned:
+            return Const(self.span(node), None)
+        first = returned[0]
+        if all(value is first for value in returned):
+            return first
+        return Unknown(self.span(node), f"`{function.name}` returns different values")
+
+    def bind_parameters(self, definition: ast.FunctionDef | ast.AsyncFunctionDef,
+                        args: list[Value], kwargs: DictValue, scope: Scope) -> None:
+        parameters = definition.args
+        positional = parameters.posonlyargs + parameters.args
+        defaults: list[ast.expr | None] = [None] * (len(positional) - len(parameters.defaults)) + \
+            list(parameters.defaults)
+        for index, (parameter, default) in enumerate(zip(positional, defaults, strict=True)):
+            if index < len(args):
+                value: Value = args[index]
+            elif parameter.arg in kwargs.entries:
+                value = kwargs.entries[parameter.arg]
+            elif not kwargs.complete:
+                value = Unknown(self.span(parameter), f"parameter `{parameter.arg}`")
+            elif default is not None:
+                value = self.eval(default, scope)
+            else:
+                value = Unknown(self.span(parameter), f"parameter `{parameter.arg}`")
+            scope.names[parameter.arg] = value
+        for parameter, kw_default in zip(parameters.kwonlyargs, parameters.kw_defaults, strict=True):
+            if parameter.arg in kwargs.entries:
+                scope.names[parameter.arg] = kwargs.entries[parameter.arg]
+            elif kw_default is not None and kwargs.complete:
+                scope.names[parameter.arg] = self.eval(kw_default, scope)
+            else:
+                scope.names[parameter.arg] = Unknown(self.span(parameter), f"parameter `{parameter.arg}`")
+        if parameters.vararg is not None:
+            scope.names[parameters.vararg.arg] = Unknown(None, "extra positional arguments")
+        if parameters.kwarg is not None:
+            scope.names[parameters.kwarg.arg] = Unknown(None, "extra keyword arguments")
+
+    def escape(self, args: list[Value], kwargs: DictValue, span: Span, where: str) -> None:
+        """A model handed to code peft-lint cannot see: its state becomes unknown."""
+        for value in [*args, *kwargs.entries.values()]:
+            for model in models_in(value):
+                model.events.append(Event("escape", span, next_sequence(), bool(self.conditional),
+                                          detail=where))
+
+    def record(self, model: TrackedModel, kind: str, span: Span, kwargs: Value | None = None,
+               detail: str = "") -> Event:
+        event = Event(kind, span, next_sequence(), bool(self.conditional), kwargs, detail)
+        model.events.append(event)
+        return event
+
+    # -- conditions ----------------------------------------------------------------
+    def decide(self, node: ast.expr, scope: Scope) -> bool | None:
+        """The truth of a condition when it is known statically."""
+        if isinstance(node, ast.Compare) and _is_main_guard(node):
+            return True
+        if isinstance(node, ast.BoolOp):
+            results = [self.decide(value, scope) for value in node.values]
+            if isinstance(node.op, ast.And):
+                if False in results:
+                    return False
+                return True if all(result is True for result in results) else None
+            if True in results:
+                return True
+            return False if all(result is False for result in results) else None
+        if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Not):
+            inner = self.decide(node.operand, scope)
+            return None if inner is None else not inner
+        if isinstance(node, ast.Compare) and len(node.ops) == 1:
+            left = self.eval(node.left, scope)
+            right = self.eval(node.comparators[0], scope)
+            return compare(node.ops[0], left, right)
+        value = self.eval(node, scope)
+        from peft_lint.extract.values import truthy
+
+        if isinstance(value, Const) and isinstance(value.value, str):
+            return bool(value.value)
+        return truthy(value)
+
+
+def _is_main_guard(node: ast.Compare) -> bool:
+    return isinstance(node.left, ast.Name) and node.left.id == "__name__" and \
+        len(node.comparators) == 1 and isinstance(node.comparators[0], ast.Constant) and \
+        node.comparators[0].value == "__main__"
+
+
+_BINARY: dict[type, Callable[[object, object], object]] = {
+    ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul,
+    ast.FloorDiv: operator.floordiv, ast.Div: operator.truediv, ast.Mod: operator.mod,
+}
+
+
+def compare(op: ast.cmpop, left: Value, right: Value) -> bool | None:
+    if not (isinstance(left, Const) and isinstance(right, Const)):
+        if isinstance(op, ast.Is | ast.IsNot) and isinstance(right, Const) and right.value is None \
+                and isinstance(left, ObjectValue | DictValue | ListValue):
+            return isinstance(op, ast.IsNot)
+        return None
+    try:
+        if isinstance(op, ast.Eq):
+            return bool(left.value == right.value)
+        if isinstance(op, ast.NotEq):
+            return bool(left.value != right.value)
+        if isinstance(op, ast.Is):
+            return left.value is right.value
+        if isinstance(op, ast.IsNot):
+            return left.value is not right.value
+        if isinstance(op, ast.In):
+            return left.value in right.value  # type: ignore[operator]
+        if isinstance(op, ast.NotIn):
+            return left.value not in right.value  # type: ignore[operator]
+        if isinstance(op, ast.Gt):
+            return bool(left.value > right.value)  # type: ignore[operator]
+        if isinstance(op, ast.GtE):
+            return bool(left.value >= right.value)  # type: ignore[operator]
+        if isinstance(op, ast.Lt):
+            return bool(left.value < right.value)  # type: ignore[operator]
+        if isinstance(op, ast.LtE):
+            return bool(left.value <= right.value)  # type: ignore[operator]
+    except TypeError:
+        return None
+    return None
+
+
+def merge_into(scope: Scope, outcomes: list[dict[str, Value]], span: Span | None) -> None:
+    """After branches: a name keeps its value only if every branch agrees."""
+    merged: dict[str, Value] = {}
+    names = set().union(*outcomes)
+    for name in names:
+        values = [outcome.get(name) for outcome in outcomes]
+        first = values[0]
+        if first is not None and all(value is first for value in values):
+            merged[name] = first
+        else:
+            merged[name] = Unknown(span, f"`{name}` is set differently on different paths")
+    scope.names = merged
+
+
+def splat_into(target: DictValue, value: Value) -> None:
+    if isinstance(value, DictValue):
+        target.entries.update(value.entries)
+        target.key_spans.update(value.key_spans)
+        target.complete = target.complete and value.complete
+    elif isinstance(value, ObjectValue) and isinstance(value.obj, UserDataclass | TrainingArgs):
+        inner = value.obj.values
+        target.entries.update(inner.entries)
+        target.complete = target.complete and inner.complete
+    else:
+        target.complete = False
+
+
+def models_in(value: Value) -> list[TrackedModel]:
+    if isinstance(value, ObjectValue):
+        obj = value.obj
+        if isinstance(obj, TrackedModel):
+            return [obj]
+        if isinstance(obj, DistributedWrapper):
+            return models_in(obj.inner)
+    if isinstance(value, ListValue):
+        return [model for item in value.items for model in models_in(item)]
+    return []
+
+
+def canonical(dotted: str) -> str:
+    """`peft.tuners.adalora.AdaLoraConfig` -> `peft.AdaLoraConfig`.
+
+    Library objects are re-exported at the package top level; collapsing the
+    module path lets every import style meet one name.
+    """
+    parts = dotted.split(".")
+    if parts[0] not in HF_ROOTS or len(parts) <= 2:
+        return dotted
+    if parts[0] == "torch":
+        return dotted
+    for index in range(1, len(parts)):
+        part = parts[index]
+        if part[:1].isupper() or part in library_calls.TOP_LEVEL_FUNCTIONS:
+            return ".".join([parts[0], *parts[index:]])
+    return dotted
+
+
+def interpret(path: str, tree: ast.Module, resolver: ConfigResolver, argv: ListValue | None,
+              training_arg_default: Callable[[str, str], object | None]) -> ScriptFacts:
+    return Interpreter(path, tree, resolver, argv, training_arg_default).run()
+
+
+__all__ = ["ConfigResolver", "Interpreter", "ScriptFacts", "interpret", "canonical",
+           "ArgumentParser", "OpenFile", "Instance", "UserDataclass"]

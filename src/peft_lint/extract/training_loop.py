@@ -1,0 +1,178 @@
+"""Where AdaLoRA's `update_and_allocate` is called, read from the script's structure.
+
+The call must run once per optimizer step while gradients exist: after
+`backward()` and before `zero_grad()` (peft `AdaLoraModel.update_and_allocate`
+docstring). This pass finds every call and decides its context: a training loop
+(with the order of backward / zero_grad around it), a TrainerCallback hook, or a
+Trainer method override; and whether it can ever run.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator
+
+from peft_lint.extract.python_objects import LocalClass
+from peft_lint.facts.model import AllocationCall, Span
+from peft_lint.knowledge import transformers as transformers_knowledge
+from peft_lint.knowledge import trl as trl_knowledge
+
+# Trainer order (trainer.py `_inner_training_loop`, 4.57.6 and 5.24.0):
+# on_pre_optimizer_step -> optimizer.step() -> on_optimizer_step -> lr step ->
+# model.zero_grad() (grads set to None) -> on_step_end. Hooks that run while no
+# gradient exists make `update_ipt` multiply by None.
+HOOKS_WITHOUT_GRADIENTS = frozenset({
+    "on_step_end", "on_step_begin", "on_epoch_begin", "on_epoch_end", "on_log", "on_save",
+    "on_evaluate", "on_train_begin", "on_train_end", "on_init_end", "on_prediction_step",
+})
+HOOKS_WITH_GRADIENTS = frozenset({"on_optimizer_step", "on_pre_optimizer_step", "on_substep_end"})
+CALL_NAME = "update_and_allocate"
+
+
+def find_allocation_calls(path: str, tree: ast.Module,
+                          classes: dict[int, LocalClass]) -> list[AllocationCall]:
+    parents = _parents(tree)
+    referenced = _referenced_names(tree)
+    calls: list[AllocationCall] = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and \
+                node.func.attr == CALL_NAME:
+            calls.append(_describe(path, node, parents, classes, referenced))
+    return calls
+
+
+def _span(path: str, node: ast.AST) -> Span:
+    return Span(path, getattr(node, "lineno", 1), getattr(node, "col_offset", 0) + 1,
+                getattr(node, "end_lineno", None), (getattr(node, "end_col_offset", 0) or 0) + 1)
+
+
+def _parents(tree: ast.Module) -> dict[int, ast.AST]:
+    parents: dict[int, ast.AST] = {}
+    for node in ast.walk(tree):
+        for child in ast.iter_child_nodes(node):
+            parents[id(child)] = node
+    return parents
+
+
+def _ancestors(node: ast.AST, parents: dict[int, ast.AST]) -> Iterator[ast.AST]:
+    current = parents.get(id(node))
+    while current is not None:
+        yield current
+        current = parents.get(id(current))
+
+
+def _referenced_names(tree: ast.Module) -> set[str]:
+    names: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load):
+            names.add(node.id)
+        elif isinstance(node, ast.Attribute):
+            names.add(node.attr)
+        elif isinstance(node, ast.Constant) and isinstance(node.value, str):
+            names.update(node.value.replace(".", " ").replace(":", " ").split())
+    return names
+
+
+def _describe(path: str, call: ast.Call, parents: dict[int, ast.AST],
+              classes: dict[int, LocalClass], referenced: set[str]) -> AllocationCall:
+    span = _span(path, call)
+    function: ast.FunctionDef | ast.AsyncFunctionDef | None = None
+    loop: ast.For | ast.While | None = None
+    owner_class: ast.ClassDef | None = None
+    child: ast.AST = call
+    never_runs = ""
+    for ancestor in _ancestors(call, parents):
+        if isinstance(ancestor, ast.If) and _in_body(child, ancestor) and _needs_rank_pattern(ancestor.test):
+            never_runs = ("it is guarded by a test of `rank_pattern`, which stays None until "
+                          "update_and_allocate itself sets it")
+        if isinstance(ancestor, ast.For | ast.While) and loop is None and function is None:
+            loop = ancestor
+        if isinstance(ancestor, ast.FunctionDef | ast.AsyncFunctionDef) and function is None:
+            function = ancestor
+        if isinstance(ancestor, ast.ClassDef) and owner_class is None:
+            owner_class = ancestor
+        child = ancestor
+    if owner_class is not None and function is not None:
+        bases = classes[id(owner_class)].bases if id(owner_class) in classes else []
+        if any(base in transformers_knowledge.CALLBACK_BASES for base in bases):
+            if not never_runs and owner_class.name not in referenced:
+                never_runs = f"the callback `{owner_class.name}` is never passed to the trainer"
+            return AllocationCall(span, f"callback:{function.name}",
+                                  function.name in HOOKS_WITHOUT_GRADIENTS, never_runs)
+        trainer_bases = transformers_knowledge.TRAINER_CLASSES | trl_knowledge.TRAINER_CLASSES
+        if any(base in trainer_bases for base in bases):
+            return AllocationCall(span, f"trainer-override:{function.name}", False, never_runs)
+    if loop is not None:
+        return AllocationCall(span, "loop", _after_zero_grad(call, loop), never_runs)
+    if function is not None and not never_runs and _never_called(function, parents, referenced):
+        never_runs = f"the function `{function.name}` is never called"
+    return AllocationCall(span, "function", False, never_runs)
+
+
+def _in_body(child: ast.AST, node: ast.If) -> bool:
+    return any(statement is child for statement in node.body)
+
+
+def _needs_rank_pattern(test: ast.expr) -> bool:
+    """`x.rank_pattern is not None`, `x.rank_pattern`, `x.rank_pattern != None`."""
+    if isinstance(test, ast.BoolOp) and isinstance(test.op, ast.And):
+        return any(_needs_rank_pattern(value) for value in test.values)
+    if isinstance(test, ast.Attribute) and test.attr == "rank_pattern":
+        return True
+    if isinstance(test, ast.Compare) and isinstance(test.left, ast.Attribute) and \
+            test.left.attr == "rank_pattern" and len(test.ops) == 1 and \
+            isinstance(test.ops[0], ast.IsNot | ast.NotEq) and \
+            isinstance(test.comparators[0], ast.Constant) and test.comparators[0].value is None:
+        return True
+    return False
+
+
+def _never_called(function: ast.FunctionDef | ast.AsyncFunctionDef, parents: dict[int, ast.AST],
+                  referenced: set[str]) -> bool:
+    if function.decorator_list or not isinstance(parents.get(id(function)), ast.Module):
+        return False
+    return function.name not in referenced
+
+
+def _after_zero_grad(call: ast.Call, loop: ast.For | ast.While) -> bool:
+    """Whether the last backward/zero_grad before the call, cyclically, is a zero_grad."""
+    order = list(_step_calls(loop.body))
+    position = next((index for index, (kind, node) in enumerate(order) if node is call), None)
+    if position is None:
+        return False
+    before = [kind for kind, _ in order[:position] if kind in ("backward", "zero_grad")]
+    after = [kind for kind, _ in order[position + 1:] if kind in ("backward", "zero_grad")]
+    previous = before[-1] if before else after[-1] if after else None
+    return previous == "zero_grad"
+
+
+def _step_calls(body: list[ast.stmt]) -> Iterator[tuple[str, ast.Call]]:
+    """Calls in source order, through if/with/try, not into nested loops or functions."""
+    for statement in body:
+        if isinstance(statement, ast.For | ast.While | ast.AsyncFor | ast.FunctionDef |
+                      ast.AsyncFunctionDef | ast.ClassDef):
+            continue
+        if isinstance(statement, ast.If | ast.With | ast.AsyncWith | ast.Try):
+            for field_name in ("body", "orelse", "finalbody"):
+                yield from _step_calls(getattr(statement, field_name, []))
+            for handler in getattr(statement, "handlers", []):
+                yield from _step_calls(handler.body)
+            continue
+        for node in ast.walk(statement):
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+                kind = _kind(node)
+                if kind:
+                    yield kind, node
+
+
+def _kind(node: ast.Call) -> str:
+    attribute = node.func.attr if isinstance(node.func, ast.Attribute) else ""
+    if attribute == CALL_NAME:
+        return "allocate"
+    if attribute == "backward":
+        return "backward"
+    if attribute == "zero_grad":
+        keeps_zeros = any(keyword.arg == "set_to_none" and isinstance(keyword.value, ast.Constant)
+                          and keyword.value.value is False for keyword in node.keywords)
+        return "" if keeps_zeros else "zero_grad"
+    return ""

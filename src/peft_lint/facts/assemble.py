@@ -1,0 +1,731 @@
+"""Assemble one `TrainingSetup` per script of a run unit.
+
+This is where the facts of the script, its configs and its launcher meet the
+library knowledge for the resolved versions: which checkpointing variant the
+Trainer will really use, whether gradients reach the checkpointed blocks, how
+many processes run and what DDP's `find_unused_parameters` will be.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from peft_lint.extract.launcher import LaunchCommand, accelerate_config_facts
+from peft_lint.extract.python_objects import (
+    AdapterConfig,
+    Event,
+    ObjectValue,
+    TrackedModel,
+    TrainerObject,
+    TrainingArgs,
+    unwrap_model,
+)
+from peft_lint.extract.python_script import ConfigResolver, ScriptFacts, interpret
+from peft_lint.extract.training_loop import find_allocation_calls
+from peft_lint.extract.values import Const, DictValue, ListValue, Unknown, Value, truthy
+from peft_lint.facts.model import (
+    AdapterSpec,
+    Checkpointing,
+    Distributed,
+    Fact,
+    KbitPrepareCall,
+    ModelLoad,
+    ResolvedVersion,
+    Span,
+    TrainerUse,
+    TrainingSetup,
+)
+from peft_lint.inputs.files import SourceFile
+from peft_lint.inputs.units import RunUnit
+from peft_lint.knowledge import peft as peft_knowledge
+from peft_lint.knowledge import torch as torch_knowledge
+from peft_lint.knowledge import transformers as tf
+from peft_lint.knowledge import trl as trl_knowledge
+from peft_lint.knowledge.versions import version_at_least
+
+NEVER = 1 << 62
+
+
+@dataclass
+class Options:
+    world_size: int | None = None
+
+
+@dataclass
+class _Context:
+    unit: RunUnit
+    versions: dict[str, ResolvedVersion]
+    notes: list[str] = field(default_factory=list)
+
+    def version(self, package: str) -> str:
+        return self.versions[package].version
+
+    def label(self, package: str) -> str:
+        return f"{package} {self.version(package)}"
+
+
+def assemble(unit: RunUnit, versions: dict[str, ResolvedVersion], options: Options) -> list[TrainingSetup]:
+    context = _Context(unit, versions)
+    scripts = unit.of_kind("python")
+    if not scripts:
+        setup = TrainingSetup(versions=versions)
+        setup.distributed = _distributed(context, None, None, None, options)
+        return [setup]
+    return [_assemble_script(context, script, options) for script in scripts]
+
+
+def _assemble_script(context: _Context, script: SourceFile, options: Options) -> TrainingSetup:
+    command = _launch_for(context.unit, script)
+    argv = _argv(context, script, command)
+    resolver = ConfigResolver(lambda path: _lookup_config(context, script, path))
+    assert script.tree is not None
+    facts = interpret(script.path, script.tree, resolver, argv,
+                      lambda canonical, key: _training_arg_default(context, canonical, key))
+    setup = TrainingSetup(versions=context.versions)
+    setup.notes.extend(facts.notes)
+    setup.allocation_calls = find_allocation_calls(script.path, script.tree, facts.classes)
+    trainer = _pick_trainer(facts)
+    model = _trained_model(facts, trainer)
+    setup.trainer = _trainer_use(trainer, model, facts)
+    setup.trains_here = _trains_here(trainer, facts)
+    setup.model = _model_load(model)
+    adapter = _adapter(trainer, model)
+    setup.adapter = _adapter_spec(adapter, model, setup.model)
+    setup.adapter_configs = [_adapter_spec(value.obj, None, ModelLoad())
+                             for value in facts.adapter_configs if isinstance(value.obj, AdapterConfig)]
+    args = _training_args(trainer)
+    setup.checkpointing = _checkpointing(context, trainer, args, model, setup)
+    setup.distributed = _distributed(context, command, trainer, args, options, facts, setup)
+    setup.kbit_prepare_calls = _kbit_calls(facts)
+    setup.notes.extend(context.notes)
+    return setup
+
+
+# -- inputs of the interpreter ----------------------------------------------------
+
+def _launch_for(unit: RunUnit, script: SourceFile) -> LaunchCommand | None:
+    for launcher in unit.of_kind("shell"):
+        for command in launcher.launches:
+            if command.script and Path(command.script).name == script.absolute.name:
+                return command
+    return None
+
+
+def _argv(context: _Context, script: SourceFile, command: LaunchCommand | None) -> ListValue | None:
+    if command is not None:
+        items: list[Value] = [Const(command.span, command.script)]
+        items += [Const(argument.span, argument.text) for argument in command.script_args]
+        return ListValue(command.span, items)
+    configs = context.unit.configs("training-args")
+    if len(configs) == 1:
+        # `peft-lint train.py config.yaml`: the config named with the script is the
+        # one it is run with (`python train.py config.yaml`).
+        return ListValue(None, [Const(None, script.path), Const(None, configs[0].path)])
+    return None
+
+
+def _lookup_config(context: _Context, script: SourceFile, path: str | None) -> tuple[Value, str] | None:
+    configs = context.unit.configs()
+    if path is None:
+        candidates = [config for config in configs if config.config_role == "training-args"]
+        if len(candidates) == 1 and candidates[0].config is not None:
+            context.notes.append(f"the config path in {script.path} is computed at run time; "
+                                 f"assumed it is {candidates[0].path}, named with the script")
+            return candidates[0].config, candidates[0].path
+        return None
+    name = Path(path).name
+    for config in configs:
+        if config.config is None:
+            continue
+        if config.path == path or config.absolute == (script.absolute.parent / path).resolve() \
+                or config.absolute.name == name:
+            return config.config, config.path
+    return None
+
+
+def _training_arg_default(context: _Context, canonical: str, key: str) -> object | None:
+    if canonical in trl_knowledge.CONFIG_CLASSES:
+        trl_default = trl_knowledge.config_default(key, context.version("trl"))
+        if trl_default is not None:
+            return trl_default
+    return tf.training_argument_default(key, context.version("transformers"))
+
+
+# -- trainer and model ----------------------------------------------------------------
+
+def _pick_trainer(facts: ScriptFacts) -> TrainerObject | None:
+    trained = [trainer for trainer in facts.trainers if trainer.trained]
+    if trained:
+        return trained[0]
+    return facts.trainers[-1] if facts.trainers else None
+
+
+def _trained_model(facts: ScriptFacts, trainer: TrainerObject | None) -> TrackedModel | None:
+    if trainer is not None:
+        model = unwrap_model(trainer.model)
+        if model is None and isinstance(trainer.model, Const) and isinstance(trainer.model.value, str):
+            # TRL loads a model given by name itself.
+            model = TrackedModel("base", trainer.model.span, Fact.written("AutoModelForCausalLM", trainer.span),
+                                 Fact.unknown("TRL loads the model from its name", trainer.span),
+                                 model_id=trainer.model)
+        return model
+    for wrapper in facts.wrappers:
+        model = unwrap_model(wrapper.inner)
+        if model is not None:
+            return model
+    peft_models = [model for model in facts.models if model.kind == "peft"]
+    if peft_models:
+        return peft_models[-1]
+    return facts.models[-1] if facts.models else None
+
+
+def _trainer_use(trainer: TrainerObject | None, model: TrackedModel | None,
+                 facts: ScriptFacts) -> TrainerUse:
+    use = TrainerUse()
+    if trainer is not None:
+        use.kind = Fact.written(trainer.canonical, trainer.span)
+        use.span = trainer.span
+        peft_config = trainer.peft_config
+        if peft_config is not None and not (isinstance(peft_config, Const) and peft_config.value is None):
+            if isinstance(peft_config, Unknown):
+                use.model_is_peft = Fact.unknown(peft_config.reason, trainer.span)
+            else:
+                use.model_is_peft = Fact.written(True, peft_config.span or trainer.span)
+                use.peft_wrap_span = peft_config.span
+            return use
+    elif facts.backward_spans:
+        use.kind = Fact.derived("custom-loop", "backward() is called in this script", facts.backward_spans[0])
+        use.span = facts.backward_spans[0]
+    if model is not None:
+        is_peft = model.kind == "peft"
+        use.model_is_peft = Fact.derived(is_peft, "the model reaching training", model.span)
+        use.peft_wrap_span = model.span if is_peft else None
+    elif trainer is not None:
+        use.model_is_peft = Fact.unknown("the model given to the trainer is computed at run time",
+                                         trainer.span)
+    return use
+
+
+def _trains_here(trainer: TrainerObject | None, facts: ScriptFacts) -> Fact[bool]:
+    if trainer is not None:
+        return Fact.derived(True, f"`{trainer.canonical}` is built here", trainer.span)
+    if facts.backward_spans:
+        return Fact.derived(True, "backward() is called here", facts.backward_spans[0])
+    return Fact.unknown("no Trainer and no backward() call found in the script")
+
+
+def _model_load(model: TrackedModel | None) -> ModelLoad:
+    load = ModelLoad()
+    if model is None:
+        return load
+    root = model.root()
+    load.class_name = root.class_name if root.kind == "base" else model.class_name
+    load.quantized = root.quantized if root.kind == "base" else model.quantized
+    load.span = root.span
+    if load.class_name.known and isinstance(load.class_name.value, str):
+        name = tf.main_input_name(load.class_name.value)
+        load.main_input_name = Fact.derived(name, f"input of {load.class_name.value}", root.span) \
+            if name else Fact.unknown(f"the input of {load.class_name.value} is not known", root.span)
+    else:
+        load.main_input_name = Fact.unknown("the model class is not known", root.span)
+    return load
+
+
+def _adapter(trainer: TrainerObject | None, model: TrackedModel | None) -> AdapterConfig | Unknown | None:
+    if trainer is not None and trainer.peft_config is not None:
+        value = trainer.peft_config
+        if isinstance(value, ObjectValue) and isinstance(value.obj, AdapterConfig):
+            return value.obj
+        if isinstance(value, Const) and value.value is None:
+            pass
+        else:
+            return Unknown(value.span, "peft_config is computed at run time")
+    for current in model.chain() if model else []:
+        if current.kind == "peft":
+            if current.adapter is not None:
+                return current.adapter
+            return Unknown(current.span, "the adapter config is computed at run time" if
+                           not current.from_saved_adapter else "the adapter is loaded from disk")
+    return None
+
+
+def _adapter_spec(adapter: AdapterConfig | Unknown | None, model: TrackedModel | None,
+                  load: ModelLoad) -> AdapterSpec:
+    spec = AdapterSpec()
+    if adapter is None:
+        spec.method = Fact.unknown("no adapter found for the trained model")
+        return spec
+    if isinstance(adapter, Unknown):
+        spec.method = Fact.unknown(adapter.reason, adapter.span)
+        spec.trains_outside_blocks = Fact.unknown(adapter.reason, adapter.span)
+        return spec
+    spec.method = Fact.written(adapter.method, adapter.span)
+    spec.config_span = adapter.span
+    spec.kwargs_complete = adapter.kwargs.complete
+    for key, value in adapter.kwargs.entries.items():
+        spec.kwargs[key] = Fact.written(value.value, value.span) if isinstance(value, Const) else \
+            Fact.unknown(getattr(value, "reason", "computed at run time"), value.span)
+    spec.trains_outside_blocks = _trains_outside_blocks(adapter, load)
+    return spec
+
+
+def _trains_outside_blocks(adapter: AdapterConfig, load: ModelLoad) -> Fact[bool]:
+    if adapter.method == "adalora":
+        return Fact.derived(True, "AdaLoRA's orthogonal regulariser uses every lora_A/lora_B "
+                            "outside the checkpointed layers", adapter.span)
+    entries = adapter.kwargs.entries
+    for key in ("modules_to_save", "trainable_token_indices"):
+        value = entries.get(key)
+        if value is None:
+            continue
+        if isinstance(value, ListValue | DictValue) and (
+                value.items if isinstance(value, ListValue) else value.entries):
+            return Fact.written(True, value.span)
+        if isinstance(value, Const) and value.value:
+            return Fact.written(True, value.span)
+        if not isinstance(value, Const | ListValue | DictValue):
+            return Fact.unknown(f"`{key}` is computed at run time", value.span)
+    task = entries.get("task_type")
+    task_name = _task_name(task)
+    if task is not None and task_name is None:
+        return Fact.unknown("task_type is computed at run time", task.span)
+    if task_name in peft_knowledge.HEAD_TASK_TYPES:
+        return Fact.written(True, task.span if task else adapter.span)
+    targets = entries.get("target_modules")
+    if isinstance(targets, ListValue):
+        names = [item.value for item in targets.items if isinstance(item, Const)]
+        if any(name in ("lm_head", "embed_tokens", "wte", "score", "classifier") for name in names):
+            return Fact.written(True, targets.span)
+    if not adapter.kwargs.complete:
+        return Fact.unknown("the adapter config gets `**` arguments", adapter.span)
+    return Fact.derived(False, "every trainable tensor sits in the checkpointed layers", adapter.span)
+
+
+def _task_name(value: Value | None) -> str | None:
+    if isinstance(value, Const) and isinstance(value.value, str):
+        return value.value.rsplit(".", 1)[-1].upper()
+    from peft_lint.extract.values import Ref
+
+    if isinstance(value, Ref):
+        return value.name.rsplit(".", 1)[-1].upper()
+    return None
+
+
+def _training_args(trainer: TrainerObject | None) -> TrainingArgs | Unknown | None:
+    if trainer is None:
+        return None
+    value = trainer.args
+    if value is None:
+        return None
+    if isinstance(value, ObjectValue) and isinstance(value.obj, TrainingArgs):
+        return value.obj
+    return Unknown(value.span, "the training arguments are computed at run time")
+
+
+def _arg(context: _Context, trainer: TrainerObject, args: TrainingArgs | Unknown | None,
+         *keys: str) -> Fact[object]:
+    """A TrainingArguments field: written, assigned later, or the default for the versions."""
+    if isinstance(args, Unknown):
+        return Fact.unknown(args.reason, args.span)
+    canonical = args.canonical if args is not None else (
+        "trl.SFTConfig" if trainer.canonical in trl_knowledge.TRAINER_CLASSES else "transformers.TrainingArguments")
+    values = args.values if args is not None else DictValue(trainer.span, {})
+    fact: Fact[object] | None = None
+    for key in keys:
+        entry = values.entries.get(key)
+        if entry is not None:
+            fact = _value_fact(entry)
+    if fact is None and not values.complete:
+        return Fact.unknown(f"`{keys[0]}` may be set by values computed at run time", values.span)
+    if args is not None:
+        fact = _assigned_after(context, args, keys, fact)
+    if fact is not None:
+        return fact
+    default = _training_arg_default(context, canonical, keys[0])
+    package = "trl" if canonical in trl_knowledge.CONFIG_CLASSES and \
+        trl_knowledge.config_default(keys[0], context.version("trl")) is not None else "transformers"
+    short = canonical.rsplit(".", 1)[-1]
+    return Fact.default(default, f"default of {short} in {context.label(package)}",
+                        args.span if args is not None else trainer.span)
+
+
+def _assigned_after(context: _Context, args: TrainingArgs, keys: tuple[str, ...],
+                    fact: Fact[object] | None) -> Fact[object] | None:
+    renamed = version_at_least(context.version("transformers"), tf.ACTIVATION_CHECKPOINTING_RENAME)
+    for key, value, span in args.assigned_after_init:
+        if key not in keys:
+            continue
+        if renamed and key.startswith("gradient_checkpointing"):
+            # 5.23+: the old names are copied to activation_checkpointing* once, in
+            # __post_init__; a later assignment is never read.
+            context.notes.append(f"`args.{key} = ...` at {span.label() if span else '?'} is ignored "
+                                 f"by {context.label('transformers')}")
+            continue
+        fact = _value_fact(value)
+    return fact
+
+
+def _value_fact(value: Value) -> Fact[object]:
+    if isinstance(value, Const):
+        return Fact.written(value.value, value.span)
+    if isinstance(value, DictValue):
+        return Fact.written(value, value.span)
+    return Fact.unknown(getattr(value, "reason", "computed at run time"), value.span)
+
+
+def _bool(fact: Fact[object]) -> Fact[bool]:
+    if not fact.known:
+        return Fact(None, False, fact.origin)
+    if fact.value is None:
+        return Fact(None, True, fact.origin)
+    decided = truthy(Const(None, fact.value)) if not isinstance(fact.value, DictValue) else True
+    if decided is None:
+        return Fact.unknown(f"`{fact.value}` is not a boolean", fact.span)
+    return Fact(decided, True, fact.origin)
+
+
+# -- checkpointing ------------------------------------------------------------------------
+
+@dataclass
+class _GcState:
+    enabled: Fact[bool]
+    use_reentrant: Fact[bool]
+    input_grads: Fact[bool]
+
+
+def _checkpointing(context: _Context, trainer: TrainerObject | None, args: TrainingArgs | Unknown | None,
+                   model: TrackedModel | None, setup: TrainingSetup) -> Checkpointing:
+    state = _GcState(Fact.derived(False, "nothing enables checkpointing"),
+                     Fact.unknown("checkpointing is off"),
+                     Fact.derived(False, "nothing enables input gradients"))
+    training_start = trainer_training_start(trainer)
+    if model is not None:
+        for event in model.all_events():
+            if event.sequence < training_start:
+                _apply_model_event(context, state, event, model, setup)
+    if trainer is not None:
+        _apply_trainer(context, state, trainer, args, setup)
+    return Checkpointing(state.enabled, state.use_reentrant, state.input_grads)
+
+
+def trainer_training_start(trainer: TrainerObject | None) -> int:
+    """Events after `trainer.train()` (saving, evaluating) do not change training."""
+    if trainer is not None and trainer.trained_at is not None:
+        return trainer.trained_at
+    return NEVER
+
+
+def _apply_model_event(context: _Context, state: _GcState, event: Event, model: TrackedModel,
+                       setup: TrainingSetup) -> None:
+    span = event.span
+    if event.kind == "gc-enable":
+        _enable(context, state, event.kwargs, "model-call", span, event.conditional, setup)
+        owner = _owner_of(model, event)
+        if owner is not None and owner.kind == "base" and not event.conditional and \
+                _wrapped_after(model, owner, event) and owner.quantized.is_(False):
+            state.input_grads = Fact.derived(
+                True, "PEFT enables input gradients when the base model has checkpointing on "
+                "before get_peft_model", span)
+    elif event.kind == "gc-disable":
+        state.enabled = Fact.written(False, span)
+    elif event.kind == "input-grads":
+        if event.conditional and not state.input_grads.is_(True):
+            state.input_grads = Fact.unknown("input gradients are enabled on one path only", span)
+        elif not event.conditional:
+            state.input_grads = Fact.written(True, span)
+    elif event.kind == "input-grads-off":
+        state.input_grads = Fact.written(False, span)
+    elif event.kind == "kbit-prepare":
+        _apply_kbit_prepare(context, state, event, model, setup)
+    elif event.kind == "escape":
+        if state.input_grads.is_(False):
+            state.input_grads = Fact.unknown(f"the model is passed to {event.detail}, which peft-lint "
+                                             "cannot read", span)
+        if state.enabled.is_(False):
+            state.enabled = Fact.unknown(f"the model is passed to {event.detail}, which peft-lint "
+                                         "cannot read", span)
+
+
+def _owner_of(model: TrackedModel, event: Event) -> TrackedModel | None:
+    for current in model.chain():
+        if event in current.events:
+            return current
+    return None
+
+
+def _wrapped_after(model: TrackedModel, owner: TrackedModel, event: Event) -> bool:
+    return any(current.base is owner and current.created > event.sequence for current in model.chain())
+
+
+def _apply_kbit_prepare(context: _Context, state: _GcState, event: Event, model: TrackedModel,
+                        setup: TrainingSetup) -> None:
+    quantized = model.root().quantized
+    kwargs = event.kwargs if isinstance(event.kwargs, DictValue) else DictValue(None, {})
+    use_gc = kwargs.entries.get("use_gradient_checkpointing")
+    use_gc_value = True if use_gc is None else truthy(use_gc)
+    if quantized.is_(False):
+        return  # on an unquantized model the call neither enables checkpointing nor input grads
+    if not quantized.known or use_gc_value is None or not kwargs.complete:
+        state.enabled = Fact.unknown("prepare_model_for_kbit_training on a model whose "
+                                     "quantization is not known", event.span)
+        state.use_reentrant = Fact.unknown("see above", event.span)
+        state.input_grads = Fact.unknown("see above", event.span)
+        return
+    if not use_gc_value:
+        return
+    state.input_grads = Fact.derived(True, "prepare_model_for_kbit_training enables input gradients",
+                                     event.span)
+    options = kwargs.entries.get("gradient_checkpointing_kwargs")
+    _enable(context, state, options if options is not None else None, "kbit-prepare", event.span,
+            event.conditional, setup)
+
+
+def _enable(context: _Context, state: _GcState, options: Value | None, source: str, span: Span | None,
+            conditional: bool, setup: TrainingSetup) -> None:
+    if conditional:
+        if not state.enabled.is_(True):
+            state.enabled = Fact.unknown("checkpointing is enabled on one path only", span)
+        state.use_reentrant = Fact.unknown("checkpointing is enabled on one path only", span)
+        return
+    state.enabled = Fact.written(True, span)
+    state.use_reentrant = resolve_use_reentrant(context, options, source, span)
+    if context.versions and tf.adds_input_grads_for_text_models(context.version("transformers")):
+        main_input = setup.model.main_input_name
+        if main_input.is_("input_ids"):
+            state.input_grads = Fact.derived(
+                True, f"{context.label('transformers')} enables input gradients for text models "
+                "when checkpointing is enabled", span)
+        elif not main_input.known and not state.input_grads.is_(True):
+            state.input_grads = Fact.unknown(
+                f"{context.label('transformers')} enables input gradients only for `input_ids` "
+                "models, and the model's input is not known", span)
+
+
+def resolve_use_reentrant(context: _Context, options: Value | None, source: str,
+                          span: Span | None) -> Fact[bool]:
+    """Which checkpoint variant a call enables, for the resolved versions.
+
+    source: "model-call" (`model.gradient_checkpointing_enable(kwargs)`), "trainer"
+    (the Trainer's call with `args.gradient_checkpointing_kwargs`), "kbit-prepare"
+    (`prepare_model_for_kbit_training`, which turns None into `{}`).
+    """
+    transformers_version = context.version("transformers")
+    if options is None or (isinstance(options, Const) and options.value is None):
+        if source == "kbit-prepare":
+            return _torch_default(context, span, "prepare_model_for_kbit_training passes `{}`")
+        reentrant = not tf.non_reentrant_by_default(transformers_version)
+        return Fact.default(reentrant, f"default of {context.label('transformers')}: "
+                            f"use_reentrant={reentrant}", span)
+    if not isinstance(options, DictValue):
+        return Fact.unknown("the checkpointing kwargs are computed at run time", options.span or span)
+    entry = options.entries.get("use_reentrant")
+    if entry is not None:
+        decided = truthy(entry)
+        if decided is None:
+            return Fact.unknown("use_reentrant is computed at run time", entry.span or span)
+        return Fact.written(decided, entry.span or span)
+    if not options.complete:
+        return Fact.unknown("use_reentrant may be set by values computed at run time", options.span or span)
+    if source == "trainer" and not options.entries and \
+            tf.non_reentrant_by_default(transformers_version):
+        if version_at_least(transformers_version, "5.24.0"):
+            # 5.24 trainer.py passes `gc_kwargs or None`: an empty dict means the default
+            return Fact.default(False, f"default of {context.label('transformers')}", options.span or span)
+        return Fact.unknown(f"what {context.label('transformers')} does with empty checkpointing "
+                            "kwargs was not checked", options.span or span)
+    return _torch_default(context, options.span or span, "the kwargs do not set use_reentrant")
+
+
+def _torch_default(context: _Context, span: Span | None, why: str) -> Fact[bool]:
+    decided = torch_knowledge.empty_kwargs_mean_reentrant(context.version("torch"))
+    if decided is None:
+        return Fact.unknown(f"{why}, and the default of {context.label('torch')} was not checked", span)
+    return Fact.default(True, f"{why}: torch's default, reentrant ({context.label('torch')})", span)
+
+
+def _apply_trainer(context: _Context, state: _GcState, trainer: TrainerObject,
+                   args: TrainingArgs | Unknown | None, setup: TrainingSetup) -> None:
+    enabled = _bool(_arg(context, trainer, args, "gradient_checkpointing", "activation_checkpointing"))
+    if enabled.is_(False) or (enabled.known and enabled.value is None):
+        return
+    if not enabled.known:
+        if not state.enabled.is_(True):
+            state.enabled = Fact(None, False, enabled.origin)
+        state.use_reentrant = Fact.unknown("the Trainer may re-enable checkpointing with other "
+                                           "kwargs", enabled.span)
+        return
+    options_fact = _arg(context, trainer, args, "gradient_checkpointing_kwargs",
+                        "activation_checkpointing_kwargs")
+    options = _fact_value(options_fact)
+    state.enabled = Fact(True, True, enabled.origin)
+    is_trl = trainer.canonical in trl_knowledge.TRAINER_CLASSES
+    transformers_version = context.version("transformers")
+    if is_trl and not tf.non_reentrant_by_default(transformers_version) and \
+            trl_knowledge.sets_non_reentrant_default(context.version("trl")) and \
+            not _sets_use_reentrant(options):
+        state.use_reentrant = Fact.default(
+            False, f"{context.label('trl')} sets use_reentrant=False on transformers < 5",
+            enabled.span)
+    else:
+        state.use_reentrant = resolve_use_reentrant(context, options, "trainer", enabled.span)
+    if is_trl and setup.trainer.model_is_peft.is_(True):
+        grads = trl_knowledge.enables_input_grads(context.version("trl"))
+        if grads:
+            state.input_grads = Fact.default(True, f"{context.label('trl')} enables input gradients "
+                                             "for PEFT models with checkpointing", enabled.span)
+        elif not state.input_grads.is_(True):
+            state.input_grads = Fact.unknown(f"what {context.label('trl')} does for input gradients "
+                                             "was not checked", enabled.span)
+        if not trl_knowledge.sets_non_reentrant_default(context.version("trl")) and \
+                not setup.model.quantized.is_(False):
+            state.use_reentrant = Fact.unknown("older TRL prepares quantized models itself",
+                                               enabled.span)
+    if tf.adds_input_grads_for_text_models(transformers_version):
+        main_input = setup.model.main_input_name
+        if main_input.is_("input_ids"):
+            state.input_grads = Fact.derived(
+                True, f"{context.label('transformers')} enables input gradients for text models "
+                "when checkpointing is enabled", enabled.span)
+        elif not main_input.known and not state.input_grads.is_(True):
+            state.input_grads = Fact.unknown("the model's input is not known", enabled.span)
+
+
+def _fact_value(fact: Fact[object]) -> Value | None:
+    if not fact.known:
+        return Unknown(fact.span, fact.origin.detail)
+    if isinstance(fact.value, DictValue):
+        return fact.value
+    if fact.value is None:
+        return None
+    return Unknown(fact.span, "not a dict")
+
+
+def _sets_use_reentrant(options: Value | None) -> bool:
+    return isinstance(options, DictValue) and ("use_reentrant" in options.entries or not options.complete) \
+        or isinstance(options, Unknown)
+
+
+# -- distributed ------------------------------------------------------------------------------
+
+def _distributed(context: _Context, command: LaunchCommand | None, trainer: TrainerObject | None,
+                 args: TrainingArgs | Unknown | None, options: Options,
+                 facts: ScriptFacts | None = None, setup: TrainingSetup | None = None) -> Distributed:
+    distributed = Distributed()
+    if command is not None:
+        distributed.world_size = command.world_size
+        distributed.strategy = command.strategy
+        distributed.launcher_span = command.span
+        if command.launcher == "accelerate":
+            _accelerate_config(context, command, distributed)
+    elif options.world_size is None:
+        launchers = context.unit.of_kind("shell")
+        reason = "no launcher command for this script in the files of this run" if launchers else \
+            "no launcher in this run (pass the launch script, or --world-size N)"
+        distributed.world_size = Fact.unknown(reason)
+        distributed.strategy = Fact.unknown(reason)
+    if not distributed.world_size.known and options.world_size is not None:
+        distributed.world_size = Fact(options.world_size, True, _cli_origin())
+        if not distributed.strategy.known:
+            distributed.strategy = Fact("ddp" if options.world_size > 1 else "none", True, _cli_origin())
+    if trainer is not None:
+        _trainer_strategy(context, trainer, args, distributed)
+        _trainer_ddp_flags(context, trainer, args, distributed, setup)
+    elif facts is not None and facts.wrappers:
+        wrapper = facts.wrappers[0]
+        distributed.find_unused_parameters = wrapper.find_unused
+        distributed.static_graph = wrapper.static_graph
+    return distributed
+
+
+def _cli_origin() -> object:
+    from peft_lint.facts.model import Origin
+
+    return Origin("cli", "from --world-size")
+
+
+def _accelerate_config(context: _Context, command: LaunchCommand, distributed: Distributed) -> None:
+    configs = context.unit.configs("accelerate")
+    if command.accelerate_config:
+        named = Path(command.accelerate_config).name
+        configs = [config for config in context.unit.configs() if config.absolute.name == named] or configs
+    if not configs:
+        if command.accelerate_config:
+            context.notes.append(f"accelerate config `{command.accelerate_config}` was not found")
+        return
+    config = configs[0]
+    from peft_lint.extract.config_files import plain
+
+    data = plain(config.config)
+    if not isinstance(data, dict):
+        return
+    span = config.config.span if config.config is not None else None
+    world, strategy = accelerate_config_facts(data, span or Span(config.path, 1))
+    if not distributed.world_size.known:
+        distributed.world_size = world
+    if not distributed.strategy.known or distributed.strategy.origin.kind == "derived":
+        if strategy.known:
+            distributed.strategy = strategy
+
+
+def _trainer_strategy(context: _Context, trainer: TrainerObject, args: TrainingArgs | Unknown | None,
+                      distributed: Distributed) -> None:
+    for key, strategy in (("deepspeed", "deepspeed"), ("fsdp", "fsdp")):
+        fact = _arg(context, trainer, args, key)
+        if fact.known and fact.value not in (None, "", False, []):
+            distributed.strategy = Fact.written(strategy, fact.span)
+            return
+        if not fact.known and distributed.strategy.is_("ddp"):
+            distributed.strategy = Fact.unknown(f"`{key}` may be set at run time", fact.span)
+            return
+
+
+def _trainer_ddp_flags(context: _Context, trainer: TrainerObject, args: TrainingArgs | Unknown | None,
+                       distributed: Distributed, setup: TrainingSetup | None) -> None:
+    written = _arg(context, trainer, args, "ddp_find_unused_parameters")
+    if written.known and written.value is not None:
+        distributed.find_unused_parameters = _bool(written)
+    elif not written.known:
+        distributed.find_unused_parameters = Fact(None, False, written.origin)
+    elif setup is not None and setup.trainer.model_is_peft.is_(True):
+        distributed.find_unused_parameters = Fact.default(
+            True, f"the Trainer's default for a PeftModel ({context.label('transformers')}: "
+            "only a PreTrainedModel gets False with checkpointing)", trainer.span)
+    elif setup is not None and setup.trainer.model_is_peft.is_(False):
+        distributed.find_unused_parameters = Fact.derived(
+            not setup.checkpointing.enabled.value if setup.checkpointing.enabled.known else None,
+            "the Trainer's default for a PreTrainedModel: not checkpointing", trainer.span) \
+            if setup.checkpointing.enabled.known else Fact.unknown("checkpointing is not known")
+    static = _arg(context, trainer, args, "ddp_static_graph")
+    if static.known:
+        distributed.static_graph = Fact(bool(static.value), True, static.origin)
+    else:
+        distributed.static_graph = Fact(None, False, static.origin)
+
+
+# -- prepare_model_for_kbit_training ----------------------------------------------------------
+
+def _kbit_calls(facts: ScriptFacts) -> list[KbitPrepareCall]:
+    calls: list[KbitPrepareCall] = []
+    for span, model, event in facts.kbit_calls:
+        if model is None or event is None:
+            calls.append(KbitPrepareCall(span, Fact.unknown("the model is computed at run time", span),
+                                         Fact.unknown("the model is computed at run time", span)))
+            continue
+        wrapper = _peft_wrapping(facts, model, event)
+        on_peft: Fact[bool] = Fact.derived(True, "called on a PEFT model", wrapper.span) \
+            if wrapper is not None else Fact.derived(False, "called before get_peft_model", span)
+        calls.append(KbitPrepareCall(span, on_peft, model.root().quantized,
+                                     wrapper.span if wrapper else None, model.root().span))
+    return calls
+
+
+def _peft_wrapping(facts: ScriptFacts, model: TrackedModel, event: Event) -> TrackedModel | None:
+    """The PEFT model the call reaches: the model itself, or one made from it earlier."""
+    for current in model.chain():
+        if current.kind == "peft" and current.created < event.sequence:
+            return current
+    for candidate in facts.models:
+        if candidate.kind == "peft" and candidate.base is model and candidate.created < event.sequence:
+            return candidate
+    return None

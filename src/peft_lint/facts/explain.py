@@ -1,0 +1,70 @@
+"""Phrases and related locations shared by the rules that talk about checkpointing and DDP."""
+
+from __future__ import annotations
+
+from peft_lint.engine.diagnostic import Related
+from peft_lint.facts.model import Fact, TrainingSetup
+from peft_lint.knowledge import transformers as tf
+
+
+def _related(fact: Fact[object], message: str) -> list[Related]:
+    return [Related(fact.span, message)] if fact.span is not None else []
+
+
+def checkpointing_related(setup: TrainingSetup) -> list[Related]:
+    gc = setup.checkpointing
+    reentrant = gc.use_reentrant.origin
+    reentrant_text = "reentrant: " + (reentrant.detail if reentrant.kind != "written" else "use_reentrant=True")
+    related = _related(gc.enabled, f"checkpointing turned on here; {reentrant_text}")  # type: ignore[arg-type]
+    if gc.use_reentrant.span is not None and gc.use_reentrant.span != gc.enabled.span:
+        related += _related(gc.use_reentrant, reentrant_text)  # type: ignore[arg-type]
+    return related
+
+
+def input_grads_related(setup: TrainingSetup) -> list[Related]:
+    grads = setup.checkpointing.input_grads
+    if grads.is_(True) and grads.span is not None:
+        detail = grads.origin.detail or "enable_input_require_grads()"
+        return [Related(grads.span, f"inputs require grad: {detail}")]
+    return []
+
+
+def launcher_related(setup: TrainingSetup) -> list[Related]:
+    world = setup.distributed.world_size
+    if world.span is None:
+        return []
+    return [Related(world.span, f"{world.value} processes (DDP)")]
+
+
+def processes_phrase(setup: TrainingSetup) -> str:
+    world = setup.distributed.world_size
+    source = world.span.path if world.span is not None else world.origin.describe()
+    at_least = "at least " if world.origin.detail.startswith("at least") else ""
+    return f"{at_least}{world.value} processes, from {source}"
+
+
+def non_reentrant_help(setup: TrainingSetup) -> str:
+    """Where and how to make checkpointing non-reentrant, for this setup."""
+    gc = setup.checkpointing
+    where = gc.enabled.span.path if gc.enabled.span is not None else "the training arguments"
+    if where.endswith((".yaml", ".yml")):
+        return f"set gradient_checkpointing_kwargs: {{use_reentrant: false}} in {where}"
+    if where.endswith(".json"):
+        return f'set "gradient_checkpointing_kwargs": {{"use_reentrant": false}} in {where}'
+    if where.endswith(".sh"):
+        return f"add --gradient_checkpointing_kwargs '{{\"use_reentrant\": false}}' in {where}"
+    return ('pass gradient_checkpointing_kwargs={"use_reentrant": False} where checkpointing is '
+            f"enabled ({gc.enabled.span.label() if gc.enabled.span else where})")
+
+
+def static_graph_available(setup: TrainingSetup) -> bool:
+    return tf.has_static_graph_field(setup.version("transformers"))
+
+
+def reentrant_ddp_applies(setup: TrainingSetup) -> bool:
+    """Reentrant checkpointing whose checkpointed adapters get gradients, under DDP."""
+    gc, dist = setup.checkpointing, setup.distributed
+    world = dist.world_size
+    return (gc.enabled.is_(True) and gc.use_reentrant.is_(True) and gc.input_grads.is_(True)
+            and dist.strategy.is_("ddp") and world.known and isinstance(world.value, int)
+            and world.value > 1 and dist.static_graph.is_(False))

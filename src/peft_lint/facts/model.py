@@ -1,0 +1,198 @@
+"""The resolved training setup: tri-state facts, each with the place it came from.
+
+A `Fact` is either known (a value the user wrote, or a library default for the
+resolved version, or derived from other facts) or `Unknown` with a reason. Rules
+fire only on known facts; the reasons of unknown facts are shown to the user.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Generic, TypeVar
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Span:
+    """A region of a file: 1-based lines, 1-based columns, end exclusive."""
+
+    path: str
+    line: int
+    column: int = 1
+    end_line: int | None = None
+    end_column: int | None = None
+
+    def label(self) -> str:
+        return f"{self.path}:{self.line}"
+
+
+@dataclass(frozen=True)
+class Origin:
+    """Where a fact came from.
+
+    kind is one of: "written" (span is where the user wrote it), "default"
+    (detail names the library and version), "derived" (detail says from what;
+    span points at the deciding place when there is one), "cli", "unknown".
+    """
+
+    kind: str
+    detail: str = ""
+    span: Span | None = None
+
+    def describe(self) -> str:
+        if self.kind == "written" and self.span is not None:
+            return self.span.label()
+        if self.span is not None and self.detail:
+            return f"{self.detail} ({self.span.label()})"
+        return self.detail or self.kind
+
+
+@dataclass(frozen=True)
+class Fact(Generic[T]):
+    value: T | None
+    known: bool
+    origin: Origin
+
+    @staticmethod
+    def written(value: T, span: Span | None) -> Fact[T]:
+        return Fact(value, True, Origin("written", span=span))
+
+    @staticmethod
+    def default(value: T, detail: str, span: Span | None = None) -> Fact[T]:
+        return Fact(value, True, Origin("default", detail, span))
+
+    @staticmethod
+    def derived(value: T, detail: str, span: Span | None = None) -> Fact[T]:
+        return Fact(value, True, Origin("derived", detail, span))
+
+    @staticmethod
+    def unknown(reason: str, span: Span | None = None) -> Fact[T]:
+        return Fact(None, False, Origin("unknown", reason, span))
+
+    def is_(self, value: object) -> bool:
+        """True only when the fact is known and equals value."""
+        return self.known and self.value == value
+
+    @property
+    def span(self) -> Span | None:
+        return self.origin.span
+
+
+UNKNOWN_NOT_FOUND = "not found in the files of this run"
+
+
+@dataclass
+class ModelLoad:
+    """The base model as the script loads it."""
+
+    class_name: Fact[str] = field(default_factory=lambda: Fact.unknown(UNKNOWN_NOT_FOUND))
+    main_input_name: Fact[str] = field(default_factory=lambda: Fact.unknown(UNKNOWN_NOT_FOUND))
+    quantized: Fact[bool] = field(default_factory=lambda: Fact.unknown(UNKNOWN_NOT_FOUND))
+    span: Span | None = None
+
+
+@dataclass
+class AdapterSpec:
+    """The PEFT adapter that is trained."""
+
+    method: Fact[str] = field(default_factory=lambda: Fact.unknown(UNKNOWN_NOT_FOUND))
+    config_span: Span | None = None
+    kwargs: dict[str, Fact[object]] = field(default_factory=dict)
+    kwargs_complete: bool = True
+    # True when something outside the checkpointed decoder blocks is trainable
+    # (a head in modules_to_save, SEQ_CLS task, AdaLoRA's regulariser ...).
+    trains_outside_blocks: Fact[bool] = field(
+        default_factory=lambda: Fact.unknown(UNKNOWN_NOT_FOUND)
+    )
+
+
+@dataclass
+class Checkpointing:
+    """Activation (gradient) checkpointing as it is in force during training."""
+
+    enabled: Fact[bool] = field(default_factory=lambda: Fact.unknown(UNKNOWN_NOT_FOUND))
+    use_reentrant: Fact[bool] = field(default_factory=lambda: Fact.unknown(UNKNOWN_NOT_FOUND))
+    input_grads: Fact[bool] = field(default_factory=lambda: Fact.unknown(UNKNOWN_NOT_FOUND))
+
+
+@dataclass
+class Distributed:
+    world_size: Fact[int] = field(default_factory=lambda: Fact.unknown("no launcher in this run"))
+    # "ddp", "deepspeed", "fsdp" or "none" (single process)
+    strategy: Fact[str] = field(default_factory=lambda: Fact.unknown("no launcher in this run"))
+    find_unused_parameters: Fact[bool] = field(
+        default_factory=lambda: Fact.unknown(UNKNOWN_NOT_FOUND)
+    )
+    static_graph: Fact[bool] = field(default_factory=lambda: Fact.unknown(UNKNOWN_NOT_FOUND))
+    launcher_span: Span | None = None
+
+
+@dataclass
+class AllocationCall:
+    """A call of AdaLoRA's update_and_allocate and where it sits."""
+
+    span: Span
+    context: str  # "loop", "callback:<hook>", "trainer-override:<method>", "function"
+    after_zero_grad: bool = False
+    never_runs: str = ""  # non-empty: why the call can never run
+
+
+@dataclass
+class KbitPrepareCall:
+    span: Span
+    on_peft_model: Fact[bool]
+    model_quantized: Fact[bool]
+    peft_wrap_span: Span | None = None
+    model_load_span: Span | None = None
+
+
+@dataclass
+class TrainerUse:
+    kind: Fact[str] = field(default_factory=lambda: Fact.unknown(UNKNOWN_NOT_FOUND))
+    span: Span | None = None
+    model_is_peft: Fact[bool] = field(default_factory=lambda: Fact.unknown(UNKNOWN_NOT_FOUND))
+    peft_wrap_span: Span | None = None
+
+
+@dataclass(frozen=True)
+class ResolvedVersion:
+    version: str
+    source: str  # "cli", "settings", "pin:<file>", "installed", "newest-known"
+
+
+@dataclass
+class TrainingSetup:
+    """Everything peft-lint knows about one run unit."""
+
+    versions: dict[str, ResolvedVersion] = field(default_factory=dict)
+    model: ModelLoad = field(default_factory=ModelLoad)
+    adapter: AdapterSpec = field(default_factory=AdapterSpec)
+    # every adapter config the script builds, trained or not
+    adapter_configs: list[AdapterSpec] = field(default_factory=list)
+    checkpointing: Checkpointing = field(default_factory=Checkpointing)
+    distributed: Distributed = field(default_factory=Distributed)
+    trainer: TrainerUse = field(default_factory=TrainerUse)
+    allocation_calls: list[AllocationCall] = field(default_factory=list)
+    # True when the script trains here (a Trainer, or a loop calling backward).
+    trains_here: Fact[bool] = field(default_factory=lambda: Fact.unknown(UNKNOWN_NOT_FOUND))
+    kbit_prepare_calls: list[KbitPrepareCall] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    def version(self, package: str) -> str:
+        return self.versions[package].version
+
+    def version_label(self, package: str) -> str:
+        resolved = self.versions[package]
+        return f"{package} {resolved.version} ({describe_version_source(resolved.source)})"
+
+
+def describe_version_source(source: str) -> str:
+    if source.startswith("pin:"):
+        return f"pinned in {source[4:]}"
+    return {
+        "cli": "from --target-version",
+        "settings": "from [tool.peft-lint] target-versions",
+        "installed": "installed",
+        "newest-known": "assumed: newest known",
+    }.get(source, source)

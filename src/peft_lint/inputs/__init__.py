@@ -1,0 +1,1 @@
+"""Finding, reading and classifying input files, and grouping them into run units."""

@@ -1,0 +1,167 @@
+"""Reading one input file: its kind, its text, and what its front-end made of it.
+
+A file that cannot be read or parsed becomes a `ReadProblem` (rendered as a
+PFT9xx diagnostic); it never stops the other files of the run.
+"""
+
+from __future__ import annotations
+
+import ast
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from peft_lint.extract.config_files import ConfigParseError, parse_json, parse_yaml
+from peft_lint.extract.launcher import LaunchCommand, parse_launcher
+from peft_lint.extract.values import DictValue, Value
+
+PYTHON_SUFFIXES = (".py",)
+YAML_SUFFIXES = (".yaml", ".yml")
+JSON_SUFFIXES = (".json",)
+SHELL_SUFFIXES = (".sh", ".bash", ".slurm", ".sbatch", ".job")
+MAX_FILE_BYTES = 20 * 1024 * 1024
+
+
+@dataclass
+class ReadProblem:
+    code: str  # PFT901 unreadable, PFT902 python syntax, PFT903 config syntax
+    message: str
+    line: int = 1
+    column: int = 1
+
+
+@dataclass
+class SourceFile:
+    path: str  # as shown to the user
+    absolute: Path
+    kind: str  # python, yaml, json, shell, requirements, pyproject, other
+    text: str = ""
+    tree: ast.Module | None = None
+    config: Value | None = None
+    config_role: str = ""  # training-args, accelerate, deepspeed, axolotl, llamafactory, other
+    launches: list[LaunchCommand] = field(default_factory=list)
+    problem: ReadProblem | None = None
+
+    @property
+    def lines(self) -> list[str]:
+        return self.text.splitlines()
+
+
+def kind_of(path: Path) -> str:
+    name = path.name.lower()
+    if name.endswith(PYTHON_SUFFIXES):
+        return "python"
+    if name.endswith(YAML_SUFFIXES):
+        return "yaml"
+    if name.endswith(JSON_SUFFIXES):
+        return "json"
+    if name.endswith(SHELL_SUFFIXES):
+        return "shell"
+    if name.startswith("requirements") and name.endswith((".txt", ".in")):
+        return "requirements"
+    if name == "pyproject.toml":
+        return "pyproject"
+    return "other"
+
+
+def display_path(path: Path) -> str:
+    try:
+        relative = os.path.relpath(path)
+    except ValueError:
+        return str(path)
+    return str(path) if relative.startswith(".." + os.sep + "..") else relative
+
+
+def read_source(path: Path, kind: str | None = None) -> SourceFile:
+    source = SourceFile(display_path(path), path.resolve() if path.exists() else path.absolute(),
+                        kind or kind_of(path))
+    text = _read_text(path, source)
+    if text is None:
+        return source
+    source.text = text
+    if source.kind == "other" and text.startswith("#!") and "sh" in text.split("\n", 1)[0]:
+        source.kind = "shell"
+    _parse(source)
+    return source
+
+
+def _read_text(path: Path, source: SourceFile) -> str | None:
+    if path.is_dir():
+        source.problem = ReadProblem("PFT901", f"`{source.path}` is a directory, not a file")
+        return None
+    try:
+        with open(path, "rb") as handle:
+            data = handle.read(MAX_FILE_BYTES + 1)
+    except FileNotFoundError:
+        source.problem = ReadProblem("PFT901", f"`{source.path}` does not exist")
+        return None
+    except OSError as error:
+        source.problem = ReadProblem("PFT901", f"`{source.path}` cannot be read: {error.strerror}")
+        return None
+    if len(data) > MAX_FILE_BYTES:
+        source.problem = ReadProblem(
+            "PFT901", f"`{source.path}` is larger than {MAX_FILE_BYTES // (1024 * 1024)} MB; not read")
+        return None
+    if b"\x00" in data:
+        line = data[: data.index(b"\x00")].count(b"\n") + 1
+        source.problem = ReadProblem("PFT901", f"`{source.path}` is a binary file (NUL byte)", line)
+        return None
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line = data[: error.start].count(b"\n") + 1
+        column = error.start - (data.rfind(b"\n", 0, error.start) + 1) + 1
+        source.problem = ReadProblem(
+            "PFT901", f"`{source.path}` is not UTF-8 text: byte 0x{data[error.start]:02x} "
+            f"at offset {error.start}", line, column)
+        return None
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def _parse(source: SourceFile) -> None:
+    if source.kind == "python":
+        try:
+            source.tree = ast.parse(source.text, filename=source.path)
+        except SyntaxError as error:
+            source.problem = ReadProblem("PFT902", f"invalid Python: {error.msg}",
+                                         error.lineno or 1, error.offset or 1)
+        except (RecursionError, MemoryError, ValueError) as error:
+            source.problem = ReadProblem("PFT902", f"Python file could not be parsed: "
+                                         f"{type(error).__name__}")
+    elif source.kind in ("yaml", "json"):
+        try:
+            source.config = parse_yaml(source.path, source.text) if source.kind == "yaml" \
+                else parse_json(source.path, source.text)
+        except ConfigParseError as error:
+            source.problem = ReadProblem("PFT903", error.message, error.line, error.column)
+            return
+        except RecursionError:
+            source.problem = ReadProblem("PFT903", "config nested too deeply to read")
+            return
+        source.config_role = config_role(source.config)
+    elif source.kind == "shell":
+        source.launches = parse_launcher(source.path, source.text)
+
+
+ACCELERATE_KEYS = frozenset({"compute_environment", "distributed_type", "num_processes",
+                             "mixed_precision", "use_cpu", "num_machines"})
+DEEPSPEED_KEYS = frozenset({"zero_optimization", "train_micro_batch_size_per_gpu",
+                            "train_batch_size", "zero_allow_untested_optimizer"})
+LLAMAFACTORY_KEYS = frozenset({"finetuning_type", "stage", "template", "lora_target"})
+AXOLOTL_KEYS = frozenset({"base_model", "adapter", "datasets", "lora_target_modules",
+                          "micro_batch_size", "sequence_len"})
+
+
+def config_role(config: Value | None) -> str:
+    if not isinstance(config, DictValue):
+        return "other"
+    keys = set(config.entries)
+    if "distributed_type" in keys or len(keys & ACCELERATE_KEYS) >= 2:
+        return "accelerate"
+    if keys & DEEPSPEED_KEYS:
+        return "deepspeed"
+    if len(keys & LLAMAFACTORY_KEYS) >= 2:
+        return "llamafactory"
+    if len(keys & AXOLOTL_KEYS) >= 2:
+        return "axolotl"
+    return "training-args"

@@ -1,0 +1,172 @@
+"""Grouping files into run units: a script with the configs and launcher that belong to it.
+
+Files named together on the command line form one unit. A launcher in a unit
+also brings in the script and the config files its command line names. In folder
+mode every launcher command makes a unit, and every remaining training script
+makes one with the configs whose names it mentions.
+"""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from peft_lint.inputs.files import SourceFile, kind_of, read_source
+
+SKIPPED_FOLDERS = frozenset({".git", ".hg", ".svn", "node_modules", "__pycache__", ".venv", "venv",
+                             "env", ".tox", ".nox", ".mypy_cache", ".ruff_cache", ".pytest_cache",
+                             "site-packages", "build", "dist", ".peft_lint_cache", ".eggs"})
+TRAINING_IMPORTS = ("transformers", "peft", "trl", "accelerate")
+CONFIG_KINDS = ("yaml", "json")
+
+
+@dataclass
+class RunUnit:
+    files: list[SourceFile] = field(default_factory=list)
+
+    def of_kind(self, kind: str) -> list[SourceFile]:
+        return [file for file in self.files if file.kind == kind and file.problem is None]
+
+    def configs(self, role: str | None = None) -> list[SourceFile]:
+        return [file for file in self.files if file.kind in CONFIG_KINDS and file.problem is None
+                and (role is None or file.config_role == role)]
+
+    def directories(self) -> list[Path]:
+        return sorted({file.absolute.parent for file in self.files})
+
+
+class FileCache:
+    def __init__(self) -> None:
+        self.files: dict[Path, SourceFile] = {}
+
+    def get(self, path: Path) -> SourceFile:
+        key = path.absolute()
+        if key not in self.files:
+            self.files[key] = read_source(path)
+        return self.files[key]
+
+
+def units_for(paths: list[Path]) -> tuple[list[RunUnit], list[SourceFile]]:
+    """The run units for the command-line paths, and every file read."""
+    cache = FileCache()
+    named = [path for path in paths if not _is_folder(path)]
+    units: list[RunUnit] = []
+    if named:
+        unit = RunUnit([cache.get(path) for path in named])
+        _add_named_by_launchers(unit, cache)
+        units.append(unit)
+    for folder in (path for path in paths if _is_folder(path)):
+        units.extend(_folder_units(folder, cache))
+    return units, list(cache.files.values())
+
+
+def _is_folder(path: Path) -> bool:
+    # A directory named like a file (`config.yaml/`) is a bad input, not a folder to scan.
+    return path.is_dir() and kind_of(path) == "other"
+
+
+def _add(unit: RunUnit, file: SourceFile) -> None:
+    if all(existing.absolute != file.absolute for existing in unit.files):
+        unit.files.append(file)
+
+
+def _add_named_by_launchers(unit: RunUnit, cache: FileCache) -> None:
+    for launcher in list(unit.of_kind("shell")):
+        for command in launcher.launches:
+            for candidate in _named_paths(command.script, [a.text for a in command.script_args],
+                                          command.accelerate_config):
+                path = _locate(candidate, launcher.absolute.parent)
+                if path is not None:
+                    _add(unit, cache.get(path))
+
+
+def _named_paths(script: str, arguments: list[str], accelerate_config: str | None) -> list[str]:
+    names = [script] if script.endswith(".py") else []
+    names += [argument.split("=", 1)[-1] for argument in arguments
+              if kind_of(Path(argument.split("=", 1)[-1])) in CONFIG_KINDS]
+    if accelerate_config:
+        names.append(accelerate_config)
+    return names
+
+
+def _locate(name: str, launcher_folder: Path) -> Path | None:
+    for base in (launcher_folder, Path.cwd()):
+        candidate = base / name
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def _folder_files(folder: Path) -> list[Path]:
+    found: list[Path] = []
+    stack = [folder]
+    visited: set[Path] = set()
+    while stack:
+        current = stack.pop()
+        try:
+            real = current.resolve()
+            if real in visited:
+                continue
+            visited.add(real)
+            entries = sorted(current.iterdir())
+        except OSError:
+            continue
+        for entry in entries:
+            if entry.is_dir():
+                if entry.name not in SKIPPED_FOLDERS and not entry.name.startswith("."):
+                    stack.append(entry)
+            elif kind_of(entry) in ("python", "yaml", "json", "shell"):
+                found.append(entry)
+    return sorted(found)
+
+
+def _folder_units(folder: Path, cache: FileCache) -> list[RunUnit]:
+    paths = _folder_files(folder)
+    units: list[RunUnit] = []
+    claimed: set[Path] = set()
+    for path in (p for p in paths if kind_of(p) == "shell"):
+        launcher = cache.get(path)
+        if not launcher.launches:
+            continue
+        unit = RunUnit([launcher])
+        _add_named_by_launchers(unit, cache)
+        if unit.of_kind("python"):
+            units.append(unit)
+            claimed.update(file.absolute for file in unit.of_kind("python"))
+    by_name = {path.name: path for path in paths if kind_of(path) in CONFIG_KINDS}
+    for path in (p for p in paths if kind_of(p) == "python"):
+        if path.absolute() in claimed or path.resolve() in claimed:
+            continue
+        script = cache.get(path)
+        if script.problem is None and not _imports_training_library(script):
+            continue
+        unit = RunUnit([script])
+        for name in _mentioned_names(script):
+            if name in by_name:
+                _add(unit, cache.get(by_name[name]))
+        units.append(unit)
+    return units
+
+
+def _imports_training_library(script: SourceFile) -> bool:
+    if script.tree is None:
+        return False
+    for node in ast.walk(script.tree):
+        if isinstance(node, ast.Import):
+            if any(alias.name.split(".")[0] in TRAINING_IMPORTS for alias in node.names):
+                return True
+        elif isinstance(node, ast.ImportFrom) and node.module and \
+                node.module.split(".")[0] in TRAINING_IMPORTS:
+            return True
+    return False
+
+
+def _mentioned_names(script: SourceFile) -> set[str]:
+    names: set[str] = set()
+    if script.tree is None:
+        return names
+    for node in ast.walk(script.tree):
+        if isinstance(node, ast.Constant) and isinstance(node.value, str) and len(node.value) < 300:
+            names.add(Path(node.value).name)
+    return names

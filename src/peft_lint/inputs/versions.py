@@ -1,0 +1,159 @@
+"""Which library versions a run uses, and why peft-lint thinks so.
+
+Order (DESIGN.md): --target-version, then `[tool.peft-lint] target-versions`,
+then pins in requirements files / pyproject.toml beside the run, then the
+installed distributions (read with importlib.metadata, never imported), else the
+newest version the knowledge covers. A range resolves to the newest known
+version inside it.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from peft_lint.facts.model import ResolvedVersion
+from peft_lint.knowledge import accelerate, peft, torch, transformers, trl
+from peft_lint.knowledge.versions import newest_satisfying, parse_version
+
+KNOWN_VERSIONS: dict[str, list[str]] = {
+    module.PACKAGE: module.KNOWN_VERSIONS
+    for module in (torch, transformers, peft, trl, accelerate)
+}
+PACKAGES = tuple(KNOWN_VERSIONS)
+_REQUIREMENT = re.compile(r"^\s*([A-Za-z0-9][A-Za-z0-9._-]*)\s*(\[[^\]]*\])?\s*([^;#]*)")
+
+
+class VersionError(ValueError):
+    pass
+
+
+def parse_requirement(line: str) -> tuple[str, str] | None:
+    """('transformers', '==4.57.6') from a requirement line; None for anything else."""
+    line = line.split("#", 1)[0].strip()
+    if not line or line.startswith("-"):
+        return None
+    match = _REQUIREMENT.match(line)
+    if not match:
+        return None
+    name = match.group(1).lower().replace("_", "-")
+    return name, match.group(3).strip().replace(" ", "")
+
+
+def resolve_specifier(package: str, specifier: str) -> str | None:
+    """A version from a pin: exact for ==, newest known inside a range."""
+    specifier = specifier.split("+", 1)[0] if specifier.startswith("==") else specifier
+    if specifier.startswith("==") and "*" not in specifier and "," not in specifier:
+        version = specifier[2:]
+        return version if parse_version(version) else None
+    if not specifier:
+        return None
+    return newest_satisfying(KNOWN_VERSIONS.get(package, []), specifier)
+
+
+def pins_near(directories: list[Path]) -> dict[str, ResolvedVersion]:
+    """Pins from requirements*.txt / pyproject.toml in the run's folders and their parents."""
+    pins: dict[str, ResolvedVersion] = {}
+    seen: set[Path] = set()
+    for directory in directories:
+        for folder in _folders_up(directory):
+            if folder in seen:
+                continue
+            seen.add(folder)
+            for file in sorted(folder.glob("requirements*.txt")) + [folder / "pyproject.toml"]:
+                if file.is_file():
+                    for package, version in _pins_in(file).items():
+                        pins.setdefault(package, ResolvedVersion(version, f"pin:{_label(file)}"))
+    return pins
+
+
+def _folders_up(directory: Path) -> list[Path]:
+    folders: list[Path] = []
+    current = directory.resolve()
+    for _ in range(6):
+        folders.append(current)
+        if (current / ".git").exists() or current.parent == current:
+            break
+        current = current.parent
+    return folders
+
+
+def _label(file: Path) -> str:
+    from peft_lint.inputs.files import display_path
+
+    return display_path(file)
+
+
+def _pins_in(file: Path) -> dict[str, str]:
+    try:
+        text = file.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return {}
+    lines = text.splitlines()
+    if file.name == "pyproject.toml":
+        lines = _pyproject_dependencies(text)
+    pins: dict[str, str] = {}
+    for line in lines:
+        parsed = parse_requirement(line)
+        if parsed and parsed[0] in KNOWN_VERSIONS:
+            version = resolve_specifier(parsed[0], parsed[1])
+            if version:
+                pins[parsed[0]] = version
+    return pins
+
+
+def _pyproject_dependencies(text: str) -> list[str]:
+    from peft_lint.settings import load_toml_text
+
+    data = load_toml_text(text)
+    if data is None:
+        return []
+    project = data.get("project", {})
+    dependencies = list(project.get("dependencies", [])) if isinstance(project, dict) else []
+    optional = project.get("optional-dependencies", {}) if isinstance(project, dict) else {}
+    if isinstance(optional, dict):
+        for group in optional.values():
+            dependencies.extend(group if isinstance(group, list) else [])
+    return [item for item in dependencies if isinstance(item, str)]
+
+
+def installed_version(package: str) -> str | None:
+    from importlib import metadata
+
+    try:
+        return metadata.version(package)
+    except metadata.PackageNotFoundError:
+        return None
+    except Exception:  # noqa: BLE001 - a broken distribution is the same as none
+        return None
+
+
+def parse_target(text: str) -> tuple[str, str]:
+    """`transformers==4.57.6` (or `transformers=4.57.6`) from --target-version."""
+    match = re.match(r"^\s*([A-Za-z0-9_.-]+)\s*={1,2}\s*([0-9][^\s]*)\s*$", text)
+    if not match or parse_version(match.group(2)) is None:
+        raise VersionError(f"--target-version expects PACKAGE==VERSION, got {text!r}")
+    package = match.group(1).lower().replace("_", "-")
+    if package not in KNOWN_VERSIONS:
+        raise VersionError(f"--target-version: unknown package {package!r}; "
+                           f"known: {', '.join(PACKAGES)}")
+    return package, match.group(2)
+
+
+def resolve_versions(cli: dict[str, str], settings: dict[str, str], directories: list[Path],
+                     use_installed: bool = True) -> dict[str, ResolvedVersion]:
+    pins = pins_near(directories)
+    resolved: dict[str, ResolvedVersion] = {}
+    for package in PACKAGES:
+        if package in cli:
+            resolved[package] = ResolvedVersion(cli[package], "cli")
+        elif package in settings:
+            resolved[package] = ResolvedVersion(settings[package], "settings")
+        elif package in pins:
+            resolved[package] = pins[package]
+        elif use_installed and (version := installed_version(package)):
+            resolved[package] = ResolvedVersion(version.split("+", 1)[0], "installed")
+        else:
+            known = KNOWN_VERSIONS[package]
+            resolved[package] = ResolvedVersion(known[-1], "newest-known")
+    return resolved

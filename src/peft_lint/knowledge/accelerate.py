@@ -1,0 +1,21 @@
+"""accelerate facts used by the rules (read from the 1.15.0 wheel)."""
+
+from __future__ import annotations
+
+PACKAGE = "accelerate"
+KNOWN_VERSIONS = ["0.34.2", "1.0.1", "1.2.1", "1.4.0", "1.6.0", "1.8.1", "1.10.1",
+                  "1.12.0", "1.15.0"]
+
+ACCELERATOR = "accelerate.Accelerator"
+DDP_KWARGS = frozenset({"accelerate.DistributedDataParallelKwargs",
+                        "accelerate.utils.DistributedDataParallelKwargs"})
+# DistributedDataParallelKwargs(find_unused_parameters=False) is the default, as
+# in torch's DistributedDataParallel.
+FIND_UNUSED_DEFAULT = False
+# accelerate config `distributed_type` values and what they mean for a run.
+STRATEGY_BY_DISTRIBUTED_TYPE = {
+    "MULTI_GPU": "ddp", "MULTI_CPU": "ddp", "MULTI_XPU": "ddp", "MULTI_NPU": "ddp",
+    "MULTI_MLU": "ddp", "MULTI_SDAA": "ddp", "MULTI_MUSA": "ddp", "MULTI_HPU": "ddp",
+    "DEEPSPEED": "deepspeed", "FSDP": "fsdp", "NO": "none", "XLA": "xla", "TPU": "xla",
+    "MEGATRON_LM": "megatron",
+}

@@ -1,0 +1,42 @@
+"""peft facts used by the rules (read from the 0.21.2 wheel and git history)."""
+
+from __future__ import annotations
+
+from peft_lint.knowledge.versions import version_at_least
+
+PACKAGE = "peft"
+KNOWN_VERSIONS = ["0.10.0", "0.11.1", "0.12.0", "0.13.2", "0.14.0", "0.15.2", "0.16.0",
+                  "0.17.1", "0.18.0", "0.19.0", "0.20.0", "0.21.2"]
+
+# AdaLoraConfig.__post_init__ rejects bad schedules since PR #2341.
+ADALORA_SCHEDULE_VALIDATED_SINCE = "0.15.0"
+ADALORA_DEFAULTS: dict[str, object] = {"total_step": None, "tinit": 0, "tfinal": 0}
+
+ADAPTER_CONFIGS = {
+    "peft.LoraConfig": "lora",
+    "peft.AdaLoraConfig": "adalora",
+    "peft.IA3Config": "ia3",
+    "peft.LoHaConfig": "loha",
+    "peft.LoKrConfig": "lokr",
+    "peft.OFTConfig": "oft",
+    "peft.BOFTConfig": "boft",
+    "peft.VeraConfig": "vera",
+    "peft.PromptTuningConfig": "prompt_tuning",
+    "peft.PrefixTuningConfig": "prefix_tuning",
+    "peft.PromptEncoderConfig": "p_tuning",
+}
+GET_PEFT_MODEL = frozenset({"peft.get_peft_model", "peft.mapping.get_peft_model"})
+PREPARE_KBIT = frozenset({"peft.prepare_model_for_kbit_training",
+                          "peft.utils.prepare_model_for_kbit_training"})
+PEFT_LOADERS = frozenset({
+    "peft.PeftModel.from_pretrained", "peft.PeftModelForCausalLM.from_pretrained",
+    "peft.AutoPeftModel.from_pretrained", "peft.AutoPeftModelForCausalLM.from_pretrained",
+    "peft.AutoPeftModelForSeq2SeqLM.from_pretrained",
+    "peft.AutoPeftModelForSequenceClassification.from_pretrained",
+})
+# Task types for which PEFT trains a head (modules_to_save) outside the blocks.
+HEAD_TASK_TYPES = frozenset({"SEQ_CLS", "TOKEN_CLS", "QUESTION_ANS"})
+
+
+def validates_adalora_schedule(version: str) -> bool:
+    return version_at_least(version, ADALORA_SCHEDULE_VALIDATED_SINCE)

@@ -1,0 +1,23 @@
+"""torch facts used by the rules.
+
+Read from torch 2.14.1 `torch/utils/checkpoint.py` (`_checkpoint_impl`): a call of
+`torch.utils.checkpoint.checkpoint` without `use_reentrant` warns and uses the
+reentrant variant. The docstring's promise that 2.9 would raise never happened.
+"""
+
+from __future__ import annotations
+
+from peft_lint.knowledge.versions import version_at_least
+
+PACKAGE = "torch"
+KNOWN_VERSIONS = ["2.1.0", "2.2.0", "2.3.0", "2.4.0", "2.5.0", "2.6.0", "2.7.0", "2.8.0",
+                  "2.9.0", "2.10.0", "2.11.0", "2.12.0", "2.13.0", "2.14.1"]
+# Newest version whose checkpoint default was read; later versions are Unknown.
+DEFAULT_READ_THROUGH = "2.14.1"
+
+
+def empty_kwargs_mean_reentrant(version: str) -> bool | None:
+    """What `checkpoint(..., **{})` does: reentrant (True), or None if not known."""
+    if version_at_least(DEFAULT_READ_THROUGH, version):
+        return True
+    return None

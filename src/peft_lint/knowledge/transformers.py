@@ -1,0 +1,160 @@
+"""transformers facts used by the rules, with the versions they were read from.
+
+Sources: the 4.57.6 and 5.24.0 wheels (modeling_utils.py, trainer.py,
+training_args.py), bisected over 5.x releases; see shared/knowledge/pitfalls.md §1.
+"""
+
+from __future__ import annotations
+
+from peft_lint.knowledge.versions import version_at_least
+
+PACKAGE = "transformers"
+KNOWN_VERSIONS = [
+    "4.36.2", "4.38.2", "4.40.2", "4.41.2", "4.42.4", "4.43.4", "4.44.2", "4.45.2",
+    "4.46.3", "4.47.1", "4.48.3", "4.49.0", "4.50.3", "4.51.3", "4.52.4", "4.53.3",
+    "4.54.1", "4.55.4", "4.56.2", "4.57.6", "5.0.0", "5.2.0", "5.3.0", "5.4.0",
+    "5.5.0", "5.8.0", "5.9.0", "5.10.4", "5.16.0", "5.20.0", "5.22.0", "5.23.0",
+    "5.24.0",
+]
+
+# PR #43203: `gradient_checkpointing_enable()` without kwargs is non-reentrant.
+NON_REENTRANT_DEFAULT_SINCE = "5.0.0"
+# Enabling checkpointing calls enable_input_require_grads() for every model whose
+# main_input_name is "input_ids" (modeling_utils `_activation_checkpointing_enable`).
+INPUT_GRADS_FOR_TEXT_MODELS_SINCE = "5.0.0"
+# TrainingArguments.gradient_checkpointing* renamed activation_checkpointing*.
+ACTIVATION_CHECKPOINTING_RENAME = "5.23.0"
+
+GC_FLAG_KEYS = ("gradient_checkpointing", "activation_checkpointing")
+GC_KWARGS_KEYS = ("gradient_checkpointing_kwargs", "activation_checkpointing_kwargs")
+GC_ENABLE_METHODS = ("gradient_checkpointing_enable", "activation_checkpointing_enable")
+
+# TrainingArguments field present in 5.24.0, absent in 4.57.6 (TypeError there).
+STATIC_GRAPH_FIELD = "ddp_static_graph"
+STATIC_GRAPH_KNOWN_SINCE = "5.0.0"
+
+TRAINING_ARGUMENT_CLASSES = frozenset({
+    "transformers.TrainingArguments",
+    "transformers.Seq2SeqTrainingArguments",
+    "transformers.training_args.TrainingArguments",
+})
+TRAINER_CLASSES = frozenset({
+    "transformers.Trainer",
+    "transformers.Seq2SeqTrainer",
+    "transformers.trainer.Trainer",
+})
+CALLBACK_BASES = frozenset({
+    "transformers.TrainerCallback",
+    "transformers.trainer_callback.TrainerCallback",
+})
+ARGUMENT_PARSER = "transformers.HfArgumentParser"
+QUANTIZATION_CONFIGS = frozenset({
+    "transformers.BitsAndBytesConfig", "transformers.GPTQConfig", "transformers.AwqConfig",
+    "transformers.HqqConfig", "transformers.AqlmConfig", "transformers.EetqConfig",
+    "transformers.TorchAoConfig", "transformers.QuantoConfig", "transformers.FbgemmFp8Config",
+    "transformers.CompressedTensorsConfig", "transformers.FineGrainedFP8Config",
+    "transformers.Mxfp4Config", "transformers.HiggsConfig", "transformers.SpQRConfig",
+    "transformers.VptqConfig", "transformers.BitNetConfig", "transformers.QuarkConfig",
+})
+# from_pretrained kwargs that quantize while loading (load_in_* removed in 5.0).
+QUANTIZING_KWARGS = ("quantization_config", "load_in_4bit", "load_in_8bit")
+
+# Names in a hub id that mark a checkpoint saved already quantized: loading it
+# quantizes without any quantization kwarg.
+PREQUANTIZED_NAME_HINTS = (
+    "gptq", "awq", "bnb", "4bit", "8bit", "int4", "int8", "gguf", "aqlm", "hqq", "eetq",
+    "fp8", "mxfp4", "nf4", "exl2", "quant", "w4a16", "w8a8", "marlin", "bitnet",
+)
+
+# main_input_name by model class, from the class suffix. Only classes whose
+# input is the same for every architecture are listed.
+_MAIN_INPUT_BY_SUFFIX = (
+    ("ForCausalLM", "input_ids"),
+    ("ForSeq2SeqLM", "input_ids"),
+    ("ForMaskedLM", "input_ids"),
+    ("ForSequenceClassification", "input_ids"),
+    ("ForTokenClassification", "input_ids"),
+    ("ForQuestionAnswering", "input_ids"),
+    ("ForMultipleChoice", "input_ids"),
+    ("ForImageClassification", "pixel_values"),
+    ("ForObjectDetection", "pixel_values"),
+    ("ForSemanticSegmentation", "pixel_values"),
+    ("ForDepthEstimation", "pixel_values"),
+    ("ForMaskedImageModeling", "pixel_values"),
+    ("ForSpeechSeq2Seq", "input_features"),
+    ("ForCTC", "input_values"),
+)
+_MAIN_INPUT_BY_PREFIX = (
+    ("Whisper", "input_features"),
+    ("Wav2Vec2", "input_values"),
+    ("Hubert", "input_values"),
+    ("ViT", "pixel_values"),
+    ("Dinov2", "pixel_values"),
+    ("CLIPVision", "pixel_values"),
+    ("SiglipVision", "pixel_values"),
+)
+# Classes whose trainable head sits outside the checkpointed blocks.
+HEAD_CLASS_SUFFIXES = (
+    "ForSequenceClassification", "ForTokenClassification", "ForImageClassification",
+    "ForAudioClassification", "ForQuestionAnswering", "ForMultipleChoice",
+)
+
+
+def non_reentrant_by_default(version: str) -> bool:
+    return version_at_least(version, NON_REENTRANT_DEFAULT_SINCE)
+
+
+def adds_input_grads_for_text_models(version: str) -> bool:
+    return version_at_least(version, INPUT_GRADS_FOR_TEXT_MODELS_SINCE)
+
+
+def has_static_graph_field(version: str) -> bool:
+    return version_at_least(version, STATIC_GRAPH_KNOWN_SINCE)
+
+
+def main_input_name(class_name: str) -> str | None:
+    short = class_name.rsplit(".", 1)[-1]
+    if short.startswith("AutoModelFor") and short == "AutoModelForImageTextToText":
+        return None
+    for prefix, name in _MAIN_INPUT_BY_PREFIX:
+        if short.startswith(prefix):
+            return name
+    for suffix, name in _MAIN_INPUT_BY_SUFFIX:
+        if short.endswith(suffix):
+            return name
+    return None
+
+
+def is_model_class(canonical: str) -> bool:
+    """transformers.AutoModelForCausalLM, transformers.LlamaForCausalLM, ..."""
+    if not canonical.startswith("transformers."):
+        return False
+    short = canonical.rsplit(".", 1)[-1]
+    return short.startswith("AutoModel") or "For" in short or short.endswith("Model")
+
+
+def looks_prequantized(model_id: str) -> bool:
+    lowered = model_id.lower()
+    return any(hint in lowered for hint in PREQUANTIZED_NAME_HINTS)
+
+# TrainingArguments field defaults the rules read (same in 4.57.6 and 5.24.0;
+# ddp_static_graph does not exist in 4.57.6).
+TRAINING_ARGUMENT_DEFAULTS: dict[str, object] = {
+    "gradient_checkpointing": False,
+    "activation_checkpointing": False,
+    "gradient_checkpointing_kwargs": None,
+    "activation_checkpointing_kwargs": None,
+    "ddp_find_unused_parameters": None,
+    "ddp_static_graph": None,
+    "deepspeed": None,
+    "fsdp": "",
+    "max_steps": -1,
+}
+
+
+def training_argument_default(key: str, version: str) -> object | None:
+    """The default of a TrainingArguments field, None when not known here."""
+    if key.startswith("activation_checkpointing") and \
+            not version_at_least(version, ACTIVATION_CHECKPOINTING_RENAME):
+        return None
+    return TRAINING_ARGUMENT_DEFAULTS.get(key)

@@ -1,0 +1,45 @@
+"""trl facts used by the rules (read from the wheels named beside each fact)."""
+
+from __future__ import annotations
+
+from peft_lint.knowledge.versions import version_at_least
+
+PACKAGE = "trl"
+KNOWN_VERSIONS = ["0.19.1", "0.20.0", "0.21.0", "0.22.2", "0.23.1", "0.24.0", "0.25.1",
+                  "0.26.0", "0.27.0", "0.28.0", "0.29.0", "1.0.0", "1.8.0", "1.15.0", "1.16.0"]
+
+# PR #3510: gradient_checkpointing=True by default in all TRL configs.
+GC_DEFAULT_ON_SINCE = "0.22.0"
+# SFTTrainer.__init__: on transformers < 5 it does
+# `args.gradient_checkpointing_kwargs.setdefault("use_reentrant", False)`
+# (present in the 0.28.0, 0.29.0, 1.0.0, 1.8.0, 1.16.0 wheels; absent in 0.27.0).
+NON_REENTRANT_SETDEFAULT_SINCE = "0.28.0"
+# SFTTrainer enables input grads for a PEFT model with checkpointing on
+# (0.24.0 utils.enable_gradient_checkpointing when reentrant; 0.26-1.16 always).
+INPUT_GRADS_VERIFIED_SINCE = "0.24.0"
+
+CONFIG_CLASSES = frozenset({"trl.SFTConfig", "trl.DPOConfig", "trl.ORPOConfig",
+                            "trl.KTOConfig", "trl.GRPOConfig", "trl.RewardConfig",
+                            "trl.CPOConfig"})
+TRAINER_CLASSES = frozenset({"trl.SFTTrainer", "trl.DPOTrainer", "trl.ORPOTrainer",
+                             "trl.KTOTrainer", "trl.GRPOTrainer", "trl.RewardTrainer",
+                             "trl.CPOTrainer"})
+
+
+def gc_on_by_default(version: str) -> bool:
+    return version_at_least(version, GC_DEFAULT_ON_SINCE)
+
+
+def sets_non_reentrant_default(version: str) -> bool:
+    return version_at_least(version, NON_REENTRANT_SETDEFAULT_SINCE)
+
+
+def enables_input_grads(version: str) -> bool | None:
+    return True if version_at_least(version, INPUT_GRADS_VERIFIED_SINCE) else None
+
+
+def config_default(key: str, version: str) -> object | None:
+    """SFTConfig (and the other TRL configs) defaults that differ from TrainingArguments."""
+    if key in ("gradient_checkpointing", "activation_checkpointing"):
+        return gc_on_by_default(version)
+    return None

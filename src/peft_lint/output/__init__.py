@@ -1,0 +1,1 @@
+"""Renderers: full (code frames), concise, json."""

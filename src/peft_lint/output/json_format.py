@@ -1,0 +1,50 @@
+"""The JSON document of DESIGN.md: a stable contract (add fields, never rename)."""
+
+from __future__ import annotations
+
+import json
+
+from peft_lint import __version__
+from peft_lint.engine.diagnostic import Diagnostic
+from peft_lint.engine.runner import LintResult
+from peft_lint.output.undetermined import undetermined
+
+
+def diagnostic_object(diagnostic: Diagnostic) -> dict[str, object]:
+    span = diagnostic.span
+    fix = None
+    if diagnostic.fix is not None:
+        fix = {"safe": diagnostic.fix.safe, "title": diagnostic.fix.title,
+               "edits": [vars(edit) for edit in diagnostic.fix.edits]}
+    return {
+        "code": diagnostic.code,
+        "name": diagnostic.name,
+        "severity": diagnostic.severity.value,
+        "message": diagnostic.message,
+        "path": span.path,
+        "line": span.line,
+        "column": span.column,
+        "end_line": span.end_line or span.line,
+        "end_column": span.end_column or span.column,
+        "related": [{"path": r.span.path, "line": r.span.line, "column": r.span.column,
+                     "message": r.message} for r in diagnostic.related],
+        "help": diagnostic.help,
+        "fix": fix,
+        "url": diagnostic.url,
+    }
+
+
+def render_json(result: LintResult) -> str:
+    counts = {"error": 0, "warning": 0, "info": 0}
+    for diagnostic in result.diagnostics:
+        counts[diagnostic.severity.value] += 1
+    document = {
+        "peft_lint_version": __version__,
+        "environment": {package: {"version": resolved.version, "source": resolved.source}
+                        for package, resolved in result.environment.items()},
+        "diagnostics": [diagnostic_object(diagnostic) for diagnostic in result.diagnostics],
+        "notes": list(dict.fromkeys(line for setup in result.setups for line in undetermined(setup))),
+        "summary": {"files": len(result.files), "units": result.units, "errors": counts["error"],
+                    "warnings": counts["warning"], "infos": counts["info"]},
+    }
+    return json.dumps(document, indent=2) + "\n"

@@ -1,0 +1,108 @@
+"""The `full` and `concise` formats."""
+
+from __future__ import annotations
+
+import os
+import sys
+import textwrap
+from typing import TextIO
+
+from peft_lint.engine.diagnostic import Diagnostic
+from peft_lint.engine.runner import LintResult
+from peft_lint.facts.model import Span, describe_version_source
+from peft_lint.inputs.files import SourceFile
+from peft_lint.output.undetermined import undetermined
+
+WIDTH = 96
+
+
+class Style:
+    def __init__(self, enabled: bool) -> None:
+        self.enabled = enabled
+
+    def __call__(self, text: str, code: str) -> str:
+        return f"\x1b[{code}m{text}\x1b[0m" if self.enabled else text
+
+
+def use_colour(stream: TextIO) -> bool:
+    if os.environ.get("NO_COLOR"):
+        return False
+    if os.environ.get("FORCE_COLOR"):
+        return True
+    return hasattr(stream, "isatty") and stream.isatty()
+
+
+def render_full(result: LintResult, stream: TextIO | None = None) -> str:
+    style = Style(use_colour(stream or sys.stdout))
+    sources = {file.path: file for file in result.files}
+    blocks = [_full_diagnostic(diagnostic, sources, style) for diagnostic in result.diagnostics]
+    notes = [line for setup in result.setups for line in undetermined(setup)]
+    tail = [_versions_line(result)]
+    if notes:
+        tail += [f"note: {line}" for line in dict.fromkeys(notes)]
+    tail.append(_summary(result, style))
+    return "\n\n".join(blocks + ["\n".join(tail)]) + "\n"
+
+
+def _full_diagnostic(diagnostic: Diagnostic, sources: dict[str, SourceFile], style: Style) -> str:
+    colour = {"error": "1;31", "warning": "1;33", "info": "1;36"}[diagnostic.severity.value]
+    span = diagnostic.span
+    lines = [f"{style(f'{span.path}:{span.line}:{span.column}:', '1')} "
+             f"{style(diagnostic.code, colour)} [{diagnostic.severity.value}] {diagnostic.name}"]
+    lines += textwrap.wrap(diagnostic.message, WIDTH, initial_indent="   ", subsequent_indent="   ")
+    lines += _frame(span, sources)
+    for related in diagnostic.related:
+        lines.append(f"  {related.span.label()}: {_source_line(related.span, sources)}"
+                     f"  ({related.message})".rstrip())
+    if diagnostic.help:
+        lines += textwrap.wrap(diagnostic.help, WIDTH, initial_indent="  help: ",
+                               subsequent_indent="        ")
+    return "\n".join(lines)
+
+
+def _source_line(span: Span, sources: dict[str, SourceFile]) -> str:
+    source = sources.get(span.path)
+    if source is None or not 0 < span.line <= len(source.lines):
+        return ""
+    return source.lines[span.line - 1].strip()
+
+
+def _frame(span: Span, sources: dict[str, SourceFile]) -> list[str]:
+    source = sources.get(span.path)
+    if source is None or not 0 < span.line <= len(source.lines):
+        return []
+    text = source.lines[span.line - 1].expandtabs(4).rstrip()
+    number = str(span.line)
+    gutter = " " * len(number)
+    start = max(span.column - 1, 0)
+    if span.end_line == span.line and span.end_column and span.end_column > span.column:
+        end = span.end_column - 1
+    else:
+        end = len(text)
+    width = max(min(end, len(text)) - start, 1)
+    return [f"  {number} | {text}", f"  {gutter} | {' ' * start}{'^' * width}"]
+
+
+def _versions_line(result: LintResult) -> str:
+    parts = [f"{package} {resolved.version} ({describe_version_source(resolved.source)})"
+             for package, resolved in result.environment.items()]
+    return "versions: " + ", ".join(parts)
+
+
+def _summary(result: LintResult, style: Style) -> str:
+    counts = {"error": 0, "warning": 0, "info": 0}
+    for diagnostic in result.diagnostics:
+        counts[diagnostic.severity.value] += 1
+    scope = f"{len(result.files)} file{'s' if len(result.files) != 1 else ''}, " \
+            f"{result.units} run unit{'s' if result.units != 1 else ''}"
+    if not result.diagnostics:
+        return style(f"All checks passed ({scope}).", "1;32")
+    found = ", ".join(f"{count} {kind}{'s' if count != 1 else ''}"
+                      for kind, count in counts.items() if count)
+    return style(f"Found {found} ({scope}).", "1")
+
+
+def render_concise(result: LintResult) -> str:
+    lines = [f"{d.span.path}:{d.span.line}:{d.span.column}: {d.code} [{d.severity.value}] "
+             f"{d.name}: {d.message}" for d in result.diagnostics]
+    return "\n".join(lines) + ("\n" if lines else "")

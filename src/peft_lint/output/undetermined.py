@@ -1,0 +1,20 @@
+"""What peft-lint could not determine about a run, said in the output."""
+
+from __future__ import annotations
+
+from peft_lint.facts.model import Fact, TrainingSetup
+
+
+def undetermined(setup: TrainingSetup) -> list[str]:
+    facts: list[tuple[str, Fact[object]]] = [("the trainer", setup.trainer.kind)]  # type: ignore[list-item]
+    if setup.trainer.model_is_peft.is_(True):
+        facts.append(("the adapter method", setup.adapter.method))  # type: ignore[arg-type]
+    facts.append(("whether checkpointing is on", setup.checkpointing.enabled))  # type: ignore[arg-type]
+    if setup.checkpointing.enabled.is_(True):
+        facts.append(("the checkpointing variant (use_reentrant)",
+                      setup.checkpointing.use_reentrant))  # type: ignore[arg-type]
+        facts.append(("whether inputs require grad", setup.checkpointing.input_grads))  # type: ignore[arg-type]
+    facts.append(("the number of processes", setup.distributed.world_size))  # type: ignore[arg-type]
+    lines = [f"could not determine {label}: {fact.origin.describe()}"
+             for label, fact in facts if not fact.known]
+    return lines + setup.notes

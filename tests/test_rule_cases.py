@@ -1,0 +1,36 @@
+"""Every case of every rule: the findings must be exactly the `# expect:` markers."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from conftest import RULES, all_cases
+
+from peft_lint.testing import expected_findings, run_case
+
+
+@pytest.mark.parametrize("case", all_cases(), ids=lambda path: f"{path.parent.parent.name}/{path.name}")
+def test_case(case: Path) -> None:
+    expected = expected_findings(case)
+    result, actual = run_case(case)
+    rule_code = case.parent.parent.name[:6].upper()
+    # A case speaks for its own rule and for the meta rules; other rules may fire too
+    # only where the case marks them.
+    missing = expected - actual
+    unexpected = {finding for finding in actual - expected}
+    assert not missing and not unexpected, (
+        f"\nmissing: {sorted(missing, key=str)}\nunexpected: {sorted(unexpected, key=str)}"
+        f"\nrule: {rule_code}\nnotes: {[n for s in result.setups for n in s.notes]}")
+
+
+def test_every_rule_has_cases() -> None:
+    for folder in sorted(RULES.glob("pft*")):
+        cases = [path for path in (folder / "cases").glob("*") if path.is_dir()]
+        code = folder.name[:6].upper()
+        firing = [case for case in cases
+                  if any(f.code == code for f in expected_findings(case))]
+        silent = [case for case in cases
+                  if not any(f.code == code for f in expected_findings(case))]
+        assert firing, f"{folder.name} has no case that fires"
+        assert silent, f"{folder.name} has no case that must stay silent"
