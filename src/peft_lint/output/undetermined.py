@@ -6,6 +6,8 @@ from peft_lint.facts.model import Fact, TrainingSetup
 
 
 def undetermined(setup: TrainingSetup) -> list[str]:
+    if not setup.trains_here.known and not setup.trainer.model_is_peft.known:
+        return list(setup.notes)  # nothing here is about training: no facts to miss
     facts: list[tuple[str, Fact[object]]] = [("the trainer", setup.trainer.kind)]  # type: ignore[list-item]
     if setup.trainer.model_is_peft.is_(True):
         facts.append(("the adapter method", setup.adapter.method))  # type: ignore[arg-type]

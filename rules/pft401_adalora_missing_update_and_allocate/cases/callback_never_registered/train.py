@@ -1,0 +1,13 @@
+from peft import AdaLoraConfig, get_peft_model
+from transformers import AutoModelForCausalLM, Trainer, TrainerCallback, TrainingArguments
+
+
+class AdaLoraStep(TrainerCallback):
+    def on_optimizer_step(self, args, state, control, model=None, **kwargs):
+        model.base_model.update_and_allocate(state.global_step)
+
+
+model = AutoModelForCausalLM.from_pretrained("EleutherAI/pythia-410m")
+model = get_peft_model(model, AdaLoraConfig(init_r=8, target_r=2, total_step=500))  # expect: PFT401
+trainer = Trainer(model=model, args=TrainingArguments(output_dir="pythia"))
+trainer.train()

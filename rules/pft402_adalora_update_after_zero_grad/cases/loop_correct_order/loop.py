@@ -1,0 +1,13 @@
+import torch
+from peft import AdaLoraConfig, get_peft_model
+from transformers import AutoModelForCausalLM
+
+model = get_peft_model(AutoModelForCausalLM.from_pretrained("gpt2"),
+                       AdaLoraConfig(init_r=8, target_r=2, total_step=100, target_modules=["c_attn"]))
+optimizer = torch.optim.AdamW(model.parameters(), lr=1e-4)
+for step, batch in enumerate([]):
+    optimizer.zero_grad()
+    loss = model(**batch).loss
+    loss.backward()
+    optimizer.step()
+    model.base_model.update_and_allocate(step)

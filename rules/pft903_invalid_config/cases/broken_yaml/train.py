@@ -1,0 +1,3 @@
+from transformers import HfArgumentParser, TrainingArguments
+
+(args,) = HfArgumentParser(TrainingArguments).parse_yaml_file("config.yaml")
