@@ -7,8 +7,12 @@ import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from peft_lint import __version__
+
+if TYPE_CHECKING:
+    from peft_lint.engine.rule import Rule
 
 SUBCOMMANDS = ("check", "rules", "rule")
 ISSUES_URL = "https://github.com/peft-lint/peft-lint/issues"
@@ -112,10 +116,7 @@ def _render(result: object, output_format: str) -> str:
     return render_concise(result) if output_format == "concise" else render_full(result, sys.stdout)
 
 
-def rule_object(rule: type) -> dict[str, object]:
-    from peft_lint.engine.rule import Rule
-
-    assert issubclass(rule, Rule)
+def rule_object(rule: type[Rule]) -> dict[str, object]:
     entry: dict[str, object] = {"code": rule.code, "name": rule.name,
                                 "severity": rule.severity.value, "summary": rule.summary,
                                 "url": rule.url()}

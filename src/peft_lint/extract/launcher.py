@@ -171,7 +171,7 @@ def _options(tokens: list[str], flags_without_value: frozenset[str]) -> tuple[di
     return options, index
 
 
-def _int_option(options: dict[str, str], *names: str) -> int | None | str:
+def _int_option(options: dict[str, str], *names: str) -> int | str | None:
     for name in names:
         if name in options:
             raw = options[name]
@@ -198,7 +198,7 @@ def _script_and_args(tokens: list[str], index: int, span: Span) -> tuple[str, li
     return script, arguments, uses_module
 
 
-def _world(nproc: int | None | str, nodes: int | None | str, what: str, span: Span) -> Fact[int]:
+def _world(nproc: int | str | None, nodes: int | str | None, what: str, span: Span) -> Fact[int]:
     per_node = 1 if nproc is None else nproc
     machines = 1 if nodes is None else nodes
     if isinstance(per_node, int) and isinstance(machines, int):
@@ -273,14 +273,14 @@ def _deepspeed(tokens: list[str], span: Span) -> LaunchCommand:
 
 def _python(tokens: list[str], span: Span) -> LaunchCommand | None:
     if len(tokens) >= 2 and tokens[0] == "-m":
-        module = tokens[1]
-        if module in ("torch.distributed.run", "torch.distributed.launch"):
+        launcher_module = tokens[1]
+        if launcher_module in ("torch.distributed.run", "torch.distributed.launch"):
             return _torchrun(tokens[2:], span)
-        if module == "accelerate.commands.launch":
+        if launcher_module == "accelerate.commands.launch":
             return _accelerate(tokens[2:], span)
-        if module == "deepspeed":
+        if launcher_module == "deepspeed":
             return _deepspeed(tokens[2:], span)
-    options, index = _options(tokens, frozenset({"u", "O", "B", "W"}))
+    _, index = _options(tokens, frozenset({"u", "O", "B", "W"}))
     script, arguments, module = _script_and_args(tokens, index, span)
     if not script or not (script.endswith(".py") or module):
         return None

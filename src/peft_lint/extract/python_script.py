@@ -711,5 +711,14 @@ def interpret(path: str, tree: ast.Module, resolver: ConfigResolver, argv: ListV
     return Interpreter(path, tree, resolver, argv, training_arg_default).run()
 
 
-__all__ = ["ConfigResolver", "Interpreter", "ScriptFacts", "interpret", "canonical",
-           "ArgumentParser", "OpenFile", "Instance", "UserDataclass"]
+__all__ = [
+    "ArgumentParser",
+    "ConfigResolver",
+    "Instance",
+    "Interpreter",
+    "OpenFile",
+    "ScriptFacts",
+    "UserDataclass",
+    "canonical",
+    "interpret",
+]

@@ -166,7 +166,8 @@ def _trained_model(facts: ScriptFacts, trainer: TrainerObject | None) -> Tracked
         model = unwrap_model(trainer.model)
         if model is None and isinstance(trainer.model, Const) and isinstance(trainer.model.value, str):
             # TRL loads a model given by name itself.
-            model = TrackedModel("base", trainer.model.span, Fact.written("AutoModelForCausalLM", trainer.span),
+            model = TrackedModel("base", trainer.model.span,
+                                 Fact.written("AutoModelForCausalLM", trainer.span),
                                  Fact.unknown("TRL loads the model from its name", trainer.span),
                                  model_id=trainer.model)
         return model
@@ -328,8 +329,9 @@ def _arg(context: _Context, trainer: TrainerObject, args: TrainingArgs | Unknown
     """A TrainingArguments field: written, assigned later, or the default for the versions."""
     if isinstance(args, Unknown):
         return Fact.unknown(args.reason, args.span)
-    canonical = args.canonical if args is not None else (
-        "trl.SFTConfig" if trainer.canonical in trl_knowledge.TRAINER_CLASSES else "transformers.TrainingArguments")
+    default_class = "trl.SFTConfig" if trainer.canonical in trl_knowledge.TRAINER_CLASSES \
+        else "transformers.TrainingArguments"
+    canonical = args.canonical if args is not None else default_class
     values = args.values if args is not None else DictValue(trainer.span, {})
     fact: Fact[object] | None = None
     for key in keys:
@@ -602,7 +604,7 @@ def _fact_value(fact: Fact[object]) -> Value | None:
 
 
 def _sets_use_reentrant(options: Value | None) -> bool:
-    return isinstance(options, DictValue) and ("use_reentrant" in options.entries or not options.complete) \
+    return (isinstance(options, DictValue) and ("use_reentrant" in options.entries or not options.complete)) \
         or isinstance(options, Unknown)
 
 

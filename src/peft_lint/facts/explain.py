@@ -14,7 +14,8 @@ def _related(fact: Fact[object], message: str) -> list[Related]:
 def checkpointing_related(setup: TrainingSetup) -> list[Related]:
     gc = setup.checkpointing
     reentrant = gc.use_reentrant.origin
-    reentrant_text = "reentrant: " + (reentrant.detail if reentrant.kind != "written" else "use_reentrant=True")
+    reentrant_text = "reentrant: " + (
+        reentrant.detail if reentrant.kind != "written" else "use_reentrant=True")
     related = _related(gc.enabled, f"checkpointing turned on here; {reentrant_text}")  # type: ignore[arg-type]
     if gc.use_reentrant.span is not None and gc.use_reentrant.span != gc.enabled.span:
         related += _related(gc.use_reentrant, reentrant_text)  # type: ignore[arg-type]

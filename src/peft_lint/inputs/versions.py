@@ -60,7 +60,7 @@ def pins_near(directories: list[Path]) -> dict[str, ResolvedVersion]:
             if folder in seen:
                 continue
             seen.add(folder)
-            for file in sorted(folder.glob("requirements*.txt")) + [folder / "pyproject.toml"]:
+            for file in [*sorted(folder.glob("requirements*.txt")), folder / "pyproject.toml"]:
                 if file.is_file():
                     for package, version in _pins_in(file).items():
                         pins.setdefault(package, ResolvedVersion(version, f"pin:{_label(file)}"))

@@ -41,7 +41,7 @@ def render_full(result: LintResult, stream: TextIO | None = None) -> str:
     if notes:
         tail += [f"note: {line}" for line in dict.fromkeys(notes)]
     tail.append(_summary(result, style))
-    return "\n\n".join(blocks + ["\n".join(tail)]) + "\n"
+    return "\n\n".join([*blocks, "\n".join(tail)]) + "\n"
 
 
 def _full_diagnostic(diagnostic: Diagnostic, sources: dict[str, SourceFile], style: Style) -> str:

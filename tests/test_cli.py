@@ -1,0 +1,176 @@
+"""The CLI as a user runs it: formats, exit codes, bad input, no heavy imports."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import ROOT
+
+from peft_lint.cli import main
+
+EXAMPLE = ROOT / "examples" / "adalora-ddp"
+HEAVY = ("torch", "transformers", "peft", "trl", "accelerate")
+
+
+def run(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
+    code = main(args)
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+@pytest.fixture(autouse=True)
+def in_example(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(EXAMPLE)
+    monkeypatch.setenv("NO_COLOR", "1")
+
+
+def test_full_output_shows_the_founding_finding(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(["train.py", "config.yaml", "launch.sh", "--ignore-installed"], capsys)
+    assert code == 1
+    assert "train.py:42:19: PFT101 [error] adalora-reentrant-gc-ddp" in out
+    assert "Expected to mark a variable ready only once" in out
+    assert "config.yaml:10: gradient_checkpointing: true" in out
+    assert "launch.sh:3: torchrun --nproc_per_node 2 train.py config.yaml" in out
+    assert "help: set gradient_checkpointing_kwargs: {use_reentrant: false} in config.yaml" in out
+    assert "do NOT fix this" in out
+    assert "transformers 4.57.6 (pinned in requirements.txt)" in out
+    assert "Found 1 error (3 files, 1 run unit)." in out
+
+
+def test_check_subcommand_is_the_default(capsys: pytest.CaptureFixture[str]) -> None:
+    code_a, out_a, _ = run(["check", "train.py", "config.yaml", "launch.sh"], capsys)
+    code_b, out_b, _ = run(["train.py", "config.yaml", "launch.sh"], capsys)
+    assert (code_a, out_a) == (code_b, out_b)
+
+
+def test_transformers_5_is_clean(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(["train.py", "config.yaml", "launch.sh",
+                        "--target-version", "transformers==5.24.0"], capsys)
+    assert code == 0
+    assert "All checks passed" in out
+    assert "transformers 5.24.0 (from --target-version)" in out
+
+
+def test_json_document(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(["--output-format", "json", "train.py", "config.yaml", "launch.sh"], capsys)
+    document = json.loads(out)
+    assert code == 1
+    assert document["environment"]["transformers"] == {"version": "4.57.6",
+                                                       "source": "pin:requirements.txt"}
+    (diagnostic,) = document["diagnostics"]
+    for key in ("code", "name", "severity", "message", "path", "line", "column", "end_line",
+                "end_column", "related", "fix", "url"):
+        assert key in diagnostic
+    assert diagnostic["code"] == "PFT101" and diagnostic["line"] == 42
+    assert {"path": "launch.sh", "line": 3}.items() <= diagnostic["related"][2].items()
+    assert document["summary"] == {"files": 3, "units": 1, "errors": 1, "warnings": 0, "infos": 0}
+
+
+def test_concise_output(capsys: pytest.CaptureFixture[str]) -> None:
+    _, out, _ = run(["--output-format", "concise", "train.py", "config.yaml", "launch.sh"], capsys)
+    assert out.startswith("train.py:42:19: PFT101 [error] adalora-reentrant-gc-ddp: AdaLoRA")
+    assert len(out.splitlines()) == 1
+
+
+def test_world_size_flag_stands_in_for_a_launcher(capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, _ = run(["train.py", "config.yaml"], capsys)
+    assert code == 0
+    code, out, _ = run(["train.py", "config.yaml", "--world-size", "2"], capsys)
+    assert code == 1 and "PFT101" in out
+
+
+def test_rules_listing(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(["rules", "--output-format", "json"], capsys)
+    rules = json.loads(out)
+    assert code == 0
+    assert {"code": "PFT101", "name": "adalora-reentrant-gc-ddp", "severity": "error"}.items() \
+        <= rules[0].items()
+    assert all({"code", "name", "severity", "summary"} <= set(rule) for rule in rules)
+    code, out, _ = run(["rules"], capsys)
+    assert "PFT403  adalora-invalid-schedule" in out
+
+
+def test_rule_docs(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(["rule", "adalora-reentrant-gc-ddp"], capsys)
+    assert code == 0 and "## Why is this bad?" in out and "PFT101" in out
+    code, _, err = run(["rule", "PFT999"], capsys)
+    assert code == 2 and "no rule" in err
+
+
+@pytest.mark.parametrize("args", [[], ["--target-version", "transformers"],
+                                  ["train.py", "--world-size", "0"], ["--no-such-flag", "x"]])
+def test_usage_errors_exit_2(args: list[str], capsys: pytest.CaptureFixture[str]) -> None:
+    assert run(args, capsys)[0] == 2
+
+
+def test_internal_error_is_one_line_and_exit_3(capsys: pytest.CaptureFixture[str],
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    import peft_lint.engine.runner as runner
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(runner, "lint", broken)
+    code, out, err = run(["train.py"], capsys)
+    assert code == 3
+    assert err.count("\n") == 1 and "internal error" in err and "report" in err
+    assert "Traceback" not in err + out
+
+
+BAD_INPUTS = {
+    "syntax.py": (b"def f(:\n    pass\n", "PFT902", 1),
+    "broken.yaml": (b"a: [1, 2\nb: 3\n", "PFT903", 2),
+    "broken.json": (b'{"a": 1,,}', "PFT903", 1),
+    "latin1.yaml": (b"name: caf\xe9\n", "PFT901", 1),
+    "blob.json": (b"\x00\x01binary", "PFT901", 1),
+}
+
+
+def test_every_bad_input_is_a_diagnostic_and_the_rest_is_checked(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    for name, (data, _, _) in BAD_INPUTS.items():
+        (tmp_path / name).write_bytes(data)
+    (tmp_path / "folder.yaml").mkdir()
+    for name in ("train.py", "config.yaml", "launch.sh", "requirements.txt"):
+        (tmp_path / name).write_bytes((EXAMPLE / name).read_bytes())
+    monkeypatch.chdir(tmp_path)
+    names = [*BAD_INPUTS, "folder.yaml", "missing.yaml", "train.py", "config.yaml", "launch.sh"]
+    code, out, err = run(["--output-format", "json", *names], capsys)
+    document = json.loads(out)
+    found = {(d["path"], d["code"], d["line"]) for d in document["diagnostics"]}
+    for name, (_, expected_code, line) in BAD_INPUTS.items():
+        assert (name, expected_code, line) in found
+    assert ("folder.yaml", "PFT901", 1) in found
+    assert ("missing.yaml", "PFT901", 1) in found
+    assert ("train.py", "PFT101", 42) in found, "the good files are still checked"
+    assert code == 1 and err == ""
+
+
+def test_check_imports_no_training_library(tmp_path: Path) -> None:
+    # Stand-ins that fail loudly when imported, first on the path, so the test can fail
+    # whether or not the real libraries are installed.
+    for name in HEAVY:
+        package = tmp_path / name
+        package.mkdir()
+        (package / "__init__.py").write_text(f"raise ImportError('peft-lint imported {name}')\n")
+    script = (
+        "import sys\n"
+        "from peft_lint.cli import main\n"
+        "code = main(['train.py', 'config.yaml', 'launch.sh', '--output-format', 'json'])\n"
+        f"heavy = [name for name in {HEAVY!r} if name in sys.modules]\n"
+        "print('HEAVY', heavy, 'EXIT', code, file=sys.stderr)\n")
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(tmp_path), str(ROOT / "src")])}
+    result = subprocess.run([sys.executable, "-c", script], cwd=EXAMPLE, capture_output=True,
+                            text=True, check=False, env=env)
+    assert "HEAVY [] EXIT 1" in result.stderr, result.stderr
+
+
+def test_console_script_runs(tmp_path: Path) -> None:
+    result = subprocess.run([sys.executable, "-m", "peft_lint", "--version"], capture_output=True,
+                            text=True, check=False)
+    assert result.returncode == 0 and result.stdout.startswith("peft-lint ")
