@@ -335,7 +335,10 @@ def method(interp: Interpreter, owner: Value, name: str, args: list[Value], kwar
         interp.record(obj.model, "input-grads", span, detail="a forward hook on the input embeddings")
         return Unknown(span, "a hook handle")
     if isinstance(obj, ArgumentParser):
-        return _parse(interp, obj, name, args, span)
+        parsed = _parse(interp, obj, name, args, span)
+        if isinstance(parsed, ListValue) and truthy(kwargs.entries.get("return_remaining_strings")):
+            parsed.items.append(Unknown(span, "remaining command-line strings"))
+        return parsed
     if isinstance(obj, TrainerObject):
         if name == "add_callback" and args:
             obj.callbacks.append(args[0])
@@ -521,7 +524,13 @@ def _dataclasses(interp: Interpreter, parser: ArgumentParser, values: Value | No
             merged = class_defaults(interp, kind.obj)
             merged.entries.update(values.entries)
             merged.complete = merged.complete and values.complete
-            results.append(ObjectValue(span, UserDataclass(kind.obj.name, merged)))
+            base = next((name for name in kind.obj.bases if name in TRAINING_ARGS_CLASSES), None)
+            if base is not None:
+                training_args = TrainingArgs(base, values.span or span, merged)
+                interp.facts.training_args.append(training_args)
+                results.append(ObjectValue(span, training_args))
+            else:
+                results.append(ObjectValue(span, UserDataclass(kind.obj.name, merged)))
         else:
             results.append(ObjectValue(span, UserDataclass("unknown", values)))
     return ListValue(span, results) if len(results) != 1 else results[0]
@@ -593,7 +602,10 @@ def instantiate(interp: Interpreter, cls: LocalClass, args: list[Value], kwargs:
             return _new_trainer(interp, base, cls.name, args, kwargs, span)
     if any(base in TRAINING_ARGS_CLASSES for base in cls.bases):
         base = next(base for base in cls.bases if base in TRAINING_ARGS_CLASSES)
-        training_args = TrainingArgs(base, span, kwargs)
+        values = class_defaults(interp, cls)
+        values.entries.update(kwargs.entries)
+        values.complete = kwargs.complete
+        training_args = TrainingArgs(base, span, values)
         interp.facts.training_args.append(training_args)
         return ObjectValue(span, training_args)
     node = cls.node

@@ -469,10 +469,13 @@ def _apply_kbit_prepare(context: _Context, state: _GcState, event: Event, model:
     if quantized.is_(False):
         return  # on an unquantized model the call neither enables checkpointing nor input grads
     if not quantized.known or use_gc_value is None or not kwargs.complete:
-        state.enabled = Fact.unknown("prepare_model_for_kbit_training on a model whose "
-                                     "quantization is not known", event.span)
-        state.use_reentrant = Fact.unknown("see above", event.span)
-        state.input_grads = Fact.unknown("see above", event.span)
+        reason = ("prepare_model_for_kbit_training enables checkpointing and input gradients only "
+                  "for a quantized model, and this model's quantization is not known"
+                  if not quantized.known else
+                  "the arguments of prepare_model_for_kbit_training are computed at run time")
+        state.enabled = Fact.unknown(reason, event.span)
+        state.use_reentrant = Fact.unknown(reason, event.span)
+        state.input_grads = Fact.unknown(reason, event.span)
         return
     if not use_gc_value:
         return
@@ -571,6 +574,9 @@ def _apply_trainer(context: _Context, state: _GcState, trainer: TrainerObject,
             enabled.span)
     else:
         state.use_reentrant = resolve_use_reentrant(context, options, "trainer", enabled.span)
+    if is_trl and not setup.trainer.model_is_peft.known:
+        state.input_grads = Fact.unknown("whether TRL wraps the model with PEFT is not known",
+                                         enabled.span)
     if is_trl and setup.trainer.model_is_peft.is_(True):
         grads = trl_knowledge.enables_input_grads(context.version("trl"))
         if grads:

@@ -1,0 +1,11 @@
+python qlora.py \
+    --model_name_or_path huggyllama/llama-7b \
+    --output_dir ./output/guanaco-7b \
+    --do_train True \
+    --lora_r 64 \
+    --lora_alpha 16 \
+    --bf16 \
+    --max_steps 1875 \
+    --gradient_checkpointing \
+    --double_quant \
+    --quant_type nf4
