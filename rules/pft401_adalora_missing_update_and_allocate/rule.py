@@ -41,8 +41,9 @@ class AdaloraMissingUpdateAndAllocate(Rule):
     ```
 
     ## When it does not apply
-    Scripts that do not train here (no Trainer, no backward call), or whose trainer is
-    defined in another module.
+    Scripts that do not train here (no Trainer, no backward call), whose trainer is defined
+    in another module, or that pass a callback or the model to code defined elsewhere (it
+    may call `update_and_allocate` there).
 
     ## Fix safety
     No automatic fix.
@@ -62,7 +63,7 @@ class AdaloraMissingUpdateAndAllocate(Rule):
         adapter = setup.adapter
         if not adapter.method.is_("adalora") or adapter.config_span is None:
             return
-        if not setup.trains_here.is_(True):
+        if not setup.trains_here.is_(True) or not setup.allocation_elsewhere.is_(False):
             return
         if any(not call.never_runs for call in setup.allocation_calls):
             return

@@ -118,6 +118,8 @@ def call(interp: Interpreter, name: str, args: list[Value], kwargs: DictValue,
         return ObjectValue(span, ArgumentParser(span, items))
     if name in TRAINER_CLASSES:
         return _new_trainer(interp, name, None, args, kwargs, span)
+    if name.startswith("transformers.") and short.endswith("Callback"):
+        return Ref(span, name)  # a built-in callback: known not to touch AdaLoRA
     if name in transformers_knowledge.QUANTIZATION_CONFIGS:
         return ObjectValue(span, QuantizationConfig(name, span, kwargs))
     if name.startswith("torch.") and short == "DistributedDataParallel":
@@ -266,9 +268,17 @@ def _new_trainer(interp: Interpreter, name: str, local_class: str | None, args: 
     if training_args is None and not kwargs.complete:
         training_args = Unknown(span, "args may be passed through `**` arguments")
     callbacks = kwargs.entries.get("callbacks")
+    callback_list: list[Value] = []
+    if isinstance(callbacks, ListValue):
+        callback_list = list(callbacks.items)
+        if not callbacks.complete:
+            callback_list.append(Unknown(callbacks.span, "callbacks computed at run time"))
+    elif callbacks is not None and not (isinstance(callbacks, Const) and callbacks.value is None):
+        callback_list.append(Unknown(callbacks.span, "callbacks computed at run time"))
+    elif callbacks is None and not kwargs.complete:
+        callback_list.append(Unknown(span, "callbacks may be passed through `**` arguments"))
     trainer = TrainerObject(name, span, model, training_args, kwargs.entries.get("peft_config"),
-                            list(callbacks.items) if isinstance(callbacks, ListValue) else [],
-                            local_class=local_class)
+                            callback_list, local_class=local_class)
     if model is None and not kwargs.complete:
         trainer.model = Unknown(span, "model may be passed through `**` arguments")
     if trainer.peft_config is None and not kwargs.complete:

@@ -89,6 +89,7 @@ def _assemble_script(context: _Context, script: SourceFile, options: Options) ->
     model = _trained_model(facts, trainer)
     setup.trainer = _trainer_use(trainer, model, facts)
     setup.trains_here = _trains_here(trainer, facts)
+    setup.allocation_elsewhere = _allocation_elsewhere(trainer, model)
     setup.model = _model_load(model)
     adapter = _adapter(trainer, model)
     setup.adapter = _adapter_spec(adapter, model, setup.model)
@@ -214,6 +215,27 @@ def _trains_here(trainer: TrainerObject | None, facts: ScriptFacts) -> Fact[bool
     if facts.backward_spans:
         return Fact.derived(True, "backward() is called here", facts.backward_spans[0])
     return Fact.unknown("no Trainer and no backward() call found in the script")
+
+
+def _allocation_elsewhere(trainer: TrainerObject | None, model: TrackedModel | None) -> Fact[bool]:
+    """Could code outside this script call update_and_allocate during training?"""
+    from peft_lint.extract.python_objects import Instance, LocalClass
+    from peft_lint.extract.values import Ref
+
+    if trainer is not None:
+        for callback in trainer.callbacks:
+            local = isinstance(callback, ObjectValue) and isinstance(callback.obj, Instance | LocalClass)
+            builtin = isinstance(callback, Ref) and callback.name.startswith("transformers.")
+            visible = local or builtin
+            if not visible:
+                return Fact.unknown("a callback defined outside this script is passed to the trainer",
+                                    callback.span or trainer.span)
+        if trainer.model is not None and isinstance(trainer.model, Unknown):
+            return Fact.unknown("the trainer's arguments are computed at run time", trainer.span)
+    for event in model.all_events() if model else []:
+        if event.kind == "escape":
+            return Fact.unknown(f"the model is passed to {event.detail}", event.span)
+    return Fact.derived(False, "every callback and every use of the model is in this script")
 
 
 def _model_load(model: TrackedModel | None) -> ModelLoad:

@@ -174,6 +174,9 @@ class TrainingSetup:
     distributed: Distributed = field(default_factory=Distributed)
     trainer: TrainerUse = field(default_factory=TrainerUse)
     allocation_calls: list[AllocationCall] = field(default_factory=list)
+    # Whether code peft-lint cannot read (an imported callback, a function the model
+    # is handed to) could call update_and_allocate.
+    allocation_elsewhere: Fact[bool] = field(default_factory=lambda: Fact.unknown(UNKNOWN_NOT_FOUND))
     # True when the script trains here (a Trainer, or a loop calling backward).
     trains_here: Fact[bool] = field(default_factory=lambda: Fact.unknown(UNKNOWN_NOT_FOUND))
     kbit_prepare_calls: list[KbitPrepareCall] = field(default_factory=list)
