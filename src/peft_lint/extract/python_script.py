@@ -593,7 +593,10 @@ class Interpreter:
         if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Not):
             inner = self.decide(node.operand, scope)
             return None if inner is None else not inner
-        if isinstance(node, ast.Compare) and len(node.ops) == 1:
+        if isinstance(node, ast.Compare):
+            if len(node.ops) != 1:
+                self.eval_children(node, scope)
+                return None
             left = self.eval(node.left, scope)
             right = self.eval(node.comparators[0], scope)
             return compare(node.ops[0], left, right)

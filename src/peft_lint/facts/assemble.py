@@ -80,8 +80,13 @@ def _assemble_script(context: _Context, script: SourceFile, options: Options) ->
     argv = _argv(context, script, command)
     resolver = ConfigResolver(lambda path: _lookup_config(context, script, path))
     assert script.tree is not None
-    facts = interpret(script.path, script.tree, resolver, argv,
-                      lambda canonical, key: _training_arg_default(context, canonical, key))
+    try:
+        facts = interpret(script.path, script.tree, resolver, argv,
+                          lambda canonical, key: _training_arg_default(context, canonical, key))
+    except RecursionError:
+        setup = TrainingSetup(versions=context.versions)
+        setup.notes.append(f"{script.path} is nested too deeply to follow; it was not checked")
+        return setup
     setup = TrainingSetup(versions=context.versions)
     setup.notes.extend(facts.notes)
     setup.allocation_calls = find_allocation_calls(script.path, script.tree, facts.classes)

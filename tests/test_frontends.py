@@ -1,0 +1,111 @@
+"""Front-end behaviour that rule cases do not show directly, and regressions."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+from peft_lint.engine.runner import LintOptions, lint
+from peft_lint.extract.config_files import ConfigParseError, parse_json, parse_yaml, plain
+from peft_lint.extract.launcher import parse_launcher
+from peft_lint.extract.python_script import ConfigResolver, canonical, interpret
+from peft_lint.extract.values import DictValue
+
+
+def facts_of(source: str):
+    tree = ast.parse(source)
+    return interpret("train.py", tree, ConfigResolver(lambda path: None), None,
+                     lambda canonical, key: None)
+
+
+def test_canonical_names_meet_across_import_styles() -> None:
+    assert canonical("peft.tuners.adalora.AdaLoraConfig") == "peft.AdaLoraConfig"
+    assert canonical("transformers.trainer_callback.TrainerCallback") == "transformers.TrainerCallback"
+    assert canonical("peft.utils.prepare_model_for_kbit_training") == \
+        "peft.prepare_model_for_kbit_training"
+    facts = facts_of("import peft as P\nfrom peft.tuners.adalora import AdaLoraConfig as A\n"
+                     "a = P.AdaLoraConfig(total_step=1)\nb = A(total_step=2)\n")
+    assert [value.obj.method for value in facts.adapter_configs] == ["adalora", "adalora"]
+
+
+def test_dict_splat_and_helper_return_are_followed() -> None:
+    facts = facts_of(
+        "from peft import LoraConfig, get_peft_model\n"
+        "from transformers import AutoModelForCausalLM\n"
+        "base = dict(r=8)\n"
+        "def build(name, **extra):\n"
+        "    model = AutoModelForCausalLM.from_pretrained(name)\n"
+        "    return get_peft_model(model, LoraConfig(**base, lora_alpha=16))\n"
+        "model = build('gpt2')\n")
+    (config,) = facts.adapter_configs
+    assert set(config.obj.kwargs.entries) == {"r", "lora_alpha"}
+    assert [model.kind for model in facts.models] == ["base", "peft"]
+
+
+def test_chained_comparison_does_not_recurse() -> None:
+    # regression: `a < b < c` sent decide() and eval() into each other forever
+    facts_of("x = 1\nif 0 < x < 2:\n    y = 1\nz = 0 < x < 2\n")
+
+
+def test_deeply_nested_script_is_a_note_not_a_crash(tmp_path: Path) -> None:
+    script = tmp_path / "train.py"
+    script.write_text("from peft import LoraConfig\nx = " + "[" * 90 + "1" + "]" * 90 + "\n"
+                      "def f(a):\n    return f(a)\nf(LoraConfig())\n")
+    result = lint([script], LintOptions(use_installed=False))
+    assert not [d for d in result.diagnostics if d.code.startswith("PFT9")]
+
+
+def test_unknown_values_stay_unknown() -> None:
+    facts = facts_of(
+        "import os\nfrom peft import AdaLoraConfig\n"
+        "steps = int(os.environ['STEPS'])\n"
+        "cfg = AdaLoraConfig(total_step=steps, tinit=0 if steps else 5)\n")
+    (config,) = facts.adapter_configs
+    entries = config.obj.kwargs.entries
+    assert type(entries["total_step"]).__name__ == "Unknown"
+    assert type(entries["tinit"]).__name__ == "Unknown"
+
+
+def test_yaml_positions_merge_keys_and_alias_bomb() -> None:
+    value = parse_yaml("c.yaml", "base: &b {x: 1}\nrun:\n  <<: *b\n  y: 2\n")
+    assert plain(value) == {"base": {"x": 1}, "run": {"x": 1, "y": 2}}
+    assert isinstance(value, DictValue)
+    assert value.entries["run"].span.line == 2
+    bomb = "a: &a [1, 1, 1, 1, 1, 1, 1, 1, 1]\n" + "".join(
+        f"{chr(98 + i)}: &{chr(98 + i)} [{', '.join(['*' + chr(97 + i)] * 9)}]\n" for i in range(8))
+    parse_yaml("bomb.yaml", bomb)  # shared nodes convert once: returns at once
+
+
+def test_config_errors_have_positions() -> None:
+    with pytest.raises(ConfigParseError) as error:
+        parse_json("c.json", '{\n  "a": 1\n  "b": 2\n}')
+    assert (error.value.line, error.value.column) == (3, 3)
+    with pytest.raises(ConfigParseError) as yaml_error:
+        parse_yaml("c.yaml", "a: 1\n b: 2\n")
+    assert yaml_error.value.line == 2
+
+
+@pytest.mark.parametrize(("line", "launcher", "world", "strategy"), [
+    ("torchrun --standalone --nproc_per_node=4 train.py", "torchrun", 4, "ddp"),
+    ("torchrun --nnodes 2 --nproc-per-node 8 train.py", "torchrun", 16, "ddp"),
+    ("python -m torch.distributed.launch --nproc_per_node 2 train.py", "torchrun", 2, "ddp"),
+    ("accelerate launch --num_processes 2 train.py", "accelerate", 2, "ddp"),
+    ("accelerate launch --use_deepspeed --num_processes 2 train.py", "accelerate", 2, "deepspeed"),
+    ("deepspeed --num_gpus 2 train.py --deepspeed ds.json", "deepspeed", 2, "deepspeed"),
+    ("CUDA_VISIBLE_DEVICES=0 python train.py", "python", 1, "none"),
+    ("srun --ntasks 4 python train.py", "srun", 4, "ddp"),
+])
+def test_launch_lines(line: str, launcher: str, world: int, strategy: str) -> None:
+    (command,) = parse_launcher("run.sh", line + "\n")
+    assert (command.launcher, command.world_size.value, command.strategy.value) == \
+        (launcher, world, strategy)
+    assert command.script == "train.py"
+
+
+def test_launch_process_count_decided_at_run_time_is_unknown() -> None:
+    (command,) = parse_launcher("run.sh", "torchrun --nproc_per_node gpu train.py\n")
+    assert not command.world_size.known
+    (command,) = parse_launcher("run.sh", "torchrun --nproc_per_node $GPUS train.py\n")
+    assert not command.world_size.known
