@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import io
+import os
 from pathlib import Path
 
 import pytest
 from conftest import RULES, all_cases
 
+from peft_lint.output.text import render_full
 from peft_lint.testing import expected_findings, run_case
+
+UPDATE = os.environ.get("PEFT_LINT_UPDATE_SNAPSHOTS") == "1"
 
 
 @pytest.mark.parametrize("case", all_cases(), ids=lambda path: f"{path.parent.parent.name}/{path.name}")
@@ -22,6 +27,13 @@ def test_case(case: Path) -> None:
     assert not missing and not unexpected, (
         f"\nmissing: {sorted(missing, key=str)}\nunexpected: {sorted(unexpected, key=str)}"
         f"\nrule: {rule_code}\nnotes: {[n for s in result.setups for n in s.notes]}")
+    snapshot = case / "expected.txt"
+    rendered = render_full(result, io.StringIO())
+    if UPDATE and expected:
+        snapshot.write_text(rendered, encoding="utf-8")
+    if snapshot.exists():
+        assert rendered == snapshot.read_text(encoding="utf-8"), \
+            "rendered output changed; rerun with PEFT_LINT_UPDATE_SNAPSHOTS=1 and review the diff"
 
 
 def test_every_rule_has_cases() -> None:

@@ -8,6 +8,7 @@ from peft_lint.facts.explain import (
     checkpointing_related,
     input_grads_related,
     launcher_related,
+    method_name,
     non_reentrant_help,
     processes_phrase,
     reentrant_ddp_applies,
@@ -82,9 +83,9 @@ class ReentrantGcDdpFindUnused(Rule):
         if span is None:
             return
         message = (
-            f"{str(method.value).upper()} with reentrant gradient checkpointing under DDP "
+            f"{method_name(method.value)} with reentrant gradient checkpointing under DDP "
             f"({processes_phrase(setup)}) and find_unused_parameters=True "
-            f"({find_unused.origin.describe()}) crashes at the first backward: \"RuntimeError: "
+            f"({find_unused.origin.detail or 'set here'}) crashes at the first backward: \"RuntimeError: "
             "Expected to mark a variable ready only once ... has been marked as ready twice\".")
         related: list[Related] = checkpointing_related(setup) + input_grads_related(setup) + \
             launcher_related(setup)

@@ -60,6 +60,9 @@ class PrepareKbitOnUnquantizedModel(Rule):
                        "does not enable gradient checkpointing or input gradients (that branch "
                        "runs only for quantized models); it only freezes every parameter and "
                        "upcasts every fp16/bf16 parameter to fp32, the whole model.")
+            if "run time" in call.model_quantized.origin.detail:
+                message += (" (Unless the model named at run time is a checkpoint saved quantized, "
+                            "such as GPTQ or AWQ.)")
             yield self.diagnostic(
                 call.span, message,
                 help="remove the call; enable checkpointing with gradient_checkpointing=True and "

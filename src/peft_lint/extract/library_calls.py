@@ -193,6 +193,9 @@ def _quantized(name: str, args: list[Value], kwargs: DictValue, span: Span) -> F
     if isinstance(model_id, Const) and isinstance(model_id.value, str) and \
             transformers_knowledge.looks_prequantized(model_id.value):
         return Fact.unknown(f"`{model_id.value}` may be a checkpoint saved quantized", span)
+    if not isinstance(model_id, Const):
+        return Fact.derived(False, "no quantization_config passed to from_pretrained; the model "
+                            "id is chosen at run time", span)
     return Fact.derived(False, "no quantization_config passed to from_pretrained", span)
 
 

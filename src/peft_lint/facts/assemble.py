@@ -724,8 +724,8 @@ def _trainer_ddp_flags(context: _Context, trainer: TrainerObject, args: Training
         distributed.find_unused_parameters = Fact(None, False, written.origin)
     elif setup is not None and setup.trainer.model_is_peft.is_(True):
         distributed.find_unused_parameters = Fact.default(
-            True, f"the Trainer's default for a PeftModel ({context.label('transformers')}: "
-            "only a PreTrainedModel gets False with checkpointing)", trainer.span)
+            True, f"the Trainer's default for a PeftModel in {context.label('transformers')}",
+            trainer.span)
     elif setup is not None and setup.trainer.model_is_peft.is_(False):
         distributed.find_unused_parameters = Fact.derived(
             not setup.checkpointing.enabled.value if setup.checkpointing.enabled.known else None,

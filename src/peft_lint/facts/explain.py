@@ -6,6 +6,14 @@ from peft_lint.engine.diagnostic import Related
 from peft_lint.facts.model import Fact, TrainingSetup
 from peft_lint.knowledge import transformers as tf
 
+METHOD_NAMES = {"lora": "LoRA", "adalora": "AdaLoRA", "ia3": "IA3", "loha": "LoHa", "lokr": "LoKr",
+                "oft": "OFT", "boft": "BOFT", "vera": "VeRA", "prompt_tuning": "Prompt tuning",
+                "prefix_tuning": "Prefix tuning", "p_tuning": "P-tuning"}
+
+
+def method_name(method: object) -> str:
+    return METHOD_NAMES.get(str(method), str(method))
+
 
 def _related(fact: Fact[object], message: str) -> list[Related]:
     return [Related(fact.span, message)] if fact.span is not None else []
