@@ -174,3 +174,16 @@ def test_console_script_runs(tmp_path: Path) -> None:
     result = subprocess.run([sys.executable, "-m", "peft_lint", "--version"], capture_output=True,
                             text=True, check=False)
     assert result.returncode == 0 and result.stdout.startswith("peft-lint ")
+
+
+def test_folder_mode_finds_every_run(capsys: pytest.CaptureFixture[str],
+                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(ROOT / "corpus")
+    code, out, _ = run([".", "--output-format", "json", "--ignore-installed"], capsys)
+    document = json.loads(out)
+    assert code == 1
+    assert document["summary"]["units"] == len([p for p in Path(".").iterdir()
+                                                if p.is_dir() and any(p.glob("*.py"))])
+    assert sorted(d["path"] for d in document["diagnostics"]) == [
+        "accelerate_lora_loop_4x/train_lora.py", "ddp_lora_fu_false_4x/train.py"]
+    assert not any("was not found" in note for note in document["notes"])

@@ -91,8 +91,9 @@ def _named_paths(script: str, arguments: list[str], accelerate_config: str | Non
 
 
 def _locate(name: str, launcher_folder: Path) -> Path | None:
-    for base in (launcher_folder, Path.cwd()):
-        candidate = base / name
+    """A path named on a launch line: beside the launcher, from the current folder, or,
+    as a last resort, a file of that name beside the launcher."""
+    for candidate in (launcher_folder / name, Path.cwd() / name, launcher_folder / Path(name).name):
         if candidate.is_file():
             return candidate
     return None

@@ -13,12 +13,12 @@ import re
 from pathlib import Path
 
 from peft_lint.facts.model import ResolvedVersion
-from peft_lint.knowledge import accelerate, peft, torch, transformers, trl
+from peft_lint.knowledge import accelerate, bitsandbytes, deepspeed, peft, torch, transformers, trl
 from peft_lint.knowledge.versions import newest_satisfying, parse_version
 
 KNOWN_VERSIONS: dict[str, list[str]] = {
     module.PACKAGE: module.KNOWN_VERSIONS
-    for module in (torch, transformers, peft, trl, accelerate)
+    for module in (torch, transformers, peft, trl, accelerate, bitsandbytes, deepspeed)
 }
 PACKAGES = tuple(KNOWN_VERSIONS)
 _REQUIREMENT = re.compile(r"^\s*([A-Za-z0-9][A-Za-z0-9._-]*)\s*(\[[^\]]*\])?\s*([^;#]*)")
