@@ -52,3 +52,20 @@ def test_the_founding_rules_ship() -> None:
         "adalora-invalid-schedule", "prepare-kbit-after-get-peft-model",
         "prepare-kbit-on-unquantized-model",
     } <= names
+
+
+@pytest.mark.parametrize("rule", [rule for rule in RULES if rule.severity is Severity.ERROR],
+                         ids=lambda rule: rule.code)
+def test_error_rules_are_reproduced_or_exempt(rule: type[Rule]) -> None:
+    folder = rules_folder() / f"{rule.code.lower()}_{rule.name.replace('-', '_')}"
+    if rule.reproduction_exempt:
+        assert not rule.reproduction
+        assert "http" in rule.sections()["References"] or rule.code.startswith("PFT9"), \
+            "an exempt rule must cite the upstream code that decides the behaviour"
+        return
+    assert rule.reproduction == f"tests/repro/test_repro.py::test_rule_reproduction[{rule.code}]"
+    assert (folder / "repro.toml").is_file(), "the reproduction runs live in the rule's repro.toml"
+    assert rule.claims, "a reproduced rule states what a real run shows (claims)"
+    for claim in rule.claims:
+        assert claim.effect in ("error", "adapter-untrained", "no-rank-allocation")
+        assert claim.text or claim.effect != "error"

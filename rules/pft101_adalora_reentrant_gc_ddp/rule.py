@@ -3,8 +3,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from peft_lint.engine.diagnostic import Diagnostic, Related, Severity
-from peft_lint.engine.rule import Rule
+from peft_lint.engine.rule import Claim, Rule
 from peft_lint.facts.explain import (
+    READY_TWICE,
     checkpointing_related,
     input_grads_related,
     launcher_related,
@@ -71,6 +72,9 @@ class AdaloraReentrantGcDdp(Rule):
     name = "adalora-reentrant-gc-ddp"
     summary = "AdaLoRA with reentrant gradient checkpointing under DDP"
     severity = Severity.ERROR
+    reproduction = "tests/repro/test_repro.py::test_rule_reproduction[PFT101]"
+    claims = (
+        Claim("error", READY_TWICE),)
 
     def check(self, setup: TrainingSetup) -> Iterator[Diagnostic]:
         adapter = setup.adapter
@@ -80,8 +84,8 @@ class AdaloraReentrantGcDdp(Rule):
             return
         message = (
             f"AdaLoRA with reentrant gradient checkpointing under DDP ({processes_phrase(setup)}) "
-            "crashes at the first backward: \"RuntimeError: Expected to mark a variable ready only "
-            "once ... has been marked as ready twice\". AdaLoRA's orthogonal regulariser uses every "
+            f"crashes at the first backward: \"RuntimeError: {READY_TWICE} ... has been marked as "
+            "ready twice\". AdaLoRA's orthogonal regulariser uses every "
             "lora_A/lora_B outside the checkpointed layers, so the reentrant recomputation gives "
             "them a second gradient and DDP's hook fires twice.")
         related: list[Related] = checkpointing_related(setup) + input_grads_related(setup) + \

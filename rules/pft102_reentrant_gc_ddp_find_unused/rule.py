@@ -3,8 +3,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from peft_lint.engine.diagnostic import Diagnostic, Related, Severity
-from peft_lint.engine.rule import Rule
+from peft_lint.engine.rule import Claim, Rule
 from peft_lint.facts.explain import (
+    READY_TWICE,
     checkpointing_related,
     input_grads_related,
     launcher_related,
@@ -69,6 +70,9 @@ class ReentrantGcDdpFindUnused(Rule):
     name = "reentrant-gc-ddp-find-unused"
     summary = "PEFT model with reentrant checkpointing under DDP with find_unused_parameters"
     severity = Severity.ERROR
+    reproduction = "tests/repro/test_repro.py::test_rule_reproduction[PFT102]"
+    claims = (
+        Claim("error", READY_TWICE),)
 
     def check(self, setup: TrainingSetup) -> Iterator[Diagnostic]:
         method = setup.adapter.method
@@ -86,7 +90,7 @@ class ReentrantGcDdpFindUnused(Rule):
             f"{method_name(method.value)} with reentrant gradient checkpointing under DDP "
             f"({processes_phrase(setup)}) and find_unused_parameters=True "
             f"({find_unused.origin.detail or 'set here'}) crashes at the first backward: \"RuntimeError: "
-            "Expected to mark a variable ready only once ... has been marked as ready twice\".")
+            f"{READY_TWICE} ... has been marked as ready twice\".")
         related: list[Related] = checkpointing_related(setup) + input_grads_related(setup) + \
             launcher_related(setup)
         if find_unused.span is not None and find_unused.origin.kind == "written":

@@ -3,13 +3,14 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from peft_lint.engine.diagnostic import Diagnostic, Severity
-from peft_lint.engine.rule import Rule
-from peft_lint.facts.explain import checkpointing_related, non_reentrant_help
+from peft_lint.engine.rule import Claim, Rule
+from peft_lint.facts.explain import ADALORA_NONE_GRAD, checkpointing_related, non_reentrant_help
 from peft_lint.facts.model import TrainingSetup
 from peft_lint.knowledge import transformers as tf
 
-CRASH = ("\"RuntimeError: element 0 of tensors does not require grad and does not have a "
-         "grad_fn\" at the first backward")
+NO_GRAD = "element 0 of tensors does not require grad and does not have a grad_fn"
+CRASH = f"\"RuntimeError: {NO_GRAD}\" at the first backward"
+SILENT = "silently never change"
 WARNING = "\"UserWarning: None of the inputs have requires_grad=True. Gradients will be None\""
 
 
@@ -28,7 +29,10 @@ class ReentrantGcFrozenInputs(Rule):
     - if something outside them trains (a classification head, `modules_to_save`, a LoRA on
       `lm_head`, AdaLoRA's regulariser), training runs and the LoRA layers silently never
       change (lora_B stays 0; AdaLoRA's lora_E stays frozen). The only sign is
-      `UserWarning: None of the inputs have requires_grad=True. Gradients will be None`.
+      `UserWarning: None of the inputs have requires_grad=True. Gradients will be None`;
+    - with AdaLoRA and its `update_and_allocate` call, that call raises
+      `TypeError: unsupported operand type(s) for *: 'Parameter' and 'NoneType'` at the first
+      step, because lora_E has no gradient (seen on transformers 4.57.6 by the repro tier).
 
     This is the default on transformers 4.x for `Trainer(gradient_checkpointing=True)` with a
     `get_peft_model` model: the Trainer enables checkpointing with `use_reentrant=True` and
@@ -69,6 +73,10 @@ class ReentrantGcFrozenInputs(Rule):
     name = "reentrant-gc-frozen-inputs"
     summary = "Reentrant checkpointing of a frozen model without input gradients"
     severity = Severity.ERROR
+    reproduction = "tests/repro/test_repro.py::test_rule_reproduction[PFT103]"
+    claims = (
+        Claim("error", NO_GRAD, marker=NO_GRAD), Claim("adapter-untrained", marker=SILENT),
+              Claim("error", ADALORA_NONE_GRAD, marker=ADALORA_NONE_GRAD))
 
     def check(self, setup: TrainingSetup) -> Iterator[Diagnostic]:
         gc = setup.checkpointing
@@ -81,9 +89,15 @@ class ReentrantGcFrozenInputs(Rule):
         if span is None:
             return
         outside = setup.adapter.trains_outside_blocks
-        if outside.is_(True):
-            effect = ("training runs but the adapter layers inside the checkpointed blocks silently "
-                      f"never change; the only sign is {WARNING}")
+        allocates = any(not call.never_runs and not call.after_zero_grad
+                        for call in setup.allocation_calls)
+        if setup.adapter.method.is_("adalora") and allocates:
+            effect = ("AdaLoRA's singular values (lora_E) inside the checkpointed layers get no "
+                      f"gradient, so the first update_and_allocate raises \"TypeError: "
+                      f"{ADALORA_NONE_GRAD}\"")
+        elif outside.is_(True):
+            effect = ("training runs but the adapter layers inside the checkpointed blocks "
+                      f"{SILENT}; the only sign is {WARNING}")
             if setup.adapter.method.is_("adalora"):
                 effect += " (AdaLoRA's lora_E never trains)"
         elif outside.is_(False):

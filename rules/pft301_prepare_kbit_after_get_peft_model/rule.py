@@ -3,8 +3,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from peft_lint.engine.diagnostic import Diagnostic, Severity
-from peft_lint.engine.rule import Rule, related
+from peft_lint.engine.rule import Claim, Rule, related
 from peft_lint.facts.model import TrainingSetup
+
+NO_GRAD = "element 0 of tensors does not require grad and does not have a grad_fn"
+SILENT = "silently trains nothing"
 
 
 class PrepareKbitAfterGetPeftModel(Rule):
@@ -16,9 +19,10 @@ class PrepareKbitAfterGetPeftModel(Rule):
 
     ## Why is this bad?
     The function's first step sets `requires_grad=False` on every parameter, the adapter's
-    included. Nothing is trainable: the first backward raises `RuntimeError: element 0 of
-    tensors does not require grad and does not have a grad_fn`, or, with a trainable
-    parameter outside (a head), the adapter silently never trains.
+    included. Nothing is trainable. On a quantized model the function then makes the inputs
+    require grad, so the run goes to the end without an error and saves an untrained adapter.
+    On a model whose inputs do not require grad the first backward raises
+    `RuntimeError: element 0 of tensors does not require grad and does not have a grad_fn`.
 
     ## Example
     ```python
@@ -47,18 +51,24 @@ class PrepareKbitAfterGetPeftModel(Rule):
     name = "prepare-kbit-after-get-peft-model"
     summary = "prepare_model_for_kbit_training after get_peft_model freezes the adapter"
     severity = Severity.ERROR
+    reproduction = "tests/repro/test_repro.py::test_rule_reproduction[PFT301]"
+    claims = (Claim("error", NO_GRAD, marker=NO_GRAD), Claim("adapter-untrained", marker=SILENT))
 
     def check(self, setup: TrainingSetup) -> Iterator[Diagnostic]:
         for call in setup.kbit_prepare_calls:
             if not call.on_peft_model.is_(True):
                 continue
-            message = ("prepare_model_for_kbit_training is called after get_peft_model: it sets "
-                       "requires_grad=False on every parameter, the adapter's included, so nothing "
-                       "trains; the first backward raises \"RuntimeError: element 0 of tensors does "
-                       "not require grad and does not have a grad_fn\" (or, with a trainable head, "
-                       "the adapter silently stays untrained).")
+            lead = ("prepare_model_for_kbit_training is called after get_peft_model: it sets "
+                    "requires_grad=False on every parameter, the adapter's included, so nothing "
+                    "trains")
+            if call.model_quantized.is_(True):
+                effect = (f"; on a quantized model it also makes the inputs require grad, so the run "
+                          f"goes to the end and {SILENT} (0 trainable parameters, no error).")
+            else:
+                effect = (f"; the first backward raises \"RuntimeError: {NO_GRAD}\", or, if the "
+                          f"inputs require grad, the run {SILENT}.")
             yield self.diagnostic(
-                call.span, message,
+                call.span, lead + effect,
                 help="call prepare_model_for_kbit_training on the base model before "
                      "get_peft_model: load -> prepare_model_for_kbit_training -> get_peft_model",
                 related=related(call.peft_wrap_span, "the adapter is added here"))

@@ -3,7 +3,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from peft_lint.engine.diagnostic import Diagnostic, Related, Severity
-from peft_lint.engine.rule import Rule
+from peft_lint.engine.rule import Claim, Rule
 from peft_lint.facts.model import TrainingSetup
 
 HELP = ("call model.base_model.update_and_allocate(state.global_step) from a TrainerCallback's "
@@ -58,6 +58,8 @@ class AdaloraMissingUpdateAndAllocate(Rule):
     name = "adalora-missing-update-and-allocate"
     summary = "AdaLoRA without update_and_allocate trains a fixed-rank LoRA"
     severity = Severity.ERROR
+    reproduction = "tests/repro/test_repro.py::test_rule_reproduction[PFT401]"
+    claims = (Claim("no-rank-allocation"),)
 
     def check(self, setup: TrainingSetup) -> Iterator[Diagnostic]:
         adapter = setup.adapter

@@ -3,7 +3,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from peft_lint.engine.diagnostic import Diagnostic, Severity
-from peft_lint.engine.rule import Rule
+from peft_lint.engine.rule import Claim, Rule
+from peft_lint.facts.explain import ADALORA_NONE_GRAD
 from peft_lint.facts.model import TrainingSetup
 
 
@@ -52,6 +53,9 @@ class AdaloraUpdateAfterZeroGrad(Rule):
     name = "adalora-update-after-zero-grad"
     summary = "update_and_allocate called after zero_grad()"
     severity = Severity.ERROR
+    reproduction = "tests/repro/test_repro.py::test_rule_reproduction[PFT402]"
+    claims = (
+        Claim("error", ADALORA_NONE_GRAD),)
 
     def check(self, setup: TrainingSetup) -> Iterator[Diagnostic]:
         for call in setup.allocation_calls:
@@ -65,6 +69,5 @@ class AdaloraUpdateAfterZeroGrad(Rule):
                 where = "after zero_grad() in the training loop"
                 fix = "call it after optimizer.step() and before zero_grad()"
             message = (f"update_and_allocate runs {where}: the first call raises \"TypeError: "
-                       "unsupported operand type(s) for *: 'Parameter' and 'NoneType'\" (AdaLoRA "
-                       "scores each parameter by p * p.grad).")
+                       f"{ADALORA_NONE_GRAD}\" (AdaLoRA scores each parameter by p * p.grad).")
             yield self.diagnostic(call.span, message, help=fix)

@@ -3,7 +3,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from peft_lint.engine.diagnostic import Diagnostic, Related, Severity
-from peft_lint.engine.rule import Rule
+from peft_lint.engine.rule import Claim, Rule
 from peft_lint.facts.model import AdapterSpec, Fact, TrainingSetup
 from peft_lint.knowledge import peft as peft_knowledge
 
@@ -49,6 +49,10 @@ class AdaloraInvalidSchedule(Rule):
     name = "adalora-invalid-schedule"
     summary = "AdaLoRA schedule that AdaLoraConfig rejects"
     severity = Severity.ERROR
+    reproduction = "tests/repro/test_repro.py::test_rule_reproduction[PFT403]"
+    claims = (
+        Claim("error", NO_TOTAL, marker="AdaLoraConfig with total_step"),
+              Claim("error", NO_BUDGET, marker="leaves no budgeting phase"))
 
     def check(self, setup: TrainingSetup) -> Iterator[Diagnostic]:
         if not peft_knowledge.validates_adalora_schedule(setup.version("peft")):

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import ClassVar
 
 from peft_lint.engine.diagnostic import Diagnostic, Fix, Related, Severity
@@ -19,6 +20,21 @@ REQUIRED_SECTIONS = ("What it does", "Why is this bad?", "Example", "Use instead
                      "When it does not apply", "Fix safety", "References")
 
 
+@dataclass(frozen=True)
+class Claim:
+    """What a real run shows when the rule fires; the repro tier checks it.
+
+    effect: "error" (the exception contains `text`), "adapter-untrained" (training runs
+    but the adapter tensors inside the checkpointed blocks never change) or
+    "no-rank-allocation" (training runs, AdaLoRA's rank_pattern stays None).
+    marker: the claim applies to a diagnostic whose message contains it ("" = always).
+    """
+
+    effect: str
+    text: str = ""
+    marker: str = ""
+
+
 class Rule:
     code: ClassVar[str]
     name: ClassVar[str]
@@ -27,6 +43,7 @@ class Rule:
     # pytest node id of the reproduction against the real libraries, or why none runs on a CPU
     reproduction: ClassVar[str] = ""
     reproduction_exempt: ClassVar[str] = ""
+    claims: ClassVar[tuple[Claim, ...]] = ()
 
     def check(self, setup: TrainingSetup) -> Iterator[Diagnostic]:
         raise NotImplementedError

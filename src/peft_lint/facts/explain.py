@@ -6,6 +6,13 @@ from peft_lint.engine.diagnostic import Related
 from peft_lint.facts.model import Fact, TrainingSetup
 from peft_lint.knowledge import transformers as tf
 
+# torch DDP reducer (`checkAndRaiseMarkedTwiceError`), quoted by the DDP rules and
+# checked against a real run by the repro tier.
+READY_TWICE = "Expected to mark a variable ready only once"
+
+# peft RankAllocator.update_ipt computes `p * p.grad`; raised when a gradient is None.
+ADALORA_NONE_GRAD = "unsupported operand type(s) for *: 'Parameter' and 'NoneType'"
+
 METHOD_NAMES = {"lora": "LoRA", "adalora": "AdaLoRA", "ia3": "IA3", "loha": "LoHa", "lokr": "LoKr",
                 "oft": "OFT", "boft": "BOFT", "vera": "VeRA", "prompt_tuning": "Prompt tuning",
                 "prefix_tuning": "Prefix tuning", "p_tuning": "P-tuning"}

@@ -1,0 +1,268 @@
+"""One runner for every reproduction: build a tiny model, apply a setup, train, record the outcome.
+
+A scenario is data (a rule's `repro.toml` run, see tests/repro/test_repro.py): the raw
+setup a user writes, never the values peft-lint resolved, so the real libraries apply
+their own defaults. Models are built from a config in code; data are random tokens or
+pixels. Run in-process with `run_scenario(spec)`, or as a script under torchrun:
+
+    torchrun --standalone --nproc_per_node 2 tests/repro/harness.py '<scenario json>'
+
+which prints one `RESULT {...}` line per rank, or writes `result-<rank>.json` into the
+folder named by PEFT_LINT_REPRO_OUT.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import tempfile
+import warnings
+from typing import Any
+
+VOCAB = 128
+SEQ = 16
+NO_GRAD_WARNING = "None of the inputs have requires_grad=True"
+
+
+def _version_at_least(module: Any, minimum: str) -> bool:
+    def key(text: str) -> tuple[int, ...]:
+        return tuple(int(part) for part in text.split("+")[0].split(".")[:3] if part.isdigit())
+
+    return key(module.__version__) >= key(minimum)
+
+
+def build_model(kind: str) -> tuple[Any, list[str]]:
+    import torch
+    import transformers
+
+    torch.manual_seed(0)
+    if kind in ("causal", "seq_cls"):
+        config = transformers.LlamaConfig(
+            vocab_size=VOCAB, hidden_size=64, intermediate_size=128, num_hidden_layers=2,
+            num_attention_heads=4, num_key_value_heads=4, max_position_embeddings=SEQ * 2,
+            use_cache=False, pad_token_id=0, num_labels=2)
+        model_class = transformers.LlamaForCausalLM if kind == "causal" else \
+            transformers.LlamaForSequenceClassification
+        return model_class(config), ["q_proj", "v_proj"]
+    if kind == "vit":
+        config = transformers.ViTConfig(image_size=32, patch_size=8, hidden_size=64, num_hidden_layers=2,
+                                        num_attention_heads=4, intermediate_size=128, num_labels=3)
+        # transformers 5.9 renamed ViT's query/value projections
+        targets = ["q_proj", "v_proj"] if _version_at_least(transformers, "5.9.0") else ["query", "value"]
+        return transformers.ViTForImageClassification(config), targets
+    raise ValueError(f"unknown model kind {kind!r}")
+
+
+class RandomData:
+    def __init__(self, kind: str, size: int = 32) -> None:
+        import torch
+
+        generator = torch.Generator().manual_seed(1234)
+        self.kind = kind
+        self.size = size
+        if kind == "vit":
+            self.pixels = torch.randn(size, 3, 32, 32, generator=generator)
+            self.labels = torch.randint(0, 3, (size,), generator=generator)
+        else:
+            self.ids = torch.randint(1, VOCAB, (size, SEQ), generator=generator)
+            self.labels = torch.randint(0, 2, (size,), generator=generator)
+
+    def __len__(self) -> int:
+        return self.size
+
+    def __getitem__(self, index: int) -> dict[str, Any]:
+        import torch
+
+        if self.kind == "vit":
+            return {"pixel_values": self.pixels[index], "labels": self.labels[index]}
+        ids = self.ids[index]
+        labels = ids.clone() if self.kind == "causal" else self.labels[index]
+        return {"input_ids": ids, "attention_mask": torch.ones_like(ids), "labels": labels}
+
+
+def adapter_config(spec: dict[str, Any], targets: list[str]) -> Any:
+    import peft
+
+    task = {"causal": "CAUSAL_LM", "seq_cls": "SEQ_CLS", "vit": None}[spec.get("model", "causal")]
+    options: dict[str, Any] = {"target_modules": targets, "lora_dropout": 0.0}
+    if task:
+        options["task_type"] = task
+    if spec.get("adapter", "lora") == "adalora":
+        steps = spec.get("steps", 6)
+        options.update(init_r=6, target_r=2, total_step=steps, tinit=1, tfinal=1, deltaT=1)
+        options.update(spec.get("adapter_kwargs", {}))
+        for key in spec.get("adapter_unset", []):
+            options.pop(key, None)
+        return peft.AdaLoraConfig(**options)
+    options.update(r=4, lora_alpha=8)
+    options.update(spec.get("adapter_kwargs", {}))
+    return peft.LoraConfig(**options)
+
+
+def _enable_gc(model: Any, options: dict[str, Any] | None) -> None:
+    method = getattr(model, "activation_checkpointing_enable", None)
+    if method is not None:
+        method(activation_checkpointing_kwargs=options)
+    else:
+        model.gradient_checkpointing_enable(gradient_checkpointing_kwargs=options)
+
+
+def prepare(spec: dict[str, Any]) -> tuple[Any, Any]:
+    """The model as the scenario's script builds it; returns (peft model, base model)."""
+    import peft
+
+    base, targets = build_model(spec.get("model", "causal"))
+    config = adapter_config(spec, targets)
+    if "base_gc" in spec:
+        _enable_gc(base, spec["base_gc"] or None)
+    if spec.get("input_grads") == "before":
+        base.enable_input_require_grads()
+    if spec.get("prepare_kbit") == "before":
+        base = _prepare_kbit(spec, base, base)
+    model = peft.get_peft_model(base, config)
+    if spec.get("input_grads") == "after":
+        model.enable_input_require_grads()
+    if "model_gc" in spec:
+        _enable_gc(model, spec["model_gc"] or None)
+    if spec.get("prepare_kbit") == "after":
+        model = _prepare_kbit(spec, model, base)
+    return model, base
+
+
+def _prepare_kbit(spec: dict[str, Any], target: Any, base: Any) -> Any:
+    """prepare_model_for_kbit_training, on an emulated 4-bit model when `quantized` is set.
+
+    bitsandbytes kernels do not run on the CPU, so the model stays in full precision and
+    only carries the attribute PEFT branches on (`is_loaded_in_4bit`) during this call: the
+    code path that enables checkpointing and input gradients is the real one.
+    """
+    import peft
+
+    if spec.get("quantized"):
+        base.is_loaded_in_4bit = True
+    try:
+        return peft.prepare_model_for_kbit_training(target, **spec.get("prepare_kwargs", {}))
+    finally:
+        if spec.get("quantized"):
+            del base.is_loaded_in_4bit
+
+
+def _allocate(model: Any, step: int) -> None:
+    inner = model.module if hasattr(model, "module") else model
+    inner.base_model.update_and_allocate(step)
+
+
+def train_with_trainer(spec: dict[str, Any], model: Any) -> None:
+    import transformers
+
+    class Allocation(transformers.TrainerCallback):
+        def on_step_end(self, args: Any, state: Any, control: Any, model: Any = None, **kwargs: Any) -> None:
+            if spec.get("allocation") == "on_step_end":
+                _allocate(model, state.global_step)
+
+        def on_optimizer_step(self, args: Any, state: Any, control: Any, model: Any = None,
+                              **kwargs: Any) -> None:
+            if spec.get("allocation") == "on_optimizer_step":
+                _allocate(model, state.global_step)
+
+    arguments = dict(
+        output_dir=tempfile.mkdtemp(prefix="peft_lint_repro_"), max_steps=spec.get("steps", 6),
+        per_device_train_batch_size=2, learning_rate=1e-2, save_strategy="no", report_to="none",
+        use_cpu=True, disable_tqdm=True, ddp_timeout=120, seed=0, logging_strategy="no",
+        log_level="error", remove_unused_columns=False)
+    arguments.update(spec.get("training_args", {}))
+    trainer = transformers.Trainer(
+        model=model, args=transformers.TrainingArguments(**arguments),
+        train_dataset=RandomData(spec.get("model", "causal")), callbacks=[Allocation()])
+    trainer.train()
+
+
+def train_with_loop(spec: dict[str, Any], model: Any) -> None:
+    import torch
+    import torch.distributed as dist
+    from torch.utils.data import DataLoader
+
+    if int(os.environ.get("WORLD_SIZE", "1")) > 1:
+        if not dist.is_initialized():
+            dist.init_process_group("gloo")
+        model = torch.nn.parallel.DistributedDataParallel(
+            model, find_unused_parameters=spec.get("find_unused_parameters", False))
+    optimizer = torch.optim.AdamW([p for p in model.parameters() if p.requires_grad], lr=1e-2)
+    loader = DataLoader(RandomData(spec.get("model", "causal")), batch_size=2)
+    model.train()
+    allocation = spec.get("allocation", "none")
+    for step, batch in zip(range(spec.get("steps", 6)), loader, strict=False):
+        loss = model(**batch).loss
+        loss.backward()
+        optimizer.step()
+        if allocation == "loop_before_zero_grad":
+            _allocate(model, step)
+        optimizer.zero_grad()
+        if allocation == "loop_after_zero_grad":
+            _allocate(model, step)
+
+
+def run_scenario(spec: dict[str, Any]) -> dict[str, Any]:
+    """Build, train and observe; never raises."""
+    import torch
+
+    outcome: dict[str, Any] = {"error": None}
+    snapshot: dict[str, Any] = {}
+    model: Any = None
+    with warnings.catch_warnings(record=True) as seen:
+        warnings.simplefilter("always")
+        try:
+            model, _ = prepare(spec)
+            snapshot = {name: parameter.detach().clone().float()
+                        for name, parameter in model.named_parameters() if "lora_" in name}
+            outcome["trainable"] = sum(p.numel() for p in model.parameters() if p.requires_grad)
+            if spec.get("training", "trainer") == "trainer":
+                train_with_trainer(spec, model)
+            else:
+                train_with_loop(spec, model)
+        except Exception as error:  # noqa: BLE001 - the exception is the observation
+            outcome["error"] = f"{type(error).__name__}: {error}"
+    outcome["warnings"] = sorted({str(item.message)[:160] for item in seen
+                                  if NO_GRAD_WARNING in str(item.message)})
+    if model is not None and snapshot:
+        after = {name: parameter.detach().float() for name, parameter in model.named_parameters()
+                 if "lora_" in name}
+        changed = {name: not torch.equal(snapshot[name], after[name]) for name in snapshot}
+        # The tensors that learn only through the checkpointed blocks' own backward: lora_B
+        # (LoRA) or lora_E, the singular values (AdaLoRA; lora_A/B also move through its
+        # regulariser, outside the blocks).
+        core = "lora_E" if spec.get("adapter") == "adalora" else "lora_B"
+        in_blocks = [name for name in changed
+                     if (".layers." in name or ".layer." in name) and core in name]
+        outcome.update(
+            adapter_tensors=len(changed), adapter_changed=sum(changed.values()),
+            core_tensors=len(in_blocks), core_changed=sum(changed[name] for name in in_blocks))
+        if spec.get("adapter") == "adalora":
+            outcome["rank_pattern_set"] = model.peft_config["default"].rank_pattern is not None
+    return outcome
+
+
+def main() -> int:
+    spec = json.loads(sys.argv[1])
+    outcome = run_scenario(spec)
+    outcome["rank"] = int(os.environ.get("RANK", "0"))
+    line = json.dumps(outcome, default=str)
+    folder = os.environ.get("PEFT_LINT_REPRO_OUT")
+    if folder:  # one file per rank: ranks printing at once interleave their lines
+        with open(os.path.join(folder, f"result-{outcome['rank']}.json"), "w") as handle:
+            handle.write(line)
+    else:
+        print("RESULT " + line, flush=True)
+    import torch.distributed as dist
+
+    if dist.is_available() and dist.is_initialized():
+        try:
+            dist.destroy_process_group()
+        except Exception:  # noqa: BLE001 - teardown after a failed step
+            pass
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
