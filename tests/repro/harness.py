@@ -120,7 +120,17 @@ def prepare(spec: dict[str, Any]) -> tuple[Any, Any]:
         base.enable_input_require_grads()
     if spec.get("prepare_kbit") == "before":
         base = _prepare_kbit(spec, base, base)
-    model = peft.get_peft_model(base, config)
+    if spec.get("compile_before_wrap"):
+        import torch
+
+        # the "eager" backend skips code generation; the wrapper (and its _orig_mod) is the same
+        base = torch.compile(base, backend="eager")
+    if "from_saved_adapter" in spec:
+        folder = tempfile.mkdtemp(prefix="peft_lint_adapter_")
+        peft.get_peft_model(build_model(spec.get("model", "causal"))[0], config).save_pretrained(folder)
+        model = peft.PeftModel.from_pretrained(base, folder, **spec["from_saved_adapter"])
+    else:
+        model = peft.get_peft_model(base, config)
     if spec.get("input_grads") == "after":
         model.enable_input_require_grads()
     if "model_gc" in spec:
@@ -203,10 +213,48 @@ def train_with_loop(spec: dict[str, Any], model: Any) -> None:
             _allocate(model, step)
 
 
-def run_scenario(spec: dict[str, Any]) -> dict[str, Any]:
-    """Build, train and observe; never raises."""
+def save(how: str, model: Any) -> dict[str, Any]:
+    """Save the way the scenario's script does; report what the files hold."""
+    from safetensors import safe_open
+
+    folder = tempfile.mkdtemp(prefix="peft_lint_saved_")
+    if how == "merge_discarded_then_save":
+        model.merge_and_unload()
+        model.save_pretrained(folder)
+    elif how == "merge_assigned_then_save":
+        model.merge_and_unload().save_pretrained(folder)
+    else:
+        model.save_pretrained(folder)
+    keys: list[str] = []
+    for file in sorted(os.listdir(folder)):
+        if file.endswith(".safetensors"):
+            with safe_open(os.path.join(folder, file), framework="pt") as handle:
+                keys.extend(handle.keys())
+    return {"saved_tensors": len(keys), "saved_orig_mod": any("_orig_mod." in key for key in keys)}
+
+
+def _learned(spec: dict[str, Any], model: Any, snapshot: dict[str, Any]) -> dict[str, Any]:
+    """Which adapter tensors training changed (before any merge removes them)."""
     import torch
 
+    outcome: dict[str, Any] = {}
+    after = {name: parameter.detach().float() for name, parameter in model.named_parameters()
+             if "lora_" in name}
+    changed = {name: not torch.equal(snapshot[name], after[name]) for name in snapshot}
+    # The tensors that learn only through the checkpointed blocks' own backward: lora_B
+    # (LoRA) or lora_E, the singular values (AdaLoRA; lora_A/B also move through its
+    # regulariser, outside the blocks).
+    core = "lora_E" if spec.get("adapter") == "adalora" else "lora_B"
+    in_blocks = [name for name in changed if (".layers." in name or ".layer." in name) and core in name]
+    outcome.update(adapter_tensors=len(changed), adapter_changed=sum(changed.values()),
+                   core_tensors=len(in_blocks), core_changed=sum(changed[name] for name in in_blocks))
+    if spec.get("adapter") == "adalora":
+        outcome["rank_pattern_set"] = model.peft_config["default"].rank_pattern is not None
+    return outcome
+
+
+def run_scenario(spec: dict[str, Any]) -> dict[str, Any]:
+    """Build, train and observe; never raises."""
     outcome: dict[str, Any] = {"error": None}
     snapshot: dict[str, Any] = {}
     model: Any = None
@@ -219,27 +267,17 @@ def run_scenario(spec: dict[str, Any]) -> dict[str, Any]:
             outcome["trainable"] = sum(p.numel() for p in model.parameters() if p.requires_grad)
             if spec.get("training", "trainer") == "trainer":
                 train_with_trainer(spec, model)
-            else:
+            elif spec.get("training") == "loop":
                 train_with_loop(spec, model)
+            outcome.update(_learned(spec, model, snapshot))
+            if "after_training" in spec:
+                outcome.update(save(spec["after_training"], model))
         except Exception as error:  # noqa: BLE001 - the exception is the observation
             outcome["error"] = f"{type(error).__name__}: {error}"
+            if model is not None and snapshot and "core_tensors" not in outcome:
+                outcome.update(_learned(spec, model, snapshot))
     outcome["warnings"] = sorted({str(item.message)[:160] for item in seen
                                   if NO_GRAD_WARNING in str(item.message)})
-    if model is not None and snapshot:
-        after = {name: parameter.detach().float() for name, parameter in model.named_parameters()
-                 if "lora_" in name}
-        changed = {name: not torch.equal(snapshot[name], after[name]) for name in snapshot}
-        # The tensors that learn only through the checkpointed blocks' own backward: lora_B
-        # (LoRA) or lora_E, the singular values (AdaLoRA; lora_A/B also move through its
-        # regulariser, outside the blocks).
-        core = "lora_E" if spec.get("adapter") == "adalora" else "lora_B"
-        in_blocks = [name for name in changed
-                     if (".layers." in name or ".layer." in name) and core in name]
-        outcome.update(
-            adapter_tensors=len(changed), adapter_changed=sum(changed.values()),
-            core_tensors=len(in_blocks), core_changed=sum(changed[name] for name in in_blocks))
-        if spec.get("adapter") == "adalora":
-            outcome["rank_pattern_set"] = model.peft_config["default"].rank_pattern is not None
     return outcome
 
 

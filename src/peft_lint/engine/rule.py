@@ -25,8 +25,10 @@ class Claim:
     """What a real run shows when the rule fires; the repro tier checks it.
 
     effect: "error" (the exception contains `text`), "adapter-untrained" (training runs
-    but the adapter tensors inside the checkpointed blocks never change) or
-    "no-rank-allocation" (training runs, AdaLoRA's rank_pattern stays None).
+    but the adapter tensors inside the checkpointed blocks never change),
+    "no-rank-allocation" (training runs, AdaLoRA's rank_pattern stays None),
+    "empty-adapter" (the saved adapter file holds no tensor) or "orig-mod-keys" (the saved
+    adapter keys carry torch.compile's `_orig_mod.` prefix).
     marker: the claim applies to a diagnostic whose message contains it ("" = always).
     """
 

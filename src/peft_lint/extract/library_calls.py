@@ -54,6 +54,9 @@ PATH_FUNCTIONS = frozenset({"os.path.abspath", "os.path.expanduser", "os.path.re
                             "os.path.normpath", "pathlib.Path", "Path", "str"})
 MODEL_PASSTHROUGH_METHODS = frozenset({"to", "cuda", "cpu", "train", "eval", "half", "float",
                                        "bfloat16", "requires_grad_", "to_empty"})
+# Model methods whose result is the point of the call (they do not work in place).
+RESULT_MATTERS = frozenset({"merge_and_unload", "unload"})
+SAVE_METHODS = frozenset({"save_pretrained", "push_to_hub"})
 BUILTINS = frozenset({"open", "dict", "len", "int", "bool", "float", "str", "print", "list",
                       "tuple", "isinstance", "getattr", "hasattr", "vars", "super", "type",
                       "range", "enumerate", "zip", "sorted", "min", "max", "sum", "any", "all",
@@ -97,6 +100,11 @@ def call(interp: Interpreter, name: str, args: list[Value], kwargs: DictValue,
     if transformers_knowledge.is_model_class(name) and short != "AutoModel" and \
             not short.startswith("Auto") and (args or "config" in kwargs.entries):
         return _new_model(interp, name, span, Fact.derived(False, "built from a config"))
+    if name == "torch.compile" and args and unwrap_model(args[0]) is not None:
+        model = unwrap_model(args[0])
+        assert model is not None
+        interp.record(model, "compiled", span)
+        return args[0]
     if name in peft_knowledge.GET_PEFT_MODEL:
         return _get_peft_model(interp, args, kwargs, span)
     if name in peft_knowledge.PEFT_LOADERS:
@@ -252,6 +260,9 @@ def _load_peft_model(interp: Interpreter, name: str, args: list[Value], kwargs: 
     model = TrackedModel("peft", span, base.class_name if base else unknown_base,
                          base.quantized if base else Fact.unknown("loaded with a saved adapter", span),
                          base=base, from_saved_adapter=True)
+    model.adapter_trainable = _flag(kwargs, "is_trainable", False,
+                                    f"default of {name.rsplit('.', 1)[0].split('.')[-1]}.from_pretrained",
+                                    span)
     interp.facts.models.append(model)
     return ObjectValue(span, model)
 
@@ -426,6 +437,9 @@ def _model_method(interp: Interpreter, owner: ObjectValue, model: TrackedModel, 
         return Const(span, None)
     if name == "get_input_embeddings":
         return ObjectValue(span, Embeddings(model))
+    if name in SAVE_METHODS:
+        interp.record(model, "save", span, detail=name)
+        return Const(span, None)
     if name in MODEL_PASSTHROUGH_METHODS:
         return owner
     return Unknown(span, f"result of `model.{name}()`")

@@ -42,6 +42,8 @@ class TrackedModel:
     created: int = field(default_factory=next_sequence)
     events: list[Event] = field(default_factory=list)
     from_saved_adapter: bool = False
+    # PeftModel.from_pretrained(is_trainable=...): None for adapters made by get_peft_model
+    adapter_trainable: Fact[bool] | None = None
 
     def chain(self) -> list[TrackedModel]:
         """This model and the models it wraps, outermost first."""

@@ -30,6 +30,7 @@ from peft_lint.extract.python_objects import (
     TrainingArgs,
     UserDataclass,
     next_sequence,
+    unwrap_model,
 )
 from peft_lint.extract.values import Const, DictValue, ListValue, Ref, Unknown, Value
 from peft_lint.facts.model import Span
@@ -194,6 +195,13 @@ class Interpreter:
             scope.names[node.target.id] = Unknown(self.span(node), "changed in place")
 
     def stmt_Expr(self, node: ast.Expr, scope: Scope) -> None:
+        call = node.value
+        if isinstance(call, ast.Call) and isinstance(call.func, ast.Attribute) and \
+                call.func.attr in library_calls.RESULT_MATTERS:
+            # `model.merge_and_unload()` as a statement: the result is thrown away
+            owner = unwrap_model(self.eval(call.func.value, scope))
+            if owner is not None:
+                self.record(owner, "result-discarded", self.span(call), detail=call.func.attr)
         self.eval(node.value, scope)
 
     def stmt_Return(self, node: ast.Return, scope: Scope) -> None:

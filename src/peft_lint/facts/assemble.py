@@ -25,8 +25,10 @@ from peft_lint.extract.python_script import ConfigResolver, ScriptFacts, interpr
 from peft_lint.extract.training_loop import find_allocation_calls
 from peft_lint.extract.values import Const, DictValue, ListValue, Unknown, Value, truthy
 from peft_lint.facts.model import (
+    AdapterLoad,
     AdapterSpec,
     Checkpointing,
+    DiscardedResult,
     Distributed,
     Fact,
     KbitPrepareCall,
@@ -104,6 +106,9 @@ def _assemble_script(context: _Context, script: SourceFile, options: Options) ->
     setup.checkpointing = _checkpointing(context, trainer, args, model, setup)
     setup.distributed = _distributed(context, command, trainer, args, options, facts, setup)
     setup.kbit_prepare_calls = _kbit_calls(facts)
+    setup.discarded_results = _discarded_results(facts)
+    setup.compiled_before_wrap = _compiled_before_wrap(facts)
+    setup.adapter_load = _adapter_load(model)
     setup.notes.extend(context.notes)
     return setup
 
@@ -763,4 +768,37 @@ def _peft_wrapping(facts: ScriptFacts, model: TrackedModel, event: Event) -> Tra
     for candidate in facts.models:
         if candidate.kind == "peft" and candidate.base is model and candidate.created < event.sequence:
             return candidate
+    return None
+
+
+# -- saving and loading ----------------------------------------------------------------------
+
+def _discarded_results(facts: ScriptFacts) -> list[DiscardedResult]:
+    found: list[DiscardedResult] = []
+    for model in facts.models:
+        for event in model.events:
+            if event.kind != "result-discarded" or event.span is None:
+                continue
+            saves = [later for later in model.all_events()
+                     if later.kind == "save" and later.sequence > event.sequence]
+            found.append(DiscardedResult(event.span, event.detail,
+                                         saves[0].span if saves else None))
+    return found
+
+
+def _compiled_before_wrap(facts: ScriptFacts) -> list[tuple[Span, Span]]:
+    found: list[tuple[Span, Span]] = []
+    for model in facts.models:
+        if model.kind != "peft" or model.base is None or model.span is None:
+            continue
+        for event in model.base.all_events():
+            if event.kind == "compiled" and event.sequence < model.created and event.span:
+                found.append((event.span, model.span))
+    return found
+
+
+def _adapter_load(model: TrackedModel | None) -> AdapterLoad | None:
+    for current in model.chain() if model else []:
+        if current.kind == "peft" and current.adapter_trainable is not None and current.span:
+            return AdapterLoad(current.span, current.adapter_trainable)
     return None

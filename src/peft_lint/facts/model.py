@@ -148,6 +148,23 @@ class KbitPrepareCall:
 
 
 @dataclass
+class DiscardedResult:
+    """`model.merge_and_unload()` as a statement, and the save of that model after it."""
+
+    span: Span
+    method: str
+    later_save: Span | None = None
+
+
+@dataclass
+class AdapterLoad:
+    """A trained adapter loaded with PeftModel / AutoPeftModel.from_pretrained."""
+
+    span: Span
+    is_trainable: Fact[bool]
+
+
+@dataclass
 class TrainerUse:
     kind: Fact[str] = field(default_factory=lambda: Fact.unknown(UNKNOWN_NOT_FOUND))
     span: Span | None = None
@@ -180,6 +197,11 @@ class TrainingSetup:
     # True when the script trains here (a Trainer, or a loop calling backward).
     trains_here: Fact[bool] = field(default_factory=lambda: Fact.unknown(UNKNOWN_NOT_FOUND))
     kbit_prepare_calls: list[KbitPrepareCall] = field(default_factory=list)
+    discarded_results: list[DiscardedResult] = field(default_factory=list)
+    # the adapter of the trained model, when it comes from disk
+    adapter_load: AdapterLoad | None = None
+    # (torch.compile span, get_peft_model span) where the base was compiled before wrapping
+    compiled_before_wrap: list[tuple[Span, Span]] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
 
     def version(self, package: str) -> str:

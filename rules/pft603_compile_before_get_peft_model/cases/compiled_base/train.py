@@ -1,0 +1,9 @@
+import torch
+from peft import LoraConfig, get_peft_model
+from transformers import AutoModelForCausalLM, Trainer, TrainingArguments
+
+model = AutoModelForCausalLM.from_pretrained("meta-llama/Llama-3.2-1B", dtype=torch.bfloat16)
+model = torch.compile(model)  # expect: PFT603
+model = get_peft_model(model, LoraConfig(r=8, target_modules=["q_proj", "v_proj"]))
+Trainer(model=model, args=TrainingArguments(output_dir="out", bf16=True)).train()
+model.save_pretrained("out/adapter")
