@@ -85,6 +85,7 @@ def adapter_config(spec: dict[str, Any], targets: list[str]) -> Any:
     import peft
 
     task = {"causal": "CAUSAL_LM", "seq_cls": "SEQ_CLS", "vit": None}[spec.get("model", "causal")]
+    task = spec.get("task_type", task)
     options: dict[str, Any] = {"target_modules": targets, "lora_dropout": 0.0}
     if task:
         options["task_type"] = task
@@ -113,6 +114,11 @@ def prepare(spec: dict[str, Any]) -> tuple[Any, Any]:
     import peft
 
     base, targets = build_model(spec.get("model", "causal"))
+    if "load_kwargs" in spec:
+        # load the way the script does: from_pretrained on a checkpoint (saved here, offline)
+        folder = tempfile.mkdtemp(prefix="peft_lint_checkpoint_")
+        base.save_pretrained(folder)
+        base = type(base).from_pretrained(folder, **spec["load_kwargs"])
     config = adapter_config(spec, targets)
     if "base_gc" in spec:
         _enable_gc(base, spec["base_gc"] or None)
@@ -233,21 +239,29 @@ def save(how: str, model: Any) -> dict[str, Any]:
     return {"saved_tensors": len(keys), "saved_orig_mod": any("_orig_mod." in key for key in keys)}
 
 
+def _is_head(name: str) -> bool:
+    return ("score" in name or "classifier" in name) and "lora_" not in name
+
+
 def _learned(spec: dict[str, Any], model: Any, snapshot: dict[str, Any]) -> dict[str, Any]:
-    """Which adapter tensors training changed (before any merge removes them)."""
+    """Which adapter (and head) tensors training changed, before any merge removes them."""
     import torch
 
     outcome: dict[str, Any] = {}
     after = {name: parameter.detach().float() for name, parameter in model.named_parameters()
-             if "lora_" in name}
-    changed = {name: not torch.equal(snapshot[name], after[name]) for name in snapshot}
+             if name in snapshot}
+    changed = {name: not torch.equal(snapshot[name], after[name]) for name in after}
+    adapter = [name for name in changed if "lora_" in name]
     # The tensors that learn only through the checkpointed blocks' own backward: lora_B
     # (LoRA) or lora_E, the singular values (AdaLoRA; lora_A/B also move through its
     # regulariser, outside the blocks).
     core = "lora_E" if spec.get("adapter") == "adalora" else "lora_B"
-    in_blocks = [name for name in changed if (".layers." in name or ".layer." in name) and core in name]
-    outcome.update(adapter_tensors=len(changed), adapter_changed=sum(changed.values()),
+    in_blocks = [name for name in adapter if (".layers." in name or ".layer." in name) and core in name]
+    outcome.update(adapter_tensors=len(adapter), adapter_changed=sum(changed[n] for n in adapter),
                    core_tensors=len(in_blocks), core_changed=sum(changed[name] for name in in_blocks))
+    heads = [name for name in changed if _is_head(name)]
+    if heads:
+        outcome["head_trained"] = any(changed[name] for name in heads)
     if spec.get("adapter") == "adalora":
         outcome["rank_pattern_set"] = model.peft_config["default"].rank_pattern is not None
     return outcome
@@ -263,7 +277,8 @@ def run_scenario(spec: dict[str, Any]) -> dict[str, Any]:
         try:
             model, _ = prepare(spec)
             snapshot = {name: parameter.detach().clone().float()
-                        for name, parameter in model.named_parameters() if "lora_" in name}
+                        for name, parameter in model.named_parameters()
+                        if "lora_" in name or _is_head(name)}
             outcome["trainable"] = sum(p.numel() for p in model.parameters() if p.requires_grad)
             if spec.get("training", "trainer") == "trainer":
                 train_with_trainer(spec, model)

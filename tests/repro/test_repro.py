@@ -110,6 +110,8 @@ def observed(claim: Claim, outcome: dict[str, Any]) -> bool:
         return outcome.get("core_tensors", 0) > 0 and outcome.get("core_changed") == 0
     if claim.effect == "no-rank-allocation":
         return outcome.get("rank_pattern_set") is False
+    if claim.effect == "head-untrained":
+        return outcome.get("head_trained") is False
     if claim.effect == "empty-adapter":
         return outcome.get("saved_tensors") == 0
     if claim.effect == "orig-mod-keys":
@@ -121,7 +123,8 @@ def trains(outcome: dict[str, Any]) -> bool:
     """No exception, and most adapter tensors inside the blocks learned."""
     learned, total = outcome.get("core_changed", 0), outcome.get("core_tensors", 0)
     saved_well = outcome.get("saved_tensors", 1) > 0 and not outcome.get("saved_orig_mod")
-    return not outcome.get("error") and 2 * learned > total > 0 and saved_well
+    head_well = outcome.get("head_trained", True)
+    return not outcome.get("error") and 2 * learned > total > 0 and saved_well and head_well
 
 
 def applicable_claims(diagnostic: Diagnostic) -> list[Claim]:

@@ -27,8 +27,9 @@ class Claim:
     effect: "error" (the exception contains `text`), "adapter-untrained" (training runs
     but the adapter tensors inside the checkpointed blocks never change),
     "no-rank-allocation" (training runs, AdaLoRA's rank_pattern stays None),
-    "empty-adapter" (the saved adapter file holds no tensor) or "orig-mod-keys" (the saved
-    adapter keys carry torch.compile's `_orig_mod.` prefix).
+    "empty-adapter" (the saved adapter file holds no tensor), "orig-mod-keys" (the saved
+    adapter keys carry torch.compile's `_orig_mod.` prefix) or "head-untrained" (the
+    classification head does not change during training).
     marker: the claim applies to a diagnostic whose message contains it ("" = always).
     """
 

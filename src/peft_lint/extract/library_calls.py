@@ -129,7 +129,9 @@ def call(interp: Interpreter, name: str, args: list[Value], kwargs: DictValue,
     if name.startswith("transformers.") and short.endswith("Callback"):
         return Ref(span, name)  # a built-in callback: known not to touch AdaLoRA
     if name in transformers_knowledge.QUANTIZATION_CONFIGS:
-        return ObjectValue(span, QuantizationConfig(name, span, kwargs))
+        config = QuantizationConfig(name, span, kwargs)
+        interp.facts.quantization_configs.append(config)
+        return ObjectValue(span, config)
     if name.startswith("torch.") and short == "DistributedDataParallel":
         return _ddp(interp, args, kwargs, span)
     if name == accelerate_knowledge.ACCELERATOR:
@@ -228,6 +230,7 @@ def _load_model(interp: Interpreter, name: str, args: list[Value], kwargs: DictV
     model = _new_model(interp, name.rsplit(".", 1)[0], span, _quantized(name, args, kwargs, span))
     assert isinstance(model.obj, TrackedModel)
     model.obj.model_id = _model_id(args, kwargs)
+    model.obj.load_kwargs = kwargs
     return model
 
 
@@ -560,7 +563,7 @@ def _dataclasses(interp: Interpreter, parser: ArgumentParser, values: Value | No
                 results.append(ObjectValue(span, UserDataclass(kind.obj.name, merged)))
         else:
             results.append(ObjectValue(span, UserDataclass("unknown", values)))
-    return ListValue(span, results) if len(results) != 1 else results[0]
+    return ListValue(span, results)  # HfArgumentParser always returns a tuple
 
 
 def class_defaults(interp: Interpreter, cls: LocalClass) -> DictValue:

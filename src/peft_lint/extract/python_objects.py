@@ -44,6 +44,8 @@ class TrackedModel:
     from_saved_adapter: bool = False
     # PeftModel.from_pretrained(is_trainable=...): None for adapters made by get_peft_model
     adapter_trainable: Fact[bool] | None = None
+    # keyword arguments of the from_pretrained call that loaded it
+    load_kwargs: DictValue | None = None
 
     def chain(self) -> list[TrackedModel]:
         """This model and the models it wraps, outermost first."""

@@ -27,7 +27,9 @@ from peft_lint.extract.values import Const, DictValue, ListValue, Unknown, Value
 from peft_lint.facts.model import (
     AdapterLoad,
     AdapterSpec,
+    CallArguments,
     Checkpointing,
+    CheckpointOverride,
     DiscardedResult,
     Distributed,
     Fact,
@@ -109,6 +111,15 @@ def _assemble_script(context: _Context, script: SourceFile, options: Options) ->
     setup.discarded_results = _discarded_results(facts)
     setup.compiled_before_wrap = _compiled_before_wrap(facts)
     setup.adapter_load = _adapter_load(model)
+    setup.load_calls = [_call_arguments(f"{m.class_name.value}.from_pretrained", m.span, m.load_kwargs)
+                        for m in facts.models if m.load_kwargs is not None and m.span is not None]
+    setup.quantization_configs = [_call_arguments(q.canonical, q.span, q.kwargs)
+                                  for q in facts.quantization_configs if q.span is not None]
+    if trainer is not None:
+        setup.training_arguments = {key: _arg(context, trainer, args, key)
+                                    for key in tf.TRAINING_ARGUMENT_DEFAULTS}
+    setup.ignored_assignments = [found for training_args in facts.training_args
+                                 for found in _ignored_assignments(context, training_args)]
     setup.notes.extend(context.notes)
     return setup
 
@@ -387,14 +398,12 @@ def _arg(context: _Context, trainer: TrainerObject, args: TrainingArgs | Unknown
 def _assigned_after(context: _Context, args: TrainingArgs, keys: tuple[str, ...],
                     fact: Fact[object] | None) -> Fact[object] | None:
     renamed = version_at_least(context.version("transformers"), tf.ACTIVATION_CHECKPOINTING_RENAME)
-    for key, value, span in args.assigned_after_init:
+    for key, value, _ in args.assigned_after_init:
         if key not in keys:
             continue
         if renamed and key.startswith("gradient_checkpointing"):
             # 5.23+: the old names are copied to activation_checkpointing* once, in
-            # __post_init__; a later assignment is never read.
-            context.notes.append(f"`args.{key} = ...` at {span.label() if span else '?'} is ignored "
-                                 f"by {context.label('transformers')}")
+            # __post_init__; a later assignment is never read (rule gc-args-assigned-after-init).
             continue
         fact = _value_fact(value)
     return fact
@@ -434,12 +443,22 @@ def _checkpointing(context: _Context, trainer: TrainerObject | None, args: Train
                      Fact.unknown("checkpointing is off"),
                      Fact.derived(False, "nothing enables input gradients"))
     training_start = trainer_training_start(trainer)
+    manual: list[tuple[Span, Fact[bool]]] = []
     if model is not None:
         for event in model.all_events():
             if event.sequence < training_start:
                 _apply_model_event(context, state, event, model, setup)
+                if event.kind == "gc-enable" and not event.conditional and event.span is not None:
+                    manual.append((event.span, resolve_use_reentrant(context, event.kwargs, "model-call",
+                                                                     event.span)))
     if trainer is not None:
+        before = state.use_reentrant
         _apply_trainer(context, state, trainer, args, setup)
+        if state.use_reentrant is not before and state.enabled.is_(True):
+            final = state.use_reentrant
+            setup.checkpoint_overrides = [
+                CheckpointOverride(span, reentrant, final) for span, reentrant in manual
+                if reentrant.known and final.known and reentrant.value != final.value]
     return Checkpointing(state.enabled, state.use_reentrant, state.input_grads)
 
 
@@ -802,3 +821,15 @@ def _adapter_load(model: TrackedModel | None) -> AdapterLoad | None:
         if current.kind == "peft" and current.adapter_trainable is not None and current.span:
             return AdapterLoad(current.span, current.adapter_trainable)
     return None
+
+
+def _call_arguments(canonical: str, span: Span, kwargs: DictValue) -> CallArguments:
+    return CallArguments(canonical, span, {key: _value_fact(value) for key, value in kwargs.entries.items()},
+                         kwargs.complete)
+
+
+def _ignored_assignments(context: _Context, args: TrainingArgs) -> list[tuple[Span, str]]:
+    if not version_at_least(context.version("transformers"), tf.ACTIVATION_CHECKPOINTING_RENAME):
+        return []
+    return [(span, key) for key, _, span in args.assigned_after_init
+            if span is not None and key in ("gradient_checkpointing", "gradient_checkpointing_kwargs")]

@@ -165,6 +165,33 @@ class AdapterLoad:
 
 
 @dataclass
+class CallArguments:
+    """A library call and the keyword arguments written in it, as facts."""
+
+    canonical: str
+    span: Span
+    kwargs: dict[str, Fact[object]] = field(default_factory=dict)
+    # False when `**kwargs` computed at run time may add more
+    complete: bool = True
+
+    def get(self, key: str) -> Fact[object] | None:
+        """The written value, None when known absent, Unknown when it may be present."""
+        if key in self.kwargs:
+            return self.kwargs[key]
+        return None if self.complete else Fact.unknown(f"`{key}` may be passed through `**` arguments",
+                                                       self.span)
+
+
+@dataclass
+class CheckpointOverride:
+    """A manual checkpointing call whose kwargs the Trainer replaces at train()."""
+
+    manual_span: Span
+    manual_reentrant: Fact[bool]
+    trainer_reentrant: Fact[bool]
+
+
+@dataclass
 class TrainerUse:
     kind: Fact[str] = field(default_factory=lambda: Fact.unknown(UNKNOWN_NOT_FOUND))
     span: Span | None = None
@@ -202,6 +229,16 @@ class TrainingSetup:
     adapter_load: AdapterLoad | None = None
     # (torch.compile span, get_peft_model span) where the base was compiled before wrapping
     compiled_before_wrap: list[tuple[Span, Span]] = field(default_factory=list)
+    # every from_pretrained / from_config call, and every BitsAndBytesConfig (and other
+    # quantization configs) built
+    load_calls: list[CallArguments] = field(default_factory=list)
+    quantization_configs: list[CallArguments] = field(default_factory=list)
+    checkpoint_overrides: list[CheckpointOverride] = field(default_factory=list)
+    # `args.gradient_checkpointing = ...` after construction that the resolved
+    # transformers never reads: (span, key)
+    ignored_assignments: list[tuple[Span, str]] = field(default_factory=list)
+    # TrainingArguments fields as the trainer gets them (max_steps, ...), by name
+    training_arguments: dict[str, Fact[object]] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
 
     def version(self, package: str) -> str:

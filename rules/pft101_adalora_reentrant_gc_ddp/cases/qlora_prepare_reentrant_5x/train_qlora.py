@@ -10,7 +10,7 @@ model = AutoModelForCausalLM.from_pretrained(
     quantization_config=bnb,
     device_map={"": PartialState().process_index},
 )
-model = prepare_model_for_kbit_training(model)
+model = prepare_model_for_kbit_training(model)  # expect: PFT105
 model = get_peft_model(model, AdaLoraConfig(init_r=8, target_r=2, total_step=500, tinit=50, tfinal=100))  # expect: PFT101
 
 

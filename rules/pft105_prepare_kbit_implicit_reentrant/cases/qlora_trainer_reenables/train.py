@@ -1,0 +1,8 @@
+from peft import LoraConfig, get_peft_model, prepare_model_for_kbit_training
+from transformers import AutoModelForCausalLM, BitsAndBytesConfig, Trainer, TrainingArguments
+
+model = AutoModelForCausalLM.from_pretrained(
+    "Qwen/Qwen2.5-7B", quantization_config=BitsAndBytesConfig(load_in_4bit=True))  # expect: PFT307
+model = prepare_model_for_kbit_training(model)
+model = get_peft_model(model, LoraConfig(r=16, target_modules="all-linear"))
+Trainer(model=model, args=TrainingArguments(output_dir="o", gradient_checkpointing=True)).train()
