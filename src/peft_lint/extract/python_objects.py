@@ -79,6 +79,7 @@ class TrainingArgs:
     values: DictValue
     # attribute assignments after construction: (key, value, span)
     assigned_after_init: list[tuple[str, Value, Span | None]] = field(default_factory=list)
+    created: int = field(default_factory=next_sequence)
 
 
 @dataclass(eq=False)

@@ -30,6 +30,7 @@ from peft_lint.facts.model import (
     CallArguments,
     Checkpointing,
     CheckpointOverride,
+    DeepSpeedSetup,
     DiscardedResult,
     Distributed,
     Fact,
@@ -118,6 +119,7 @@ def _assemble_script(context: _Context, script: SourceFile, options: Options) ->
     if trainer is not None:
         setup.training_arguments = {key: _arg(context, trainer, args, key)
                                     for key in tf.TRAINING_ARGUMENT_DEFAULTS}
+    setup.deepspeed = _deepspeed(context, setup, args, model)
     setup.ignored_assignments = [found for training_args in facts.training_args
                                  for found in _ignored_assignments(context, training_args)]
     setup.notes.extend(context.notes)
@@ -387,6 +389,8 @@ def _arg(context: _Context, trainer: TrainerObject, args: TrainingArgs | Unknown
         fact = _assigned_after(context, args, keys, fact)
     if fact is not None:
         return fact
+    if canonical in trl_knowledge.CONFIG_CLASSES and keys[0] in trl_knowledge.CONDITIONAL_DEFAULTS:
+        return Fact.unknown(f"TRL's default for `{keys[0]}` depends on other fields", values.span)
     default = _training_arg_default(context, canonical, keys[0])
     package = "trl" if canonical in trl_knowledge.CONFIG_CLASSES and \
         trl_knowledge.config_default(keys[0], context.version("trl")) is not None else "transformers"
@@ -833,3 +837,32 @@ def _ignored_assignments(context: _Context, args: TrainingArgs) -> list[tuple[Sp
         return []
     return [(span, key) for key, _, span in args.assigned_after_init
             if span is not None and key in ("gradient_checkpointing", "gradient_checkpointing_kwargs")]
+
+
+def _deepspeed(context: _Context, setup: TrainingSetup, args: TrainingArgs | Unknown | None,
+               model: TrackedModel | None) -> DeepSpeedSetup | None:
+    fact = setup.training_arguments.get("deepspeed")
+    if fact is None or not fact.known or fact.value in (None, ""):
+        return None
+    config: object = fact.value
+    span = fact.span
+    if isinstance(fact.value, str):
+        name = Path(fact.value).name
+        found = [file for file in context.unit.configs() if file.absolute.name == name]
+        if not found or not isinstance(found[0].config, DictValue):
+            context.notes.append(f"DeepSpeed config `{fact.value}` is not among the files of this run")
+            return None
+        config, span = found[0].config, found[0].config.span
+    if not isinstance(config, DictValue) or span is None:
+        return None
+    stage_value = config.entries.get("zero_optimization")
+    stage: Fact[int] = Fact.unknown("zero_optimization.stage is not set", span)
+    if isinstance(stage_value, DictValue):
+        entry = stage_value.entries.get("stage")
+        if isinstance(entry, Const) and isinstance(entry.value, int):
+            stage = Fact.written(entry.value, entry.span)
+    before: Fact[bool] = Fact.unknown("the order of the arguments and the model load is not known")
+    if isinstance(args, TrainingArgs) and model is not None:
+        root = model.root()
+        before = Fact.derived(args.created < root.created, "program order", args.span)
+    return DeepSpeedSetup(config, span, stage, before)

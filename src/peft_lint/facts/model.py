@@ -183,6 +183,17 @@ class CallArguments:
 
 
 @dataclass
+class DeepSpeedSetup:
+    """The DeepSpeed config the Trainer gets, when the files of the run name one."""
+
+    config: object  # the DictValue of the JSON (or the Python dict)
+    span: Span
+    zero_stage: Fact[int]
+    # TrainingArguments (which activates ZeRO-3 for from_pretrained) built before the model load
+    args_before_load: Fact[bool]
+
+
+@dataclass
 class CheckpointOverride:
     """A manual checkpointing call whose kwargs the Trainer replaces at train()."""
 
@@ -239,6 +250,7 @@ class TrainingSetup:
     ignored_assignments: list[tuple[Span, str]] = field(default_factory=list)
     # TrainingArguments fields as the trainer gets them (max_steps, ...), by name
     training_arguments: dict[str, Fact[object]] = field(default_factory=dict)
+    deepspeed: DeepSpeedSetup | None = None
     notes: list[str] = field(default_factory=list)
 
     def version(self, package: str) -> str:

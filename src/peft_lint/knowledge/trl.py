@@ -43,3 +43,8 @@ def config_default(key: str, version: str) -> object | None:
     if key in ("gradient_checkpointing", "activation_checkpointing"):
         return gc_on_by_default(version)
     return None
+
+
+# Fields whose TRL default depends on other fields (bf16 is True unless fp16 is set, since
+# 0.20): peft-lint treats them as unknown when the user did not write them.
+CONDITIONAL_DEFAULTS = frozenset({"bf16"})

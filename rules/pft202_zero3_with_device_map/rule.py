@@ -1,0 +1,67 @@
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from peft_lint.engine.diagnostic import Diagnostic, Severity
+from peft_lint.engine.rule import Rule, related
+from peft_lint.facts.model import TrainingSetup
+
+ERROR = "DeepSpeed Zero-3 is not compatible with passing a `device_map`."
+
+
+class Zero3WithDeviceMap(Rule):
+    """
+    ## What it does
+    Finds `from_pretrained(..., device_map=...)` after training arguments that turn on
+    DeepSpeed ZeRO-3 were built.
+
+    ## Why is this bad?
+    Building `TrainingArguments(deepspeed=<ZeRO-3 config>)` activates ZeRO-3 for every later
+    `from_pretrained`, which then partitions the weights itself and refuses a device map:
+    `ValueError: DeepSpeed Zero-3 is not compatible with passing a device_map.` The job
+    dies while loading. QLoRA scripts pass `device_map` out of habit.
+
+    ## Example
+    ```python
+    (args,) = HfArgumentParser(TrainingArguments).parse_yaml_file("config.yaml")  # deepspeed: zero3.json
+    model = AutoModelForCausalLM.from_pretrained(name, device_map={"": local_rank})
+    ```
+
+    ## Use instead
+    ```python
+    model = AutoModelForCausalLM.from_pretrained(name)   # no device_map (nor low_cpu_mem_usage)
+    ```
+
+    ## When it does not apply
+    ZeRO stage 0-2; the model loaded before the training arguments are built.
+
+    ## Fix safety
+    No automatic fix yet.
+
+    ## References
+    - transformers `integrations/accelerate.py` `check_and_set_device_map`:
+      https://github.com/huggingface/transformers/blob/main/src/transformers/integrations/accelerate.py
+    - shared/knowledge/pitfalls.md entry 20
+    """
+
+    code = "PFT202"
+    name = "zero3-with-device-map"
+    summary = "device_map passed to from_pretrained under DeepSpeed ZeRO-3"
+    severity = Severity.ERROR
+    reproduction_exempt = ("ZeRO-3 is activated only with the deepspeed package and GPUs; the check "
+                           "is one `if` in transformers, cited in References")
+
+    def check(self, setup: TrainingSetup) -> Iterator[Diagnostic]:
+        deepspeed = setup.deepspeed
+        if deepspeed is None or not deepspeed.zero_stage.is_(3) or not deepspeed.args_before_load.is_(True):
+            return
+        for call in setup.load_calls:
+            device_map = call.get("device_map")
+            if device_map is None or not device_map.known or device_map.value is None:
+                continue
+            yield self.diagnostic(
+                device_map.span or call.span,
+                f"ZeRO-3 is on (zero_optimization.stage=3) when the model is loaded, and "
+                f"from_pretrained refuses a device map then: \"ValueError: {ERROR}\"",
+                help="drop device_map (and low_cpu_mem_usage) under ZeRO-3",
+                related=related(deepspeed.zero_stage.span, "ZeRO stage 3"))

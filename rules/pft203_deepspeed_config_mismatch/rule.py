@@ -1,0 +1,119 @@
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from peft_lint.engine.diagnostic import Diagnostic, Related, Severity
+from peft_lint.engine.rule import Rule
+from peft_lint.extract.values import Const, DictValue, ListValue
+from peft_lint.facts.model import Fact, TrainingSetup
+
+# (DeepSpeed key path, TrainingArguments fields) as transformers compares them in
+# integrations/deepspeed.py HfTrainerDeepSpeedConfig.trainer_config_process.
+MATCHED = (
+    ("train_micro_batch_size_per_gpu", ("per_device_train_batch_size",)),
+    ("gradient_accumulation_steps", ("gradient_accumulation_steps",)),
+    ("gradient_clipping", ("max_grad_norm",)),
+    ("optimizer.params.lr", ("learning_rate",)),
+    ("optimizer.params.betas", ("adam_beta1", "adam_beta2")),
+    ("optimizer.params.eps", ("adam_epsilon",)),
+    ("optimizer.params.weight_decay", ("weight_decay",)),
+    ("scheduler.params.warmup_max_lr", ("learning_rate",)),
+    ("fp16.enabled", ("fp16", "fp16_full_eval")),
+    ("bf16.enabled", ("bf16", "bf16_full_eval")),
+)
+ERROR = "Please correct the following DeepSpeed config values that mismatch TrainingArguments values"
+
+
+class DeepspeedConfigMismatch(Rule):
+    """
+    ## What it does
+    Compares the DeepSpeed JSON named by the training arguments with the training arguments,
+    key by key, exactly as transformers does: batch size per GPU, gradient accumulation,
+    global batch size, gradient clipping, optimizer lr/betas/eps/weight decay, scheduler
+    peak lr, fp16 and bf16. `"auto"` values are filled in and never mismatch.
+
+    ## Why is this bad?
+    The Trainer refuses to start: `ValueError: Please correct the following DeepSpeed config
+    values that mismatch TrainingArguments values: - ds train_micro_batch_size_per_gpu=4 vs
+    hf per_device_train_batch_size=8 ... The easiest method is to set these DeepSpeed config
+    values to 'auto'.` The job dies after the queue wait and the model load.
+
+    ## Example
+    ```json
+    {"train_micro_batch_size_per_gpu": 4, "zero_optimization": {"stage": 2}}
+    ```
+    with `per_device_train_batch_size: 8` in the training arguments.
+
+    ## Use instead
+    ```json
+    {"train_micro_batch_size_per_gpu": "auto", "zero_optimization": {"stage": 2}}
+    ```
+
+    ## When it does not apply
+    Values set to `"auto"`; keys absent from the JSON; training arguments computed at run time.
+
+    ## Fix safety
+    Setting the DeepSpeed value to `"auto"` is safe; no automatic fix yet.
+
+    ## References
+    - transformers `integrations/deepspeed.py` `HfTrainerDeepSpeedConfig.fill_match` and
+      `trainer_config_finalize`:
+      https://github.com/huggingface/transformers/blob/main/src/transformers/integrations/deepspeed.py
+    - shared/knowledge/pitfalls.md entry 42
+    """
+
+    code = "PFT203"
+    name = "deepspeed-config-mismatch"
+    summary = "DeepSpeed config value that contradicts the training arguments"
+    severity = Severity.ERROR
+    reproduction_exempt = ("the check runs inside transformers' DeepSpeed integration, which needs "
+                           "the deepspeed package; it is a pure comparison, cited in References")
+
+    def check(self, setup: TrainingSetup) -> Iterator[Diagnostic]:
+        deepspeed = setup.deepspeed
+        if deepspeed is None or not isinstance(deepspeed.config, DictValue):
+            return
+        for path, fields in MATCHED:
+            entry = _find(deepspeed.config, path)
+            if not isinstance(entry, Const | ListValue) or _plain(entry) in ("auto", None):
+                continue
+            facts = [setup.training_arguments.get(field) for field in fields]
+            if any(fact is None or not fact.known for fact in facts):
+                continue
+            hf_value = _hf_value(path, [fact for fact in facts if fact is not None])
+            if _plain(entry) == hf_value:
+                continue
+            hf_fields = "+".join(fields) if path.endswith("betas") else "|".join(fields)
+            where = [f for f in facts if f is not None and f.span is not None]
+            message = (f"DeepSpeed {path}={_plain(entry)} but the training arguments give "
+                       f"{hf_fields}={hf_value}: the Trainer stops before the first step with "
+                       f"\"ValueError: {ERROR}\".")
+            related = [Related(where[0].span, f"{hf_fields}={hf_value}")] if where and where[0].span else []
+            yield self.diagnostic(entry.span or deepspeed.span, message,
+                                  help=f"set \"{path.rsplit('.', 1)[-1]}\": \"auto\" in the DeepSpeed "
+                                       "config, or make the two values equal", related=related)
+
+
+def _find(config: DictValue, path: str) -> object:
+    node: object = config
+    for part in path.split("."):
+        if not isinstance(node, DictValue):
+            return None
+        node = node.entries.get(part)
+    return node
+
+
+def _plain(value: object) -> object:
+    if isinstance(value, Const):
+        return value.value
+    if isinstance(value, ListValue):
+        return [_plain(item) for item in value.items]
+    return None
+
+
+def _hf_value(path: str, facts: list[Fact[object]]) -> object:
+    if path.endswith("betas"):
+        return [fact.value for fact in facts]
+    if path.endswith(".enabled"):
+        return any(bool(fact.value) for fact in facts)
+    return facts[0].value
