@@ -119,6 +119,14 @@ def prepare(spec: dict[str, Any]) -> tuple[Any, Any]:
         folder = tempfile.mkdtemp(prefix="peft_lint_checkpoint_")
         base.save_pretrained(folder)
         base = type(base).from_pretrained(folder, **spec["load_kwargs"])
+    if spec.get("quantized_attributes"):
+        _emulate_quantized(base)
+    if "cast" in spec:
+        import torch
+
+        base = base.half() if spec["cast"] == "half" else base.to(getattr(torch, spec["cast"]))
+    if spec.get("adapter") == "none":
+        return base, base
     config = adapter_config(spec, targets)
     if "base_gc" in spec:
         _enable_gc(base, spec["base_gc"] or None)
@@ -162,6 +170,21 @@ def _prepare_kbit(spec: dict[str, Any], target: Any, base: Any) -> Any:
     finally:
         if spec.get("quantized"):
             del base.is_loaded_in_4bit
+
+
+def _emulate_quantized(model: Any) -> None:
+    """The attributes transformers sets on a bitsandbytes-quantized model, on a CPU model.
+
+    PreTrainedModel.to/half/float and the Trainer's validate_quantization_for_training branch
+    on them; the weights stay in full precision (bitsandbytes has no CPU kernels here).
+    """
+    import types
+
+    from transformers.utils.quantization_config import QuantizationMethod
+
+    model.is_quantized = True
+    model.quantization_method = QuantizationMethod.BITS_AND_BYTES
+    model.hf_quantizer = types.SimpleNamespace(is_trainable=True, is_qat_trainable=False)
 
 
 def _allocate(model: Any, step: int) -> None:

@@ -443,9 +443,25 @@ def _model_method(interp: Interpreter, owner: ObjectValue, model: TrackedModel, 
     if name in SAVE_METHODS:
         interp.record(model, "save", span, detail=name)
         return Const(span, None)
+    cast = _dtype_cast(name, args, kwargs)
+    if cast:
+        interp.record(model, "dtype-cast", span, detail=cast)
     if name in MODEL_PASSTHROUGH_METHODS:
         return owner
     return Unknown(span, f"result of `model.{name}()`")
+
+
+def _dtype_cast(name: str, args: list[Value], kwargs: DictValue) -> str:
+    """`.half()`, `.float()`, `.to(torch.float16)`, `.to(dtype=...)`: what the call casts to."""
+    if name in ("half", "float"):
+        return f".{name}()"
+    if name != "to":
+        return ""
+    for value in [*args, kwargs.entries.get("dtype")]:
+        if isinstance(value, Ref) and value.name.startswith("torch.") and \
+                value.name.split(".")[-1] in ("float16", "half", "bfloat16", "float32", "float"):
+            return f".to({value.name})"
+    return ".to(dtype=...)" if "dtype" in kwargs.entries else ""
 
 
 def _accelerator_method(interp: Interpreter, accelerator: AcceleratorObject, name: str,

@@ -120,6 +120,9 @@ def _assemble_script(context: _Context, script: SourceFile, options: Options) ->
         setup.training_arguments = {key: _arg(context, trainer, args, key)
                                     for key in tf.TRAINING_ARGUMENT_DEFAULTS}
     setup.deepspeed = _deepspeed(context, setup, args, model)
+    setup.quantized_casts = [(event.span, event.detail) for m in facts.models if m.kind == "base"
+                             and m.quantized.is_(True) for event in m.events
+                             if event.kind == "dtype-cast" and event.span is not None]
     setup.ignored_assignments = [found for training_args in facts.training_args
                                  for found in _ignored_assignments(context, training_args)]
     setup.notes.extend(context.notes)

@@ -251,6 +251,8 @@ class TrainingSetup:
     # TrainingArguments fields as the trainer gets them (max_steps, ...), by name
     training_arguments: dict[str, Fact[object]] = field(default_factory=dict)
     deepspeed: DeepSpeedSetup | None = None
+    # (span, what) for dtype casts of a model loaded quantized
+    quantized_casts: list[tuple[Span, str]] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
 
     def version(self, package: str) -> str:
