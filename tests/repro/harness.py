@@ -125,7 +125,7 @@ def prepare(spec: dict[str, Any]) -> tuple[Any, Any]:
         import torch
 
         base = base.half() if spec["cast"] == "half" else base.to(getattr(torch, spec["cast"]))
-    if spec.get("adapter") == "none":
+    if spec.get("adapter") == "none" or (spec.get("adapter_via") == "sft" and not spec.get("prewrap")):
         return base, base
     config = adapter_config(spec, targets)
     if "base_gc" in spec:
@@ -217,6 +217,37 @@ def train_with_trainer(spec: dict[str, Any], model: Any) -> None:
     trainer.train()
 
 
+def tiny_tokenizer() -> Any:
+    """A word-level tokenizer over the model's vocabulary, built in code (no download)."""
+    from tokenizers import Tokenizer, models, pre_tokenizers
+    from transformers import PreTrainedTokenizerFast
+
+    vocab = {f"t{index}": index for index in range(VOCAB)}
+    tokenizer = Tokenizer(models.WordLevel(vocab=vocab, unk_token="t0"))
+    tokenizer.pre_tokenizer = pre_tokenizers.WhitespaceSplit()
+    return PreTrainedTokenizerFast(tokenizer_object=tokenizer, unk_token="t0", pad_token="t0",
+                                   eos_token="t1")
+
+
+def train_with_sft(spec: dict[str, Any], model: Any) -> Any:
+    """TRL's SFTTrainer on pre-tokenized random data; returns the model it trained."""
+    import datasets
+    import trl
+
+    data = RandomData("causal")
+    dataset = datasets.Dataset.from_dict({"input_ids": data.ids.tolist()})
+    arguments = dict(
+        output_dir=tempfile.mkdtemp(prefix="peft_lint_repro_"), max_steps=spec.get("steps", 6),
+        per_device_train_batch_size=2, learning_rate=1e-2, save_strategy="no", report_to="none",
+        use_cpu=True, disable_tqdm=True, seed=0, logging_strategy="no", log_level="error", bf16=False)
+    arguments.update(spec.get("training_args", {}))
+    peft_config = adapter_config(spec, ["q_proj", "v_proj"]) if spec.get("adapter_via") == "sft" else None
+    trainer = trl.SFTTrainer(model=model, args=trl.SFTConfig(**arguments), train_dataset=dataset,
+                             processing_class=tiny_tokenizer(), peft_config=peft_config)
+    trainer.train()
+    return trainer.model
+
+
 def train_with_loop(spec: dict[str, Any], model: Any) -> None:
     import torch
     import torch.distributed as dist
@@ -271,14 +302,16 @@ def _learned(spec: dict[str, Any], model: Any, snapshot: dict[str, Any]) -> dict
     import torch
 
     outcome: dict[str, Any] = {}
-    after = {name: parameter.detach().float() for name, parameter in model.named_parameters()
-             if name in snapshot}
-    changed = {name: not torch.equal(snapshot[name], after[name]) for name in after}
-    adapter = [name for name in changed if "lora_" in name]
     # The tensors that learn only through the checkpointed blocks' own backward: lora_B
     # (LoRA) or lora_E, the singular values (AdaLoRA; lora_A/B also move through its
-    # regulariser, outside the blocks).
+    # regulariser, outside the blocks). Both start at zero, which tells whether an adapter
+    # added during training (TRL's peft_config) learned.
     core = "lora_E" if spec.get("adapter") == "adalora" else "lora_B"
+    after = {name: parameter.detach().float() for name, parameter in model.named_parameters()
+             if name in snapshot or ("lora_" in name and core in name)}
+    changed = {name: (not torch.equal(snapshot[name], value)) if name in snapshot else bool(value.abs().sum() > 0)
+               for name, value in after.items()}
+    adapter = [name for name in changed if "lora_" in name]
     in_blocks = [name for name in adapter if (".layers." in name or ".layer." in name) and core in name]
     outcome.update(adapter_tensors=len(adapter), adapter_changed=sum(changed[n] for n in adapter),
                    core_tensors=len(in_blocks), core_changed=sum(changed[name] for name in in_blocks))
@@ -307,6 +340,8 @@ def run_scenario(spec: dict[str, Any]) -> dict[str, Any]:
                 train_with_trainer(spec, model)
             elif spec.get("training") == "loop":
                 train_with_loop(spec, model)
+            elif spec.get("training") == "sft":
+                model = train_with_sft(spec, model)
             outcome.update(_learned(spec, model, snapshot))
             if "after_training" in spec:
                 outcome.update(save(spec["after_training"], model))

@@ -221,6 +221,8 @@ def _trainer_use(trainer: TrainerObject | None, model: TrackedModel | None,
             else:
                 use.model_is_peft = Fact.written(True, peft_config.span or trainer.span)
                 use.peft_wrap_span = peft_config.span
+                if model is not None and model.kind == "peft":
+                    use.already_wrapped_span = model.span
             return use
     elif facts.backward_spans:
         use.kind = Fact.derived("custom-loop", "backward() is called in this script", facts.backward_spans[0])

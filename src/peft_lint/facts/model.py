@@ -208,6 +208,8 @@ class TrainerUse:
     span: Span | None = None
     model_is_peft: Fact[bool] = field(default_factory=lambda: Fact.unknown(UNKNOWN_NOT_FOUND))
     peft_wrap_span: Span | None = None
+    # a PEFT model handed to a trainer that is also given peft_config: (model's wrap span)
+    already_wrapped_span: Span | None = None
 
 
 @dataclass(frozen=True)

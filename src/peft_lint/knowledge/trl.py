@@ -48,3 +48,11 @@ def config_default(key: str, version: str) -> object | None:
 # Fields whose TRL default depends on other fields (bf16 is True unless fp16 is set, since
 # 0.20): peft-lint treats them as unknown when the user did not write them.
 CONDITIONAL_DEFAULTS = frozenset({"bf16"})
+
+
+# PR #4713: a PeftModel together with peft_config raises in the trainers' __init__.
+REJECTS_DOUBLE_WRAPPING_SINCE = "0.27.0"
+
+
+def rejects_double_wrapping(version: str) -> bool:
+    return version_at_least(version, REJECTS_DOUBLE_WRAPPING_SINCE)
