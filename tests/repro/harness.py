@@ -211,9 +211,10 @@ def train_with_trainer(spec: dict[str, Any], model: Any) -> None:
         use_cpu=True, disable_tqdm=True, ddp_timeout=120, seed=0, logging_strategy="no",
         log_level="error", remove_unused_columns=False)
     arguments.update(spec.get("training_args", {}))
+    kind = spec.get("model", "causal")
     trainer = transformers.Trainer(
-        model=model, args=transformers.TrainingArguments(**arguments),
-        train_dataset=RandomData(spec.get("model", "causal")), callbacks=[Allocation()])
+        model=model, args=transformers.TrainingArguments(**arguments), train_dataset=RandomData(kind),
+        eval_dataset=RandomData(kind, 4) if spec.get("eval") else None, callbacks=[Allocation()])
     trainer.train()
 
 
@@ -309,8 +310,8 @@ def _learned(spec: dict[str, Any], model: Any, snapshot: dict[str, Any]) -> dict
     core = "lora_E" if spec.get("adapter") == "adalora" else "lora_B"
     after = {name: parameter.detach().float() for name, parameter in model.named_parameters()
              if name in snapshot or ("lora_" in name and core in name)}
-    changed = {name: (not torch.equal(snapshot[name], value)) if name in snapshot else bool(value.abs().sum() > 0)
-               for name, value in after.items()}
+    changed = {name: (not torch.equal(snapshot[name], value)) if name in snapshot
+               else bool(value.abs().sum() > 0) for name, value in after.items()}
     adapter = [name for name in changed if "lora_" in name]
     in_blocks = [name for name in adapter if (".layers." in name or ".layer." in name) and core in name]
     outcome.update(adapter_tensors=len(adapter), adapter_changed=sum(changed[n] for n in adapter),

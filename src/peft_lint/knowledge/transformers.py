@@ -161,6 +161,12 @@ TRAINING_ARGUMENT_DEFAULTS: dict[str, object] = {
     "bf16": False,
     "fp16_full_eval": False,
     "bf16_full_eval": False,
+    "load_best_model_at_end": False,
+    "save_strategy": "steps",
+    "eval_strategy": "no",
+    "save_steps": 500,
+    "eval_steps": None,
+    "logging_steps": 500,
 }
 
 
