@@ -252,6 +252,7 @@ def _get_peft_model(interp: Interpreter, args: list[Value], kwargs: DictValue, s
         base.class_name if base else Fact.unknown("the base model is computed at run time", span),
         base.quantized if base else Fact.unknown("the base model is computed at run time", span),
         base=base, adapter=adapter)
+    model.load_kwargs = kwargs  # get_peft_model's own options (autocast_adapter_dtype, ...)
     interp.facts.models.append(model)
     return ObjectValue(span, model)
 
@@ -372,6 +373,8 @@ def method(interp: Interpreter, owner: Value, name: str, args: list[Value], kwar
         if name == "train" and not obj.trained:
             obj.trained = True
             obj.trained_at = next_sequence()
+        if name == "save_model":
+            obj.save_model_spans.append(span)
         return Unknown(span, f"result of `trainer.{name}()`")
     if isinstance(obj, AcceleratorObject):
         return _accelerator_method(interp, obj, name, args, span)
@@ -443,6 +446,8 @@ def _model_method(interp: Interpreter, owner: ObjectValue, model: TrackedModel, 
     if name in SAVE_METHODS:
         interp.record(model, "save", span, detail=name)
         return Const(span, None)
+    if name in ("merge_and_unload", "merge_adapter"):
+        interp.record(model, "merge", span, detail=name)
     cast = _dtype_cast(name, args, kwargs)
     if cast:
         interp.record(model, "dtype-cast", span, detail=cast)

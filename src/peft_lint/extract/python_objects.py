@@ -104,6 +104,7 @@ class TrainerObject:
     callbacks: list[Value] = field(default_factory=list)
     trained: bool = False
     trained_at: int | None = None
+    save_model_spans: list[Span] = field(default_factory=list)
     local_class: str | None = None
 
 

@@ -62,6 +62,7 @@ class _Context:
     unit: RunUnit
     versions: dict[str, ResolvedVersion]
     notes: list[str] = field(default_factory=list)
+    accelerate_config: object = None
 
     def version(self, package: str) -> str:
         return self.versions[package].version
@@ -108,12 +109,15 @@ def _assemble_script(context: _Context, script: SourceFile, options: Options) ->
     args = _training_args(trainer)
     setup.checkpointing = _checkpointing(context, trainer, args, model, setup)
     setup.distributed = _distributed(context, command, trainer, args, options, facts, setup)
+    setup.accelerate_config = context.accelerate_config
     setup.kbit_prepare_calls = _kbit_calls(facts)
     setup.discarded_results = _discarded_results(facts)
     setup.compiled_before_wrap = _compiled_before_wrap(facts)
     setup.adapter_load = _adapter_load(model)
     setup.load_calls = [_call_arguments(f"{m.class_name.value}.from_pretrained", m.span, m.load_kwargs)
-                        for m in facts.models if m.load_kwargs is not None and m.span is not None]
+                        for m in facts.models
+                        if m.kind == "base" and m.load_kwargs is not None and m.span is not None]
+    _saving(setup, facts, trainer, model, script)
     setup.quantization_configs = [_call_arguments(q.canonical, q.span, q.kwargs)
                                   for q in facts.quantization_configs if q.span is not None]
     if trainer is not None:
@@ -315,8 +319,7 @@ def _adapter_spec(adapter: AdapterConfig | Unknown | None, model: TrackedModel |
     spec.config_span = adapter.span
     spec.kwargs_complete = adapter.kwargs.complete
     for key, value in adapter.kwargs.entries.items():
-        spec.kwargs[key] = Fact.written(value.value, value.span) if isinstance(value, Const) else \
-            Fact.unknown(getattr(value, "reason", "computed at run time"), value.span)
+        spec.kwargs[key] = _value_fact(value)
     spec.trains_outside_blocks = _trains_outside_blocks(adapter, load)
     return spec
 
@@ -419,8 +422,16 @@ def _assigned_after(context: _Context, args: TrainingArgs, keys: tuple[str, ...]
 
 
 def _value_fact(value: Value) -> Fact[object]:
+    from peft_lint.extract.values import Ref
+
     if isinstance(value, Const):
         return Fact.written(value.value, value.span)
+    if isinstance(value, Ref):  # a library object such as torch.float16, by name
+        return Fact.written(value.name, value.span)
+    if isinstance(value, ListValue) and value.complete:
+        items = [_value_fact(item) for item in value.items]
+        if all(item.known for item in items):
+            return Fact.written([item.value for item in items], value.span)
     if isinstance(value, DictValue):
         return Fact.written(value, value.span)
     return Fact.unknown(getattr(value, "reason", "computed at run time"), value.span)
@@ -734,6 +745,7 @@ def _accelerate_config(context: _Context, command: LaunchCommand, distributed: D
     if not distributed.strategy.known or distributed.strategy.origin.kind == "derived":
         if strategy.known:
             distributed.strategy = strategy
+    context.accelerate_config = config.config
 
 
 def _trainer_strategy(context: _Context, trainer: TrainerObject, args: TrainingArgs | Unknown | None,
@@ -871,3 +883,24 @@ def _deepspeed(context: _Context, setup: TrainingSetup, args: TrainingArgs | Unk
         root = model.root()
         before = Fact.derived(args.created < root.created, "program order", args.span)
     return DeepSpeedSetup(config, span, stage, before)
+
+
+def _saving(setup: TrainingSetup, facts: ScriptFacts, trainer: TrainerObject | None,
+            model: TrackedModel | None, script: SourceFile) -> None:
+    import ast
+
+    setup.merges = [(event.span, event.detail, m.root().quantized) for m in facts.models
+                    if m.kind == "peft" for event in m.events if event.kind == "merge" and event.span]
+    for current in model.chain() if model else []:
+        if current.kind == "peft" and current.load_kwargs is not None and current.span is not None:
+            setup.wrap_options = _call_arguments("peft.get_peft_model", current.span, current.load_kwargs)
+            break
+    if trainer is not None:
+        setup.save_model_spans = list(trainer.save_model_spans)
+        if trainer.trained_at is not None and model is not None:
+            setup.saves_after_training = [
+                event.span for event in model.all_events()
+                if event.kind == "save" and event.sequence > trainer.trained_at and event.span]
+    assert script.tree is not None
+    setup.switches_to_full_state_dict = any(
+        isinstance(node, ast.Constant) and node.value == "FULL_STATE_DICT" for node in ast.walk(script.tree))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from peft_lint.engine.diagnostic import Related
+from peft_lint.extract.values import Const, DictValue
 from peft_lint.facts.model import Fact, TrainingSetup
 from peft_lint.knowledge import transformers as tf
 
@@ -84,3 +85,21 @@ def reentrant_ddp_applies(setup: TrainingSetup) -> bool:
     return (gc.enabled.is_(True) and gc.use_reentrant.is_(True) and gc.input_grads.is_(True)
             and dist.strategy.is_("ddp") and world.known and isinstance(world.value, int)
             and world.value > 1 and dist.static_graph.is_(False))
+
+
+def fsdp_option(setup: TrainingSetup, *keys: str) -> Fact[object] | None:
+    """An FSDP option from the accelerate config or TrainingArguments.fsdp_config."""
+    sources: list[object] = []
+    accelerate = setup.accelerate_config
+    if isinstance(accelerate, DictValue) and setup.distributed.strategy.is_("fsdp"):
+        sources.append(accelerate.entries.get("fsdp_config"))
+    fsdp_config = setup.training_arguments.get("fsdp_config")
+    if fsdp_config is not None and fsdp_config.known:
+        sources.append(fsdp_config.value)
+    for source in sources:
+        if isinstance(source, DictValue):
+            for key in keys:
+                entry = source.entries.get(key)
+                if isinstance(entry, Const):
+                    return Fact.written(entry.value, entry.span)
+    return None

@@ -255,6 +255,17 @@ class TrainingSetup:
     deepspeed: DeepSpeedSetup | None = None
     # (span, what) for dtype casts of a model loaded quantized
     quantized_casts: list[tuple[Span, str]] = field(default_factory=list)
+    # merge_and_unload / merge_adapter calls: (span, method, is the base quantized)
+    merges: list[tuple[Span, str, Fact[bool]]] = field(default_factory=list)
+    # get_peft_model's own keyword arguments, for the trained model
+    wrap_options: CallArguments | None = None
+    # the accelerate config of an `accelerate launch` run, as written
+    accelerate_config: object = None
+    # trainer.save_model(...) calls, and whether the script switches FSDP to a full state dict
+    save_model_spans: list[Span] = field(default_factory=list)
+    switches_to_full_state_dict: bool = False
+    # model.save_pretrained(...) on the trained model after trainer.train()
+    saves_after_training: list[Span] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
 
     def version(self, package: str) -> str:
