@@ -25,6 +25,7 @@ def test_wheel_contents(wheel: Path) -> None:
     names = zipfile.ZipFile(wheel).namelist()
     assert "peft_lint/rules/pft101_adalora_reentrant_gc_ddp/rule.py" in names
     assert "peft_lint/cli.py" in names
+    assert "peft_lint/knowledge/data/transformers-5.24.0.json" in names
     assert not [name for name in names if "/cases/" in name], "rule cases stay out of the wheel"
 
 

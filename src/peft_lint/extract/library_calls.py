@@ -23,6 +23,7 @@ from peft_lint.extract.python_objects import (
     LocalClass,
     ObjectValue,
     OpenFile,
+    ParsedConfig,
     QuantizationConfig,
     TrackedModel,
     TrainerObject,
@@ -117,7 +118,7 @@ def call(interp: Interpreter, name: str, args: list[Value], kwargs: DictValue,
         interp.facts.adapter_configs.append(value)
         return value
     if name in TRAINING_ARGS_CLASSES:
-        training_args = TrainingArgs(name, span, kwargs)
+        training_args = TrainingArgs(name, span, kwargs, from_call=True)
         interp.facts.training_args.append(training_args)
         return ObjectValue(span, training_args)
     if name == transformers_knowledge.ARGUMENT_PARSER or name == "trl.TrlParser":
@@ -499,8 +500,12 @@ def _parse(interp: Interpreter, parser: ArgumentParser, name: str, args: list[Va
         values = found[0] if found else None
         if found:
             interp.facts.config_paths.append(found[1])
+        if isinstance(values, DictValue):
+            interp.facts.parsed_configs.append(ParsedConfig(parser.types, values, span))
         return _dataclasses(interp, parser, values, span, path)
     if name == "parse_dict" and args:
+        if isinstance(args[0], DictValue):
+            interp.facts.parsed_configs.append(ParsedConfig(parser.types, args[0], span))
         return _dataclasses(interp, parser, args[0], span, None)
     if name in ("parse_args_into_dataclasses", "parse_args", "parse_known_args",
                 "parse_args_and_config"):

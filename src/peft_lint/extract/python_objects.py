@@ -40,6 +40,8 @@ class TrackedModel:
     base: TrackedModel | None = None
     adapter: AdapterConfig | None = None
     created: int = field(default_factory=next_sequence)
+    # built by a direct call (TrainingArguments(...)), not by a parser or a subclass
+    from_call: bool = False
     events: list[Event] = field(default_factory=list)
     from_saved_adapter: bool = False
     # PeftModel.from_pretrained(is_trainable=...): None for adapters made by get_peft_model
@@ -80,6 +82,17 @@ class TrainingArgs:
     # attribute assignments after construction: (key, value, span)
     assigned_after_init: list[tuple[str, Value, Span | None]] = field(default_factory=list)
     created: int = field(default_factory=next_sequence)
+    # built by a direct call (TrainingArguments(...)), not by a parser or a subclass
+    from_call: bool = False
+
+
+@dataclass(eq=False)
+class ParsedConfig:
+    """A config file or dict given to HfArgumentParser.parse_yaml_file / parse_json_file / parse_dict."""
+
+    types: list[Value]
+    values: DictValue
+    span: Span | None
 
 
 @dataclass(eq=False)

@@ -25,6 +25,7 @@ from peft_lint.extract.python_objects import (
     LocalFunction,
     ObjectValue,
     OpenFile,
+    ParsedConfig,
     QuantizationConfig,
     TrackedModel,
     TrainerObject,
@@ -63,6 +64,7 @@ class ScriptFacts:
     wrappers: list[DistributedWrapper] = field(default_factory=list)
     kbit_calls: list[tuple[Span, TrackedModel | None, Event | None]] = field(default_factory=list)
     quantization_configs: list[QuantizationConfig] = field(default_factory=list)
+    parsed_configs: list[ParsedConfig] = field(default_factory=list)
     backward_spans: list[Span] = field(default_factory=list)
     config_paths: list[str] = field(default_factory=list)
     classes: dict[int, LocalClass] = field(default_factory=dict)

@@ -23,7 +23,7 @@ from peft_lint.extract.python_objects import (
 )
 from peft_lint.extract.python_script import ConfigResolver, ScriptFacts, interpret
 from peft_lint.extract.training_loop import find_allocation_calls
-from peft_lint.extract.values import Const, DictValue, ListValue, Unknown, Value, truthy
+from peft_lint.extract.values import Const, DictValue, ListValue, Ref, Unknown, Value, truthy
 from peft_lint.facts.model import (
     AdapterLoad,
     AdapterSpec,
@@ -35,6 +35,7 @@ from peft_lint.facts.model import (
     Distributed,
     Fact,
     KbitPrepareCall,
+    KeyCheck,
     ModelLoad,
     ResolvedVersion,
     Span,
@@ -124,6 +125,7 @@ def _assemble_script(context: _Context, script: SourceFile, options: Options) ->
         setup.training_arguments = {key: _arg(context, trainer, args, key)
                                     for key in tf.TRAINING_ARGUMENT_DEFAULTS}
     setup.deepspeed = _deepspeed(context, setup, args, model)
+    setup.key_checks = _key_checks(context, facts)
     setup.quantized_casts = [(event.span, event.detail) for m in facts.models if m.kind == "base"
                              and m.quantized.is_(True) for event in m.events
                              if event.kind == "dtype-cast" and event.span is not None]
@@ -904,3 +906,80 @@ def _saving(setup: TrainingSetup, facts: ScriptFacts, trainer: TrainerObject | N
     assert script.tree is not None
     setup.switches_to_full_state_dict = any(
         isinstance(node, ast.Constant) and node.value == "FULL_STATE_DICT" for node in ast.walk(script.tree))
+
+
+# -- config keys -------------------------------------------------------------------------------
+
+def _key_checks(context: _Context, facts: ScriptFacts) -> list[KeyCheck]:
+
+    versions = {package: resolved.version for package, resolved in context.versions.items()}
+    checks: list[KeyCheck] = []
+    for training_args in facts.training_args:
+        if training_args.from_call:
+            checks += _check_keys(training_args.canonical, training_args.values, versions, "call")
+    for value in facts.adapter_configs:
+        if isinstance(value.obj, AdapterConfig):
+            checks += _check_keys(value.obj.canonical, value.obj.kwargs, versions, "call")
+    for parsed in facts.parsed_configs:
+        allowed: set[str] = set()
+        names: list[str] = []
+        for kind in parsed.types:
+            known = _dataclass_fields(kind, versions)
+            if known is None:
+                break
+            allowed |= known
+            names.append(_type_name(kind))
+        else:
+            unknown = [(key, parsed.values.key_spans[key]) for key in parsed.values.entries
+                       if key not in allowed and key in parsed.values.key_spans]
+            if unknown and parsed.values.complete:
+                package = next((kind.name.split(".")[0] for kind in parsed.types if isinstance(kind, Ref)),
+                               "transformers")
+                checks.append(KeyCheck(f"HfArgumentParser({', '.join(names)})", "parser", unknown,
+                                       frozenset(allowed), package))
+    return checks
+
+
+def _check_keys(canonical: str, values: DictValue, versions: dict[str, str], via: str) -> list[KeyCheck]:
+    from peft_lint.knowledge import fields
+
+    allowed = fields.fields(canonical, versions)
+    if allowed is None:
+        return []
+    unknown = [(key, values.key_spans[key]) for key in values.entries
+               if key not in allowed and key in values.key_spans]
+    if not unknown:
+        return []
+    return [KeyCheck(canonical.rsplit(".", 1)[-1], via, unknown, allowed, canonical.split(".")[0])]
+
+
+def _type_name(kind: Value) -> str:
+    if isinstance(kind, Ref):
+        return kind.name.rsplit(".", 1)[-1]
+    return str(getattr(getattr(kind, "obj", None), "name", "?"))
+
+
+def _dataclass_fields(kind: Value, versions: dict[str, str]) -> frozenset[str] | None:
+    """The fields HfArgumentParser accepts for one of its dataclass types."""
+    import ast
+
+    from peft_lint.extract.python_objects import LocalClass
+    from peft_lint.knowledge import fields
+
+    if isinstance(kind, Ref):
+        return fields.fields(kind.name, versions)
+    if isinstance(kind, ObjectValue) and isinstance(kind.obj, LocalClass):
+        node = kind.obj.node
+        assert isinstance(node, ast.ClassDef)
+        if kind.obj.bases and not any(base in fields.TABLES for base in kind.obj.bases):
+            return None  # inherits fields peft-lint cannot see
+        own = {statement.target.id for statement in node.body
+               if isinstance(statement, ast.AnnAssign) and isinstance(statement.target, ast.Name)}
+        inherited = set()
+        for base in kind.obj.bases:
+            base_fields = fields.fields(base, versions)
+            if base_fields is None:
+                return None
+            inherited |= base_fields
+        return frozenset(own | inherited)
+    return None

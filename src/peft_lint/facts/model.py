@@ -194,6 +194,17 @@ class DeepSpeedSetup:
 
 
 @dataclass
+class KeyCheck:
+    """Keys given to a config class (or to HfArgumentParser) that it does not have."""
+
+    target: str  # "TrainingArguments", "HfArgumentParser(ModelArguments, TrainingArguments)", ...
+    via: str  # "call" (TypeError in __init__) or "parser" (HfArgumentParser ValueError)
+    unknown: list[tuple[str, Span]]
+    allowed: frozenset[str]
+    package: str
+
+
+@dataclass
 class CheckpointOverride:
     """A manual checkpointing call whose kwargs the Trainer replaces at train()."""
 
@@ -253,6 +264,7 @@ class TrainingSetup:
     # TrainingArguments fields as the trainer gets them (max_steps, ...), by name
     training_arguments: dict[str, Fact[object]] = field(default_factory=dict)
     deepspeed: DeepSpeedSetup | None = None
+    key_checks: list[KeyCheck] = field(default_factory=list)
     # (span, what) for dtype casts of a model loaded quantized
     quantized_casts: list[tuple[Span, str]] = field(default_factory=list)
     # merge_and_unload / merge_adapter calls: (span, method, is the base quantized)

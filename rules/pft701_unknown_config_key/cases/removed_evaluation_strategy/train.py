@@ -1,0 +1,7 @@
+from transformers import TrainingArguments
+
+args = TrainingArguments(
+    output_dir="out",
+    evaluation_strategy="steps",  # expect: PFT701
+    eval_steps=100,
+)

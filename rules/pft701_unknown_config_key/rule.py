@@ -1,0 +1,77 @@
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterator
+
+from peft_lint.engine.diagnostic import Diagnostic, Severity
+from peft_lint.engine.rule import Claim, Rule
+from peft_lint.facts.model import TrainingSetup
+
+PARSER = "Some keys are not used by the HfArgumentParser"
+CALL = "got an unexpected keyword argument"
+
+
+class UnknownConfigKey(Rule):
+    """
+    ## What it does
+    Checks the keys given to `TrainingArguments`, `Seq2SeqTrainingArguments`, TRL configs
+    (`SFTConfig`, ...), `LoraConfig` and `AdaLoraConfig` (as keyword arguments, through `**`
+    from a YAML/JSON file, or in a config read by `HfArgumentParser`) against the fields of
+    the resolved library version, and suggests the nearest field.
+
+    ## Why is this bad?
+    A key the class does not have stops the job at start: keyword arguments raise
+    `TypeError: TrainingArguments.__init__() got an unexpected keyword argument 'x'`, and
+    `HfArgumentParser.parse_yaml_file` raises `ValueError: Some keys are not used by the
+    HfArgumentParser: ['x']`. Typos are one cause; renames are the other:
+    `evaluation_strategy` no longer exists in transformers 5 (`eval_strategy`), and
+    `activation_checkpointing` does not exist before 5.23 (`gradient_checkpointing`).
+
+    ## Example
+    ```yaml
+    output_dir: out
+    evaluation_strategy: steps
+    ```
+
+    ## Use instead
+    ```yaml
+    output_dir: out
+    eval_strategy: steps
+    ```
+
+    ## When it does not apply
+    Library versions peft-lint has no field table for (`scripts/gen_knowledge.py` generates
+    them; today transformers 4.57.6 and 5.24.0, peft 0.21.2, trl 1.16.0); classes that accept
+    extra keys; parser dataclasses defined in other modules.
+
+    ## Fix safety
+    Renaming to the suggested field is usually right but not always; no automatic fix yet.
+
+    ## References
+    - transformers `hf_argparser.py` `HfArgumentParser.parse_dict` (allow_extra_keys=False)
+    - field tables: `src/peft_lint/knowledge/data/` (generated from the installed packages)
+    - shared/knowledge/pitfalls.md section 4 and entry 56
+    """
+
+    code = "PFT701"
+    name = "unknown-config-key"
+    summary = "Config key that the resolved library version does not have"
+    severity = Severity.ERROR
+    reproduction = "tests/repro/test_repro.py::test_rule_reproduction[PFT701]"
+    claims = (Claim("error", PARSER, marker=PARSER), Claim("error", CALL, marker=CALL))
+
+    def check(self, setup: TrainingSetup) -> Iterator[Diagnostic]:
+        for check in setup.key_checks:
+            version = setup.version_label(check.package)
+            for key, span in check.unknown:
+                close = difflib.get_close_matches(key, sorted(check.allowed), n=1, cutoff=0.6)
+                hint = f" Did you mean `{close[0]}`?" if close else ""
+                if check.via == "parser":
+                    error = f"ValueError: {PARSER}: ['{key}']"
+                else:
+                    error = f"TypeError: {check.target}.__init__() {CALL} '{key}'"
+                yield self.diagnostic(
+                    span, f"`{key}` is not a field of {check.target} in {version}: the job stops at "
+                          f"start with \"{error}\".{hint}",
+                    help=f"rename it to `{close[0]}`" if close else "remove it, or check the library "
+                                                                     "version it was written for")
