@@ -48,8 +48,56 @@ def fields_of(cls: type) -> dict[str, object]:
             for name, p in parameters.items() if name != "self" and p.kind is p.POSITIONAL_OR_KEYWORD}
 
 
+# Architectures people fine-tune most, by model_type.
+MODEL_TYPES = [
+    "llama", "mistral", "mixtral", "qwen2", "qwen2_moe", "qwen3", "qwen3_moe", "gemma", "gemma2",
+    "gemma3_text", "gemma3", "phi", "phi3", "gpt2", "gpt_neox", "falcon", "opt", "bloom", "t5", "bart",
+    "bert", "roberta", "deberta-v2", "vit", "clip", "siglip", "dinov2", "whisper", "llava", "mllama",
+    "idefics2", "starcoder2", "gpt_oss", "olmo2", "granite", "cohere", "deepseek_v3", "mistral3",
+    "qwen2_vl", "qwen2_5_vl", "gptj", "gpt_bigcode", "stablelm",
+]
+
+
+def module_names() -> dict[str, object]:
+    """Module names per model_type, from tiny configs instantiated on the meta device."""
+    import torch
+    import transformers
+
+    table: dict[str, object] = {}
+    for model_type in MODEL_TYPES:
+        try:
+            config = transformers.AutoConfig.for_model(model_type)
+        except (KeyError, ValueError):
+            continue
+        classes: list[str] = []
+        names: set[str] = set()
+        for auto in (transformers.AutoModelForCausalLM, transformers.AutoModel):
+            try:
+                with torch.device("meta"):
+                    model = auto.from_config(config)
+            except (ValueError, KeyError, TypeError, RuntimeError, AttributeError):
+                continue
+            classes.append(type(model).__name__)
+            names |= {name.rsplit(".", 1)[-1] for name, module in model.named_modules()
+                      if name and not list(module.children())}
+        if names:
+            table[model_type] = {"classes": sorted(set(classes)), "modules": sorted(names)}
+    return table
+
+
 def main() -> int:
     OUT.mkdir(parents=True, exist_ok=True)
+    try:
+        import transformers
+
+        version = transformers.__version__.split("+")[0]
+        document = {"package": "transformers", "version": version,
+                    "generated_by": "scripts/gen_knowledge.py", "model_types": module_names()}
+        path = OUT / f"modules-{version}.json"
+        path.write_text(json.dumps(document, indent=1, sort_keys=True) + "\n", encoding="utf-8")
+        print(f"wrote {path.name}")
+    except ImportError:
+        print("skip module names: transformers not installed")
     for package, names in CLASSES.items():
         try:
             module = importlib.import_module(package)

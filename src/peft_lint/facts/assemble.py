@@ -103,6 +103,7 @@ def _assemble_script(context: _Context, script: SourceFile, options: Options) ->
     setup.trains_here = _trains_here(trainer, facts)
     setup.allocation_elsewhere = _allocation_elsewhere(trainer, model)
     setup.model = _model_load(model)
+    setup.model.model_type = _model_type(context, model, setup.model)
     adapter = _adapter(trainer, model)
     setup.adapter = _adapter_spec(adapter, model, setup.model)
     setup.adapter_configs = [_adapter_spec(value.obj, None, ModelLoad())
@@ -982,4 +983,40 @@ def _dataclass_fields(kind: Value, versions: dict[str, str]) -> frozenset[str] |
                 return None
             inherited |= base_fields
         return frozenset(own | inherited)
+    return None
+
+
+def _model_type(context: _Context, model: TrackedModel | None, load: ModelLoad) -> Fact[str]:
+    from peft_lint.knowledge import modules
+
+    if model is None:
+        return Fact.unknown("no model found")
+    root = model.root()
+    if load.class_name.known:
+        found = modules.model_type_from_class(str(load.class_name.value), context.version("transformers"))
+        if found:
+            return Fact.derived(found, f"from the class {load.class_name.value}", root.span)
+    model_id = root.model_id
+    if isinstance(model_id, Const) and isinstance(model_id.value, str):
+        local = _local_model_type(context, model_id.value)
+        found = local or modules.model_type_from_id(model_id.value)
+        if found:
+            return Fact.derived(found, f"from the model id {model_id.value}", model_id.span)
+        return Fact.unknown(f"the architecture of `{model_id.value}` is not known to peft-lint",
+                            model_id.span)
+    return Fact.unknown("the model id is chosen at run time", root.span)
+
+
+def _local_model_type(context: _Context, model_id: str) -> str | None:
+    """model_type from a local checkpoint folder's config.json, next to the run."""
+    import json
+
+    for folder in context.unit.directories():
+        config = folder / model_id / "config.json"
+        if config.is_file():
+            try:
+                value = json.loads(config.read_text(encoding="utf-8")).get("model_type")
+            except (OSError, ValueError):
+                return None
+            return value if isinstance(value, str) else None
     return None

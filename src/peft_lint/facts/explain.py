@@ -103,3 +103,29 @@ def fsdp_option(setup: TrainingSetup, *keys: str) -> Fact[object] | None:
                 if isinstance(entry, Const):
                     return Fact.written(entry.value, entry.span)
     return None
+
+
+def target_module_match(setup: TrainingSetup) -> tuple[list[str], list[str], str] | None:
+    """(matched, missing, table version) of a LoraConfig target_modules list, when decidable."""
+    import re
+
+    from peft_lint.knowledge import modules
+
+    targets = setup.adapter.kwargs.get("target_modules")
+    model_type = setup.model.model_type
+    if targets is None or not targets.known or not model_type.known:
+        return None
+    if not isinstance(targets.value, list) or not all(isinstance(t, str) for t in targets.value):
+        return None
+    if any("." in target or re.search(r"[\\^$*+?()\[\]{}|]", target) for target in targets.value):
+        return None  # dotted paths and patterns match full names peft-lint does not keep
+    found = modules.module_names(str(model_type.value), setup.version("transformers"))
+    if found is None:
+        return None
+    names, version = found
+    matched = [target for target in targets.value if target in names]
+    missing = [target for target in targets.value if target not in names]
+    return matched, missing, version
+
+
+REGEX_CHARACTERS = set("\\^$*+?()[]{}|.")

@@ -89,6 +89,7 @@ class ModelLoad:
     class_name: Fact[str] = field(default_factory=lambda: Fact.unknown(UNKNOWN_NOT_FOUND))
     main_input_name: Fact[str] = field(default_factory=lambda: Fact.unknown(UNKNOWN_NOT_FOUND))
     quantized: Fact[bool] = field(default_factory=lambda: Fact.unknown(UNKNOWN_NOT_FOUND))
+    model_type: Fact[str] = field(default_factory=lambda: Fact.unknown(UNKNOWN_NOT_FOUND))
     span: Span | None = None
 
 

@@ -1,0 +1,7 @@
+import sys
+
+from peft import LoraConfig, get_peft_model
+from transformers import AutoModelForCausalLM
+
+model = AutoModelForCausalLM.from_pretrained(sys.argv[1])
+model = get_peft_model(model, LoraConfig(r=16, target_modules=["query_key_value"]))
