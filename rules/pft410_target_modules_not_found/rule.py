@@ -84,7 +84,7 @@ class TargetModulesNotFound(Rule):
         model_type = setup.model.model_type.value
         message = (f"None of target_modules {missing} is a module of {model_type} (transformers "
                    f"{table} names): get_peft_model raises \"ValueError: Target modules "
-                   f"{set(missing)} {NOT_FOUND}\".{extra}")
+                   f"{{{', '.join(repr(name) for name in sorted(missing))}}} {NOT_FOUND}\".{extra}")
         yield self.diagnostic(targets.span or adapter.config_span if targets else adapter.config_span,
                               message, help="use the architecture's names (see "
                                             "model.named_modules()) or target_modules=\"all-linear\"",
