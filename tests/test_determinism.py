@@ -11,7 +11,8 @@ from conftest import ROOT
 
 def test_output_does_not_depend_on_hash_seed() -> None:
     outputs = []
-    for seed in ("1", "2"):
+    # seeds 0 and 5 order {"query", "value"} differently: the regression this test guards
+    for seed in ("0", "5"):
         env = {**os.environ, "PYTHONHASHSEED": seed, "NO_COLOR": "1"}
         result = subprocess.run([sys.executable, "-m", "peft_lint", "rules", "--output-format", "json"],
                                 capture_output=True, text=True, env=env, check=False)
