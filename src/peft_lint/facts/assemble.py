@@ -892,6 +892,8 @@ def _saving(setup: TrainingSetup, facts: ScriptFacts, trainer: TrainerObject | N
             model: TrackedModel | None, script: SourceFile) -> None:
     import ast
 
+    setup.peft_casts = [(event.span, event.detail) for m in facts.models if m.kind == "peft"
+                        for event in m.events if event.kind == "dtype-cast" and event.span]
     setup.merges = [(event.span, event.detail, m.root().quantized) for m in facts.models
                     if m.kind == "peft" for event in m.events if event.kind == "merge" and event.span]
     for current in model.chain() if model else []:
