@@ -184,6 +184,9 @@ def test_folder_mode_finds_every_run(capsys: pytest.CaptureFixture[str],
     assert code == 1
     assert document["summary"]["units"] == len([p for p in Path(".").iterdir()
                                                 if p.is_dir() and any(p.glob("*.py"))])
-    assert sorted(d["path"] for d in document["diagnostics"]) == [
-        "accelerate_lora_loop_4x/train_lora.py", "ddp_lora_fu_false_4x/train.py"]
+    from peft_lint.testing import expected_findings
+
+    runs = [path for path in Path(".").iterdir() if path.is_dir()]
+    expected = sorted(f"{run.name}/{finding.path}" for run in runs for finding in expected_findings(run))
+    assert sorted(d["path"] for d in document["diagnostics"]) == expected
     assert not any("was not found" in note for note in document["notes"])
