@@ -178,5 +178,16 @@ def test_rule_reproduction(rule: type[Rule], versions: dict[str, str]) -> None:
         problem = check(firing, outcome)
         if problem:
             failures.append(f"{run['case']}: {problem}")
-    assert executed, f"{rule.code}: no run applies to the installed versions {versions}"
+    if not executed:
+        # Every error rule must run on the CI line; other lines may lack what a run needs
+        # (trl on the 4.x line, a version boundary).
+        assert not on_current_line(versions), f"{rule.code}: no run applies to {versions}"
+        pytest.skip(f"no run of {rule.code} applies to this line's versions")
     assert not failures, "\n".join(failures)
+
+
+def on_current_line(versions: dict[str, str]) -> bool:
+    """Whether the installed libraries are the pinned CI line (requirements/repro-current.txt)."""
+    pins = [parse_requirement(line) for line in
+            (ROOT / "requirements" / "repro-current.txt").read_text(encoding="utf-8").splitlines()]
+    return all(versions.get(name) == spec[2:] for name, spec in filter(None, pins) if spec.startswith("=="))
