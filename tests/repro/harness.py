@@ -55,7 +55,7 @@ def build_model(kind: str) -> tuple[Any, list[str]]:
 
 
 class RandomData:
-    def __init__(self, kind: str, size: int = 32) -> None:
+    def __init__(self, kind: str, size: int = 32, vocab: int = VOCAB) -> None:
         import torch
 
         generator = torch.Generator().manual_seed(1234)
@@ -65,7 +65,7 @@ class RandomData:
             self.pixels = torch.randn(size, 3, 32, 32, generator=generator)
             self.labels = torch.randint(0, 3, (size,), generator=generator)
         else:
-            self.ids = torch.randint(1, VOCAB, (size, SEQ), generator=generator)
+            self.ids = torch.randint(1, vocab, (size, SEQ), generator=generator)
             self.labels = torch.randint(0, 2, (size,), generator=generator)
 
     def __len__(self) -> int:
@@ -119,6 +119,8 @@ def prepare(spec: dict[str, Any]) -> tuple[Any, Any]:
         folder = tempfile.mkdtemp(prefix="peft_lint_checkpoint_")
         base.save_pretrained(folder)
         base = type(base).from_pretrained(folder, **spec["load_kwargs"])
+    if spec.get("new_tokens"):
+        base.resize_token_embeddings(VOCAB + spec["new_tokens"])
     if spec.get("quantized_attributes"):
         _emulate_quantized(base)
     if "cast" in spec:
@@ -212,8 +214,10 @@ def train_with_trainer(spec: dict[str, Any], model: Any) -> None:
         log_level="error", remove_unused_columns=False)
     arguments.update(spec.get("training_args", {}))
     kind = spec.get("model", "causal")
+    vocab = VOCAB + spec.get("new_tokens", 0)
     trainer = transformers.Trainer(
-        model=model, args=transformers.TrainingArguments(**arguments), train_dataset=RandomData(kind),
+        model=model, args=transformers.TrainingArguments(**arguments),
+        train_dataset=RandomData(kind, vocab=vocab),
         eval_dataset=RandomData(kind, 4) if spec.get("eval") else None, callbacks=[Allocation()])
     trainer.train()
 
@@ -316,6 +320,12 @@ def _learned(spec: dict[str, Any], model: Any, snapshot: dict[str, Any]) -> dict
     in_blocks = [name for name in adapter if (".layers." in name or ".layer." in name) and core in name]
     outcome.update(adapter_tensors=len(adapter), adapter_changed=sum(changed[n] for n in adapter),
                    core_tensors=len(in_blocks), core_changed=sum(changed[name] for name in in_blocks))
+    if spec.get("new_tokens"):
+        embeddings = [name for name in snapshot if "embed_tokens" in name and "lora_" not in name]
+        current = dict(model.named_parameters())
+        outcome["new_rows_trained"] = any(
+            not torch.equal(snapshot[name][VOCAB:], current[name].detach().float()[VOCAB:])
+            for name in embeddings if name in current)
     heads = [name for name in changed if _is_head(name)]
     if heads:
         outcome["head_trained"] = any(changed[name] for name in heads)
@@ -335,7 +345,7 @@ def run_scenario(spec: dict[str, Any]) -> dict[str, Any]:
             model, _ = prepare(spec)
             snapshot = {name: parameter.detach().clone().float()
                         for name, parameter in model.named_parameters()
-                        if "lora_" in name or _is_head(name)}
+                        if "lora_" in name or _is_head(name) or "embed_tokens" in name}
             outcome["trainable"] = sum(p.numel() for p in model.parameters() if p.requires_grad)
             if spec.get("training", "trainer") == "trainer":
                 train_with_trainer(spec, model)

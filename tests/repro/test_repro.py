@@ -110,6 +110,8 @@ def observed(claim: Claim, outcome: dict[str, Any]) -> bool:
         return outcome.get("core_tensors", 0) > 0 and outcome.get("core_changed") == 0
     if claim.effect == "no-rank-allocation":
         return outcome.get("rank_pattern_set") is False
+    if claim.effect == "new-rows-untrained":
+        return outcome.get("new_rows_trained") is False
     if claim.effect == "head-untrained":
         return outcome.get("head_trained") is False
     if claim.effect == "empty-adapter":
@@ -123,7 +125,7 @@ def trains(outcome: dict[str, Any]) -> bool:
     """No exception, and most adapter tensors inside the blocks learned."""
     learned, total = outcome.get("core_changed", 0), outcome.get("core_tensors", 0)
     saved_well = outcome.get("saved_tensors", 1) > 0 and not outcome.get("saved_orig_mod")
-    head_well = outcome.get("head_trained", True)
+    head_well = outcome.get("head_trained", True) and outcome.get("new_rows_trained", True)
     return not outcome.get("error") and 2 * learned > total > 0 and saved_well and head_well
 
 

@@ -28,8 +28,9 @@ class Claim:
     but the adapter tensors inside the checkpointed blocks never change),
     "no-rank-allocation" (training runs, AdaLoRA's rank_pattern stays None),
     "empty-adapter" (the saved adapter file holds no tensor), "orig-mod-keys" (the saved
-    adapter keys carry torch.compile's `_orig_mod.` prefix) or "head-untrained" (the
-    classification head does not change during training).
+    adapter keys carry torch.compile's `_orig_mod.` prefix), "head-untrained" (the
+    classification head does not change during training) or "new-rows-untrained" (the
+    embedding rows of added tokens do not change).
     marker: the claim applies to a diagnostic whose message contains it ("" = always).
     """
 

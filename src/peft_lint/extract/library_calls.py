@@ -25,6 +25,7 @@ from peft_lint.extract.python_objects import (
     OpenFile,
     ParsedConfig,
     QuantizationConfig,
+    Tokenizer,
     TrackedModel,
     TrainerObject,
     TrainingArgs,
@@ -95,6 +96,12 @@ def call(interp: Interpreter, name: str, args: list[Value], kwargs: DictValue,
         return Const(span, os.path.join(*[str(arg.value) for arg in args if isinstance(arg, Const)]))
     if name in CONFIG_LOADERS:
         return _load_config(interp, args, span)
+    owner = name.rsplit(".", 1)[0] if name.endswith(".from_pretrained") else name
+    if owner.startswith("transformers.") and \
+            owner.rsplit(".", 1)[-1].endswith(("Tokenizer", "TokenizerFast", "Processor")):
+        tokenizer = Tokenizer(span)
+        interp.facts.tokenizers.append(tokenizer)
+        return ObjectValue(span, tokenizer)
     if name.endswith((".from_pretrained", ".from_config")) and \
             transformers_knowledge.is_model_class(name.rsplit(".", 1)[0]):
         return _load_model(interp, name, args, kwargs, span)
@@ -360,6 +367,10 @@ def method(interp: Interpreter, owner: Value, name: str, args: list[Value], kwar
         return Unknown(span, f"result of `.{name}()` on a distributed wrapper")
     if isinstance(obj, TrackedModel):
         return _model_method(interp, owner, obj, name, args, kwargs, span)
+    if isinstance(obj, Tokenizer):
+        if name in ("add_tokens", "add_special_tokens"):
+            obj.added_tokens.append(span)
+        return Unknown(span, f"result of `tokenizer.{name}()`")
     if isinstance(obj, Embeddings) and name == "register_forward_hook":
         interp.record(obj.model, "input-grads", span, detail="a forward hook on the input embeddings")
         return Unknown(span, "a hook handle")
@@ -449,6 +460,8 @@ def _model_method(interp: Interpreter, owner: ObjectValue, model: TrackedModel, 
         return Const(span, None)
     if name in ("merge_and_unload", "merge_adapter"):
         interp.record(model, "merge", span, detail=name)
+    if name == "resize_token_embeddings":
+        interp.record(model, "resized", span)
     cast = _dtype_cast(name, args, kwargs)
     if cast:
         interp.record(model, "dtype-cast", span, detail=cast)

@@ -163,6 +163,12 @@ class Embeddings:
 
 
 @dataclass(eq=False)
+class Tokenizer:
+    span: Span | None
+    added_tokens: list[Span] = field(default_factory=list)
+
+
+@dataclass(eq=False)
 class LocalFunction:
     name: str
     node: object  # ast.FunctionDef
@@ -182,7 +188,7 @@ class Instance:
     cls: LocalClass
 
 
-TrackedObject = (TrackedModel | AdapterConfig | TrainingArgs | UserDataclass | ArgumentParser
+TrackedObject = (TrackedModel | AdapterConfig | TrainingArgs | UserDataclass | ArgumentParser | Tokenizer
                  | TrainerObject | QuantizationConfig | DistributedWrapper | AcceleratorObject
                  | DdpKwargsHandler | OpenFile | Embeddings | LocalFunction | LocalClass | Instance)
 

@@ -27,6 +27,7 @@ from peft_lint.extract.python_objects import (
     OpenFile,
     ParsedConfig,
     QuantizationConfig,
+    Tokenizer,
     TrackedModel,
     TrainerObject,
     TrainingArgs,
@@ -65,6 +66,7 @@ class ScriptFacts:
     kbit_calls: list[tuple[Span, TrackedModel | None, Event | None]] = field(default_factory=list)
     quantization_configs: list[QuantizationConfig] = field(default_factory=list)
     parsed_configs: list[ParsedConfig] = field(default_factory=list)
+    tokenizers: list[Tokenizer] = field(default_factory=list)
     backward_spans: list[Span] = field(default_factory=list)
     config_paths: list[str] = field(default_factory=list)
     classes: dict[int, LocalClass] = field(default_factory=dict)

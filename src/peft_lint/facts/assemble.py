@@ -892,6 +892,9 @@ def _saving(setup: TrainingSetup, facts: ScriptFacts, trainer: TrainerObject | N
             model: TrackedModel | None, script: SourceFile) -> None:
     import ast
 
+    setup.added_tokens = [span for tokenizer in facts.tokenizers for span in tokenizer.added_tokens]
+    setup.resizes = [event.span for event in (model.all_events() if model else [])
+                     if event.kind == "resized" and event.span]
     setup.peft_casts = [(event.span, event.detail) for m in facts.models if m.kind == "peft"
                         for event in m.events if event.kind == "dtype-cast" and event.span]
     setup.merges = [(event.span, event.detail, m.root().quantized) for m in facts.models

@@ -268,6 +268,9 @@ class TrainingSetup:
     key_checks: list[KeyCheck] = field(default_factory=list)
     # (span, what) for dtype casts of a model loaded quantized
     quantized_casts: list[tuple[Span, str]] = field(default_factory=list)
+    # tokens added to a tokenizer, and resize_token_embeddings on the trained model
+    added_tokens: list[Span] = field(default_factory=list)
+    resizes: list[Span] = field(default_factory=list)
     # dtype casts of the PEFT model after get_peft_model: (span, what)
     peft_casts: list[tuple[Span, str]] = field(default_factory=list)
     # merge_and_unload / merge_adapter calls: (span, method, is the base quantized)
