@@ -4,7 +4,7 @@ from collections.abc import Iterator
 
 from peft_lint.engine.diagnostic import Diagnostic, Severity
 from peft_lint.engine.rule import Rule, related
-from peft_lint.facts.explain import processes_phrase
+from peft_lint.facts.explain import multi_process, processes_phrase
 from peft_lint.facts.model import TrainingSetup
 
 SPREADING = frozenset({"auto", "balanced", "balanced_low_0", "sequential"})
@@ -64,7 +64,7 @@ class DeviceMapUnderDdp(Rule):
 
     def check(self, setup: TrainingSetup) -> Iterator[Diagnostic]:
         world = setup.distributed.world_size
-        if not (world.known and isinstance(world.value, int) and world.value > 1):
+        if not multi_process(setup):
             return
         if not setup.trains_here.is_(True):
             return

@@ -4,7 +4,7 @@ from collections.abc import Iterator
 
 from peft_lint.engine.diagnostic import Diagnostic, Severity
 from peft_lint.engine.rule import Rule, related
-from peft_lint.facts.explain import processes_phrase
+from peft_lint.facts.explain import multi_process_ddp, processes_phrase
 from peft_lint.facts.model import TrainingSetup
 from peft_lint.knowledge import modules
 from peft_lint.knowledge import transformers as tf
@@ -63,11 +63,9 @@ class FindUnusedFalseConditionalParams(Rule):
                            "is not controllable, so the DDP reducer check is cited instead")
 
     def check(self, setup: TrainingSetup) -> Iterator[Diagnostic]:
-        dist = setup.distributed
-        world = dist.world_size
-        if not (dist.strategy.is_("ddp") and world.known and isinstance(world.value, int) and world.value > 1):
+        if not multi_process_ddp(setup):
             return
-        find_unused = dist.find_unused_parameters
+        find_unused = setup.distributed.find_unused_parameters
         if not find_unused.is_(False) or find_unused.origin.kind == "default":
             return
         model_type = setup.model.model_type

@@ -78,13 +78,21 @@ def static_graph_available(setup: TrainingSetup) -> bool:
     return tf.has_static_graph_field(setup.version("transformers"))
 
 
+def multi_process(setup: TrainingSetup) -> bool:
+    """More than one training process, known."""
+    world = setup.distributed.world_size
+    return world.known and isinstance(world.value, int) and world.value > 1
+
+
+def multi_process_ddp(setup: TrainingSetup) -> bool:
+    return setup.distributed.strategy.is_("ddp") and multi_process(setup)
+
+
 def reentrant_ddp_applies(setup: TrainingSetup) -> bool:
     """Reentrant checkpointing whose checkpointed adapters get gradients, under DDP."""
-    gc, dist = setup.checkpointing, setup.distributed
-    world = dist.world_size
+    gc = setup.checkpointing
     return (gc.enabled.is_(True) and gc.use_reentrant.is_(True) and gc.input_grads.is_(True)
-            and dist.strategy.is_("ddp") and world.known and isinstance(world.value, int)
-            and world.value > 1 and dist.static_graph.is_(False))
+            and multi_process_ddp(setup) and setup.distributed.static_graph.is_(False))
 
 
 def fsdp_option(setup: TrainingSetup, *keys: str) -> Fact[object] | None:
