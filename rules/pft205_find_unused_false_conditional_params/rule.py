@@ -74,15 +74,19 @@ class FindUnusedFalseConditionalParams(Rule):
         experts = self._adapted_experts(setup, str(model_type.value))
         if not experts:
             return
+        help_text = ("set ddp_find_unused_parameters: true with non-reentrant checkpointing "
+                     "(gradient_checkpointing_kwargs={\"use_reentrant\": False}), or keep the adapter off "
+                     "the experts")
+        if setup.trainer.kind.is_("LLaMA-Factory"):
+            help_text = ("set ddp_find_unused_parameters: true and use_reentrant_gc: false in "
+                         f"{setup.adapter.config_span.path}, or keep lora_target off the experts")
         yield self.diagnostic(
             setup.adapter.config_span,
             f"The adapter trains MoE experts ({experts}) of {model_type.value}, which are not used in "
             f"every step, but find_unused_parameters=False in a DDP run ({processes_phrase(setup)}): "
             f"the step after an expert gets no token raises \"RuntimeError: {ERROR}\".",
-            help="set ddp_find_unused_parameters: true with non-reentrant checkpointing "
-                 "(gradient_checkpointing_kwargs={\"use_reentrant\": False}), or keep the adapter off "
-                 "the experts",
-            related=related(find_unused.span, "find_unused_parameters=False"))
+            help=help_text,
+            related=related(find_unused.span, find_unused.origin.detail or "find_unused_parameters=False"))
 
     def _adapted_experts(self, setup: TrainingSetup, model_type: str) -> str:
         kwargs = setup.adapter.kwargs

@@ -119,6 +119,32 @@ def _segments(tokens: list[str]) -> list[list[str]]:
     return [segment for segment in segments if segment]
 
 
+def _environment_prefix(tokens: list[str]) -> dict[str, str]:
+    """`FORCE_TORCHRUN=1 NPROC_PER_NODE=4 llamafactory-cli ...`: the variables set on the line."""
+    environment: dict[str, str] = {}
+    for token in tokens:
+        match = re.match(r"^([A-Za-z_][A-Za-z0-9_]*)=(.*)$", token)
+        if not match:
+            break
+        environment[match.group(1)] = match.group(2)
+    return environment
+
+
+def _llamafactory(tokens: list[str], span: Span, environment: dict[str, str]) -> LaunchCommand:
+    """`llamafactory-cli train config.yaml`: torchrun with NPROC_PER_NODE x NNODES processes when
+    more than one GPU is visible or FORCE_TORCHRUN is set."""
+    config = next((token for token in tokens if token.endswith((".yaml", ".yml", ".json"))), "")
+    per_node, nodes = environment.get("NPROC_PER_NODE"), environment.get("NNODES", "1")
+    command = LaunchCommand("llamafactory", span, config)
+    if per_node and per_node.isdigit() and nodes.isdigit():
+        command.world_size = Fact.written(int(per_node) * int(nodes), span)
+        command.strategy = _strategy_from_world(command.world_size, span)
+    else:
+        command.world_size = Fact.unknown("llamafactory-cli uses every visible GPU unless "
+                                          "NPROC_PER_NODE is set", span)
+    return command
+
+
 def _strip_prefixes(tokens: list[str]) -> list[str]:
     """Drop env assignments and wrappers (nohup, time, uv run, exec)."""
     while tokens:
@@ -133,6 +159,7 @@ def _strip_prefixes(tokens: list[str]) -> list[str]:
 
 
 def _command(tokens: list[str], span: Span, sbatch: dict[str, str]) -> LaunchCommand | None:
+    environment = _environment_prefix(tokens)
     tokens = _strip_prefixes(tokens)
     if not tokens:
         return None
@@ -145,6 +172,8 @@ def _command(tokens: list[str], span: Span, sbatch: dict[str, str]) -> LaunchCom
         return _accelerate(tokens[2:], span)
     if head == "deepspeed":
         return _deepspeed(tokens[1:], span)
+    if head == "llamafactory-cli" and len(tokens) > 2 and tokens[1] == "train":
+        return _llamafactory(tokens[2:], span, environment)
     if PYTHONS.match(head):
         return _python(tokens[1:], span)
     return None

@@ -75,6 +75,10 @@ class _Context:
 def assemble(unit: RunUnit, versions: dict[str, ResolvedVersion], options: Options) -> list[TrainingSetup]:
     context = _Context(unit, versions)
     scripts = unit.of_kind("python")
+    if not scripts and unit.configs("llamafactory"):
+        from peft_lint.facts.dialects import assemble_llamafactory
+
+        return [assemble_llamafactory(context, config, options) for config in unit.configs("llamafactory")]
     if not scripts:
         setup = TrainingSetup(versions=versions)
         setup.distributed = _distributed(context, None, None, None, options)
@@ -1004,12 +1008,21 @@ def _model_type(context: _Context, model: TrackedModel | None, load: ModelLoad) 
     model_id = root.model_id
     if isinstance(model_id, Const) and isinstance(model_id.value, str):
         local = _local_model_type(context, model_id.value)
-        found = local or modules.model_type_from_id(model_id.value)
-        if found:
-            return Fact.derived(found, f"from the model id {model_id.value}", model_id.span)
-        return Fact.unknown(f"the architecture of `{model_id.value}` is not known to peft-lint",
-                            model_id.span)
+        if local:
+            return Fact.derived(local, f"from the model id {model_id.value}", model_id.span)
+        return _model_type_from_id(model_id)
     return Fact.unknown("the model id is chosen at run time", root.span)
+
+
+def _model_type_from_id(model_id: Value | None) -> Fact[str]:
+    from peft_lint.knowledge import modules
+
+    if not (isinstance(model_id, Const) and isinstance(model_id.value, str)):
+        return Fact.unknown("the model id is chosen at run time", model_id.span if model_id else None)
+    found = modules.model_type_from_id(model_id.value)
+    if found:
+        return Fact.derived(found, f"from the model id {model_id.value}", model_id.span)
+    return Fact.unknown(f"the architecture of `{model_id.value}` is not known to peft-lint", model_id.span)
 
 
 def _local_model_type(context: _Context, model_id: str) -> str | None:

@@ -82,7 +82,7 @@ def _add_named_by_launchers(unit: RunUnit, cache: FileCache) -> None:
 
 
 def _named_paths(script: str, arguments: list[str], accelerate_config: str | None) -> list[str]:
-    names = [script] if script.endswith(".py") else []
+    names = [script] if kind_of(Path(script)) in ("python", *CONFIG_KINDS) else []
     names += [argument.split("=", 1)[-1] for argument in arguments
               if kind_of(Path(argument.split("=", 1)[-1])) in CONFIG_KINDS]
     if accelerate_config:
@@ -132,7 +132,7 @@ def _folder_units(folder: Path, cache: FileCache) -> list[RunUnit]:
             continue
         unit = RunUnit([launcher])
         _add_named_by_launchers(unit, cache)
-        if unit.of_kind("python"):
+        if unit.of_kind("python") or unit.configs("llamafactory"):
             units.append(unit)
             claimed.update(file.absolute for file in unit.of_kind("python"))
     by_name = {path.name: path for path in paths if kind_of(path) in CONFIG_KINDS}
