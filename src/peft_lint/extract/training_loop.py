@@ -33,12 +33,28 @@ def find_allocation_calls(path: str, tree: ast.Module,
                           classes: dict[int, LocalClass]) -> list[AllocationCall]:
     parents = _parents(tree)
     referenced = _referenced_names(tree)
+    own_loop = _overrides_training_loop(classes)
     calls: list[AllocationCall] = []
     for node in ast.walk(tree):
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and \
                 node.func.attr == CALL_NAME:
-            calls.append(_describe(path, node, parents, classes, referenced))
+            call = _describe(path, node, parents, classes, referenced)
+            if own_loop and call.context.startswith("callback:"):
+                # a Trainer subclass with its own _inner_training_loop decides the hook order
+                call.after_zero_grad = False
+            calls.append(call)
     return calls
+
+
+def _overrides_training_loop(classes: dict[int, LocalClass]) -> bool:
+    trainer_bases = transformers_knowledge.TRAINER_CLASSES | trl_knowledge.TRAINER_CLASSES
+    for local in classes.values():
+        node = local.node
+        if isinstance(node, ast.ClassDef) and any(base in trainer_bases for base in local.bases) and \
+                any(isinstance(item, ast.FunctionDef) and item.name == "_inner_training_loop"
+                    for item in node.body):
+            return True
+    return False
 
 
 def _span(path: str, node: ast.AST) -> Span:
@@ -92,6 +108,12 @@ def _describe(path: str, call: ast.Call, parents: dict[int, ast.AST],
         if isinstance(ancestor, ast.ClassDef) and owner_class is None:
             owner_class = ancestor
         child = ancestor
+    method_of_class = owner_class is not None and function is not None and \
+        any(item is function for item in owner_class.body)
+    if owner_class is not None and function is not None and not method_of_class:
+        # a function nested in a method (e.g. assigned over model.zero_grad): when it runs is
+        # decided at run time
+        return AllocationCall(span, "function", False, never_runs)
     if owner_class is not None and function is not None:
         bases = classes[id(owner_class)].bases if id(owner_class) in classes else []
         if any(base in transformers_knowledge.CALLBACK_BASES for base in bases):
