@@ -43,6 +43,8 @@ from peft_lint.knowledge import trl as trl_knowledge
 if TYPE_CHECKING:
     from peft_lint.extract.python_script import Interpreter
 
+# prepare_model_for_int8_training (peft < 0.10) is deliberately not modelled: what it enabled
+# changed across versions, so its result stays Unknown.
 TOP_LEVEL_FUNCTIONS = frozenset({
     "get_peft_model", "prepare_model_for_kbit_training", "prepare_model_for_int8_training",
     "get_peft_model_state_dict", "set_peft_model_state_dict", "inject_adapter_in_model",
@@ -117,7 +119,7 @@ def call(interp: Interpreter, name: str, args: list[Value], kwargs: DictValue,
         return _get_peft_model(interp, args, kwargs, span)
     if name in peft_knowledge.PEFT_LOADERS:
         return _load_peft_model(interp, name, args, kwargs, span)
-    if name in peft_knowledge.PREPARE_KBIT or short == "prepare_model_for_int8_training":
+    if name in peft_knowledge.PREPARE_KBIT:
         return _prepare_kbit(interp, args, kwargs, span)
     if name in peft_knowledge.ADAPTER_CONFIGS:
         config = AdapterConfig(name, peft_knowledge.ADAPTER_CONFIGS[name], span, kwargs)

@@ -297,6 +297,9 @@ class TrainingSetup:
 def describe_version_source(source: str) -> str:
     if source.startswith("pin:"):
         return f"pinned in {source[4:]}"
+    if source.startswith("range:"):
+        _, file, specifier = source.split(":", 2)
+        return f"newest known inside {specifier} in {file}"
     return {
         "cli": "from --target-version",
         "settings": "from [tool.peft-lint] target-versions",

@@ -62,8 +62,10 @@ def pins_near(directories: list[Path]) -> dict[str, ResolvedVersion]:
             seen.add(folder)
             for file in [*sorted(folder.glob("requirements*.txt")), folder / "pyproject.toml"]:
                 if file.is_file():
-                    for package, version in _pins_in(file).items():
-                        pins.setdefault(package, ResolvedVersion(version, f"pin:{_label(file)}"))
+                    for package, (version, specifier) in _pins_in(file).items():
+                        exact = specifier.startswith("==") and "," not in specifier
+                        source = f"pin:{_label(file)}" if exact else f"range:{_label(file)}:{specifier}"
+                        pins.setdefault(package, ResolvedVersion(version, source))
     return pins
 
 
@@ -84,7 +86,7 @@ def _label(file: Path) -> str:
     return display_path(file)
 
 
-def _pins_in(file: Path) -> dict[str, str]:
+def _pins_in(file: Path) -> dict[str, tuple[str, str]]:
     try:
         text = file.read_text(encoding="utf-8", errors="replace")
     except OSError:
@@ -92,13 +94,13 @@ def _pins_in(file: Path) -> dict[str, str]:
     lines = text.splitlines()
     if file.name == "pyproject.toml":
         lines = _pyproject_dependencies(text)
-    pins: dict[str, str] = {}
+    pins: dict[str, tuple[str, str]] = {}
     for line in lines:
         parsed = parse_requirement(line)
         if parsed and parsed[0] in KNOWN_VERSIONS:
             version = resolve_specifier(parsed[0], parsed[1])
             if version:
-                pins[parsed[0]] = version
+                pins[parsed[0]] = (version, parsed[1])
     return pins
 
 
