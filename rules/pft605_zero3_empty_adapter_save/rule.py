@@ -84,9 +84,14 @@ class Zero3EmptyAdapterSave(Rule):
                                "zero_optimization, or upgrade to transformers >= 5.0")
 
     def _gathers(self, config: object) -> bool:
-        zero = config.entries.get("zero_optimization") if isinstance(config, DictValue) else None
-        flag = zero.entries.get("stage3_gather_16bit_weights_on_model_save") \
-            if isinstance(zero, DictValue) else None
+        """stage3_gather_16bit_weights_on_model_save (DeepSpeed JSON) or zero3_save_16bit_model
+        (accelerate config); unknown counts as gathering."""
+        if not isinstance(config, DictValue):
+            return True
+        flag = config.entries.get("zero3_save_16bit_model")
+        zero = config.entries.get("zero_optimization")
+        if isinstance(zero, DictValue):
+            flag = zero.entries.get("stage3_gather_16bit_weights_on_model_save")
         return not isinstance(flag, Const) or bool(flag.value) is True or flag.value == "auto"
 
     def _report(self, span: Span, message: str, stage_span: Span | None, fix: str) -> Diagnostic:

@@ -867,7 +867,7 @@ def _deepspeed(context: _Context, setup: TrainingSetup, args: TrainingArgs | Unk
                model: TrackedModel | None) -> DeepSpeedSetup | None:
     fact = setup.training_arguments.get("deepspeed")
     if fact is None or not fact.known or fact.value in (None, ""):
-        return None
+        return _accelerate_deepspeed(context)
     config: object = fact.value
     span = fact.span
     if isinstance(fact.value, str):
@@ -1038,3 +1038,25 @@ def _local_model_type(context: _Context, model_id: str) -> str | None:
                 return None
             return value if isinstance(value, str) else None
     return None
+
+
+def _accelerate_deepspeed(context: _Context) -> DeepSpeedSetup | None:
+    """ZeRO settings of an `accelerate launch` config (distributed_type: DEEPSPEED)."""
+    config = context.accelerate_config
+    if not isinstance(config, DictValue):
+        return None
+    kind = config.entries.get("distributed_type")
+    section = config.entries.get("deepspeed_config")
+    if not (isinstance(kind, Const) and kind.value == "DEEPSPEED" and isinstance(section, DictValue)):
+        return None
+    if "deepspeed_config_file" in section.entries:
+        return None  # the JSON it names holds the settings; not followed yet
+    stage_value = section.entries.get("zero_stage")
+    stage: Fact[int] = Fact.unknown("zero_stage is not set", section.span)
+    if isinstance(stage_value, Const) and isinstance(stage_value.value, int):
+        stage = Fact.written(stage_value.value, stage_value.span)
+    init = section.entries.get("zero3_init_flag")
+    before: Fact[bool] = Fact.written(bool(init.value), init.span) if isinstance(init, Const) else \
+        Fact.unknown("zero3_init_flag is not set", section.span)
+    span = section.span or Span("accelerate config", 1)
+    return DeepSpeedSetup(section, span, stage, before)
