@@ -109,3 +109,22 @@ def test_launch_process_count_decided_at_run_time_is_unknown() -> None:
     assert not command.world_size.known
     (command,) = parse_launcher("run.sh", "torchrun --nproc_per_node $GPUS train.py\n")
     assert not command.world_size.known
+
+
+def test_methods_and_self_attributes_are_followed() -> None:
+    facts = facts_of(
+        "from peft import LoraConfig, get_peft_model\n"
+        "from transformers import AutoModelForCausalLM, Trainer, TrainingArguments\n"
+        "class Base:\n"
+        "    def load(self, name):\n"
+        "        self.model = get_peft_model(AutoModelForCausalLM.from_pretrained(name), LoraConfig())\n"
+        "class Job(Base):\n"
+        "    def __init__(self, name):\n"
+        "        self.load(name)\n"
+        "    def run(self):\n"
+        "        Trainer(model=self.model, args=TrainingArguments(output_dir='o')).train()\n"
+        "Job('gpt2').run()\n")
+    (trainer,) = facts.trainers
+    assert trainer.trained
+    model = trainer.model
+    assert getattr(getattr(model, "obj", None), "kind", None) == "peft"

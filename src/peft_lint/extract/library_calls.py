@@ -16,6 +16,7 @@ from peft_lint.extract.python_objects import (
     AcceleratorObject,
     AdapterConfig,
     ArgumentParser,
+    BoundMethod,
     DdpKwargsHandler,
     DistributedWrapper,
     Embeddings,
@@ -30,6 +31,7 @@ from peft_lint.extract.python_objects import (
     TrainerObject,
     TrainingArgs,
     UserDataclass,
+    find_method,
     next_sequence,
     unwrap_model,
 )
@@ -654,6 +656,13 @@ def attribute(interp: Interpreter, owner: ObjectValue, name: str, span: Span) ->
             return obj.args
     if isinstance(obj, LocalClass):
         return Ref(span, f"{obj.name}.{name}")
+    if isinstance(obj, Instance):
+        if name in obj.attributes:
+            return obj.attributes[name]
+        method = find_method(obj.cls, name)
+        if method is not None:
+            return ObjectValue(span, BoundMethod(obj, method))
+        return Unknown(span, f"`self.{name}` is not set in this file")
     return Unknown(span, f"`.{name}`")
 
 
@@ -664,6 +673,8 @@ def assign_attribute(interp: Interpreter, owner: ObjectValue, name: str, value: 
         obj.assigned_after_init.append((name, value, span))
     elif isinstance(obj, UserDataclass):
         obj.values.entries[name] = value
+    elif isinstance(obj, Instance):
+        obj.attributes[name] = value
 
 
 def instantiate(interp: Interpreter, cls: LocalClass, args: list[Value], kwargs: DictValue,
@@ -686,7 +697,11 @@ def instantiate(interp: Interpreter, cls: LocalClass, args: list[Value], kwargs:
         values.entries.update(kwargs.entries)
         values.complete = kwargs.complete
         return ObjectValue(span, UserDataclass(cls.name, values))
-    return ObjectValue(span, Instance(cls))
+    instance = ObjectValue(span, Instance(cls))
+    init = find_method(cls, "__init__")
+    if init is not None:
+        interp.call_function(init, [instance, *args], kwargs, init.node)  # type: ignore[arg-type]
+    return instance
 
 
 def _is_dataclass_decorator(node: ast.expr) -> bool:

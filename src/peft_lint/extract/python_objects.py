@@ -181,16 +181,43 @@ class LocalClass:
     node: object  # ast.ClassDef
     bases: list[str]  # canonical names of known bases, transitively
     scope: object
+    local_bases: list[LocalClass] = field(default_factory=list)
 
 
 @dataclass(eq=False)
 class Instance:
+    """An object of a class defined in the script; `self.x = ...` is kept."""
+
     cls: LocalClass
+    attributes: dict[str, Value] = field(default_factory=dict)
+
+
+@dataclass(eq=False)
+class BoundMethod:
+    instance: Instance
+    function: LocalFunction
+
+
+def find_method(cls: LocalClass, name: str) -> LocalFunction | None:
+    """A method defined in the class or in a base class defined in the script."""
+    import ast
+
+    node = cls.node
+    if isinstance(node, ast.ClassDef):
+        for item in node.body:
+            if isinstance(item, ast.FunctionDef | ast.AsyncFunctionDef) and item.name == name:
+                return LocalFunction(name, item, cls.scope)
+    for base in cls.local_bases:
+        found = find_method(base, name)
+        if found is not None:
+            return found
+    return None
 
 
 TrackedObject = (TrackedModel | AdapterConfig | TrainingArgs | UserDataclass | ArgumentParser | Tokenizer
                  | TrainerObject | QuantizationConfig | DistributedWrapper | AcceleratorObject
-                 | DdpKwargsHandler | OpenFile | Embeddings | LocalFunction | LocalClass | Instance)
+                 | DdpKwargsHandler | OpenFile | Embeddings | LocalFunction | LocalClass | Instance
+                 | BoundMethod)
 
 
 @dataclass(eq=False)

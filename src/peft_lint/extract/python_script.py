@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from peft_lint.extract import library_calls
 from peft_lint.extract.python_objects import (
     ArgumentParser,
+    BoundMethod,
     DistributedWrapper,
     Event,
     Instance,
@@ -32,6 +33,7 @@ from peft_lint.extract.python_objects import (
     TrainerObject,
     TrainingArgs,
     UserDataclass,
+    find_method,
     next_sequence,
     unwrap_model,
 )
@@ -176,13 +178,15 @@ class Interpreter:
 
     def stmt_ClassDef(self, node: ast.ClassDef, scope: Scope) -> None:
         bases: list[str] = []
+        local_bases: list[LocalClass] = []
         for base in node.bases:
             value = self.eval(base, scope)
             if isinstance(value, Ref):
                 bases.append(value.name)
             elif isinstance(value, ObjectValue) and isinstance(value.obj, LocalClass):
                 bases.extend(value.obj.bases)
-        local_class = LocalClass(node.name, node, bases, scope)
+                local_bases.append(value.obj)
+        local_class = LocalClass(node.name, node, bases, scope, local_bases)
         self.facts.classes[id(node)] = local_class
         scope.names[node.name] = ObjectValue(self.span(node), local_class)
 
@@ -500,6 +504,9 @@ class Interpreter:
         if isinstance(callee, ObjectValue):
             if isinstance(callee.obj, LocalFunction):
                 return self.call_function(callee.obj, args, kwargs, node)
+            if isinstance(callee.obj, BoundMethod):
+                instance = ObjectValue(span, callee.obj.instance)
+                return self.call_function(callee.obj.function, [instance, *args], kwargs, node)
             if isinstance(callee.obj, LocalClass):
                 return library_calls.instantiate(self, callee.obj, args, kwargs, span)
         if isinstance(callee, Unknown) and isinstance(node.func, ast.Name) and \
@@ -512,6 +519,10 @@ class Interpreter:
                     node: ast.Call, span: Span) -> Value:
         if isinstance(owner, Ref):
             return self.call(Ref(span, canonical(f"{owner.name}.{name}")), args, kwargs, node, span)
+        if isinstance(owner, ObjectValue) and isinstance(owner.obj, Instance):
+            method = find_method(owner.obj.cls, name)
+            if method is not None:
+                return self.call_function(method, [owner, *args], kwargs, node)
         result = library_calls.method(self, owner, name, args, kwargs, span)
         if result is not None:
             return result
