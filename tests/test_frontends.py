@@ -128,3 +128,27 @@ def test_methods_and_self_attributes_are_followed() -> None:
     assert trainer.trained
     model = trainer.model
     assert getattr(getattr(model, "obj", None), "kind", None) == "peft"
+
+
+def test_field_tables_are_exact_or_bracketed() -> None:
+    from peft_lint.knowledge.fields import fields
+
+    def has(key: str, version: str) -> bool | None:
+        table = fields("transformers.TrainingArguments", {"transformers": version})
+        return None if table is None else key in table
+
+    assert has("evaluation_strategy", "4.46.3") is True       # exact table
+    assert has("evaluation_strategy", "4.57.6") is False
+    assert has("evaluation_strategy", "4.50.0") is True       # between 4.46.3 and 4.51.3: either
+    assert has("warmup_ratio", "5.20.0") is False             # gone in 5.16.0 and 5.24.0
+    assert has("warmup_ratio", "4.30.0") is None              # older than every table: not judged
+    assert has("warmup_ratio", "6.0.0") is None               # newer than every table: not judged
+
+
+def test_module_tables_follow_the_vit_rename() -> None:
+    from peft_lint.knowledge.modules import module_names
+
+    assert "query" in module_names("vit", "5.8.0")[0]         # before the 5.9.0 rename
+    assert "q_proj" in module_names("vit", "5.12.0")[0]
+    assert module_names("mixtral", "5.12.0") is None          # MoE fusion version not pinned down
+    assert module_names("mixtral", "5.24.0") is not None

@@ -40,7 +40,7 @@ class TargetModulesNotFound(Rule):
 
     ## When it does not apply
     Architectures or versions peft-lint has no module table for (the tables are generated
-    by `scripts/gen_knowledge.py`: transformers 4.57.6 and 5.24.0, 43 architectures); names
+    by `scripts/gen_knowledge.py`: transformers 4.46.3 to 5.24.0, 43 architectures); names
     with dots or regex characters; `"all-linear"`.
 
     ## Fix safety

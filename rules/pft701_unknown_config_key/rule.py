@@ -40,9 +40,10 @@ class UnknownConfigKey(Rule):
     ```
 
     ## When it does not apply
-    Library versions peft-lint has no field table for (`scripts/gen_knowledge.py` generates
-    them; today transformers 4.57.6 and 5.24.0, peft 0.21.2, trl 1.16.0); classes that accept
-    extra keys; parser dataclasses defined in other modules.
+    Library versions outside the field tables (`scripts/gen_knowledge.py` generates them;
+    today transformers 4.46.3, 4.51.3, 4.57.6, 5.9.0, 5.16.0 and 5.24.0, peft 0.21.2, trl
+    1.16.0; a version between two tables is checked against both); classes that accept extra
+    keys; parser dataclasses defined in other modules.
 
     ## Fix safety
     Renaming to the suggested field is usually right but not always; no automatic fix yet.

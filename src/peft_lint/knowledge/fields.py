@@ -36,15 +36,37 @@ def _table(package: str, version: str) -> dict[str, dict[str, object]] | None:
 
 
 def fields(canonical: str, versions: dict[str, str]) -> frozenset[str] | None:
-    """The fields of a config class for the resolved version; None when no table covers it."""
+    """The fields a config class accepts at the resolved version; None when no table covers it.
+
+    An exact table is used when there is one; a version between two tables gets the union of
+    both (a field absent from the tables on both sides is taken to be absent in between).
+    """
     if canonical not in TABLES:
         return None
     package, name = TABLES[canonical]
     version = versions.get(package)
-    table = _table(package, version) if version else None
-    if table is None or name not in table:
+    if not version:
         return None
-    return frozenset(table[name])
+    tables = [_table(package, candidate) for candidate in _bracket(package, version)]
+    if not tables or any(table is None or name not in table for table in tables):
+        return None
+    return frozenset().union(*(table[name] for table in tables if table is not None))
+
+
+def _bracket(package: str, version: str) -> list[str]:
+    """The exact table's version, or the nearest tables below and above; [] outside them."""
+    from peft_lint.knowledge.versions import parse_version
+
+    key = parse_version(version)
+    known = sorted((parse_version(v), v) for v in covered_versions(package) if parse_version(v))
+    if key is None or not known:
+        return []
+    exact = [v for k, v in known if k == key]
+    if exact:
+        return exact
+    below = [v for k, v in known if k < key]
+    above = [v for k, v in known if k > key]
+    return [below[-1], above[0]] if below and above else []
 
 
 def covered_versions(package: str) -> list[str]:

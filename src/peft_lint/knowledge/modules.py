@@ -18,10 +18,12 @@ from peft_lint.knowledge.versions import parse_version, version_at_least
 DATA = Path(__file__).parent / "data"
 # Head modules a task model adds to its base; always present in some task class.
 HEAD_MODULES = frozenset({"lm_head", "score", "classifier", "qa_outputs", "pooler"})
-# model_types whose module names changed inside a major version (ViT-family renames in
-# 5.9.0; MoE experts fused into parameters during 5.x): only an exact table is used.
-VERSION_SENSITIVE = frozenset({"vit", "dinov2", "mixtral", "qwen2_moe", "qwen3_moe", "gpt_oss",
-                               "deepseek_v3"})
+# model_types whose module names changed at a known version (ViT family, bisected: 5.8.0
+# still `query`, 5.9.0 `q_proj`): a table from the same side of the change is used.
+RENAMED_AT = {"vit": "5.9.0", "dinov2": "5.9.0"}
+# model_types whose names changed at a version not pinned down (MoE experts fused into
+# parameters during 5.x): only an exact table is used.
+VERSION_SENSITIVE = frozenset({"mixtral", "qwen2_moe", "qwen3_moe", "gpt_oss", "deepseek_v3"})
 # Hub id patterns, most specific first; None: recognised but not a covered architecture.
 ID_PATTERNS: tuple[tuple[str, str | None], ...] = (
     (r"r1-distill-qwen", "qwen2"), (r"r1-distill-llama", "llama"),
@@ -71,11 +73,18 @@ def _table_for(model_type: str, version: str) -> tuple[dict[str, dict[str, list[
         return (table, version) if table else None
     if model_type in VERSION_SENSITIVE:
         return None
-    major = version.split(".")[0]
-    same = [candidate for candidate in versions if candidate.split(".")[0] == major]
+    if model_type in RENAMED_AT:
+        after = version_at_least(version, RENAMED_AT[model_type])
+        same = [candidate for candidate in versions
+                if version_at_least(candidate, RENAMED_AT[model_type]) == after]
+    else:
+        major = version.split(".")[0]
+        same = [candidate for candidate in versions if candidate.split(".")[0] == major]
     if not same:
         return None
-    chosen = same[-1] if version_at_least(version, same[-1]) else same[0]
+    # the newest table not newer than the version, else the oldest of the same major version
+    older = [candidate for candidate in same if version_at_least(version, candidate)]
+    chosen = older[-1] if older else same[0]
     table = _table(chosen)
     return (table, chosen) if table else None
 
