@@ -174,6 +174,10 @@ def _command(tokens: list[str], span: Span, sbatch: dict[str, str]) -> LaunchCom
         return _deepspeed(tokens[1:], span)
     if head == "llamafactory-cli" and len(tokens) > 2 and tokens[1] == "train":
         return _llamafactory(tokens[2:], span, environment)
+    if head == "axolotl" and len(tokens) > 2 and tokens[1] == "train":
+        # axolotl's CLI launches accelerate itself, with the user's default accelerate config
+        config = next((token for token in tokens[2:] if token.endswith((".yaml", ".yml"))), "")
+        return LaunchCommand("axolotl", span, config)
     if PYTHONS.match(head):
         return _python(tokens[1:], span)
     return None

@@ -75,10 +75,11 @@ class _Context:
 def assemble(unit: RunUnit, versions: dict[str, ResolvedVersion], options: Options) -> list[TrainingSetup]:
     context = _Context(unit, versions)
     scripts = unit.of_kind("python")
-    if not scripts and unit.configs("llamafactory"):
-        from peft_lint.facts.dialects import assemble_llamafactory
+    if not scripts and (unit.configs("llamafactory") or unit.configs("axolotl")):
+        from peft_lint.facts.dialects import assemble_axolotl, assemble_llamafactory
 
-        return [assemble_llamafactory(context, config, options) for config in unit.configs("llamafactory")]
+        setups = [assemble_llamafactory(context, config, options) for config in unit.configs("llamafactory")]
+        return setups + [assemble_axolotl(context, config, options) for config in unit.configs("axolotl")]
     if not scripts:
         setup = TrainingSetup(versions=versions)
         setup.distributed = _distributed(context, None, None, None, options)

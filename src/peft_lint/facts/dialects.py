@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from peft_lint.facts.assemble import Options, _Context
 
 FRAMEWORK = "LLaMA-Factory"
+AXOLOTL = "axolotl"
 
 
 def _fact(config: DictValue, key: str, default: object, detail: str) -> Fact[object]:
@@ -91,3 +92,59 @@ def _find_unused(config: DictValue, method: Fact[object], span: Span) -> Fact[bo
         return Fact.derived(False, f"{FRAMEWORK} sets ddp_find_unused_parameters=False for LoRA "
                                    "when it is unset", method.span or span)
     return Fact.unknown("ddp_find_unused_parameters is not known", span)
+
+
+def assemble_axolotl(context: _Context, file: SourceFile, options: Options) -> TrainingSetup:
+    """An axolotl YAML, read conservatively: only what the file itself says.
+
+    axolotl rewrites several settings at start-up (normalize_config sets use_reentrant for
+    SFT, its model loader may add input-gradient hooks); those defaults were not verified
+    against its source, so checkpointing variant and input gradients stay Unknown unless the
+    YAML writes them (see shared/knowledge/pitfalls.md entry 60).
+    """
+    from peft_lint.facts.assemble import _distributed, _model_type_from_id
+
+    config = file.config
+    assert isinstance(config, DictValue)
+    setup = TrainingSetup(versions=context.versions)
+    span = config.span or Span(file.path, 1)
+    command = next((c for launcher in context.unit.of_kind("shell") for c in launcher.launches
+                    if c.script.endswith(file.absolute.name)
+                    or any(a.text.endswith(file.absolute.name) for a in c.script_args)), None)
+    setup.distributed = _distributed(context, command, None, None, options)
+    for key in ("deepspeed", "fsdp"):
+        if config.entries.get(key) is not None:
+            setup.distributed.strategy = Fact.written(key, config.entries[key].span)
+    setup.trainer.kind = Fact.written(AXOLOTL, span)
+    setup.trainer.span = span
+    setup.trains_here = Fact.derived(True, f"{AXOLOTL} trains with this config", span)
+    setup.model.model_type = _model_type_from_id(config.entries.get("base_model"))
+    adapter = config.entries.get("adapter")
+    if isinstance(adapter, Const) and adapter.value in ("lora", "qlora"):
+        setup.trainer.model_is_peft = Fact.written(True, adapter.span)
+        setup.adapter.method = Fact.written("lora", adapter.span)
+        setup.adapter.config_span = adapter.span
+        setup.adapter.kwargs = _axolotl_targets(config)
+    find_unused = config.entries.get("ddp_find_unused_parameters")
+    if isinstance(find_unused, Const) and isinstance(find_unused.value, bool):
+        setup.distributed.find_unused_parameters = Fact.written(find_unused.value, find_unused.span)
+    else:
+        setup.distributed.find_unused_parameters = Fact.unknown(f"{AXOLOTL} decides it at start-up", span)
+    setup.notes.append(f"{file.path}: axolotl config read for its adapter, targets and launch; its "
+                       "checkpointing defaults are not modelled")
+    return setup
+
+
+def _axolotl_targets(config: DictValue) -> dict[str, Fact[object]]:
+    kwargs: dict[str, Fact[object]] = {}
+    linear = config.entries.get("lora_target_linear")
+    targets = config.entries.get("lora_target_modules")
+    if isinstance(linear, Const) and linear.value is True:
+        kwargs["target_modules"] = Fact.written("all-linear", linear.span)
+    elif targets is not None:
+        from peft_lint.extract.config_files import plain
+
+        value = plain(targets)
+        if isinstance(value, list) and all(isinstance(item, str) for item in value):
+            kwargs["target_modules"] = Fact.written(value, targets.span)
+    return kwargs

@@ -132,7 +132,7 @@ def _folder_units(folder: Path, cache: FileCache) -> list[RunUnit]:
             continue
         unit = RunUnit([launcher])
         _add_named_by_launchers(unit, cache)
-        if unit.of_kind("python") or unit.configs("llamafactory"):
+        if unit.of_kind("python") or unit.configs("llamafactory") or unit.configs("axolotl"):
             units.append(unit)
             claimed.update(file.absolute for file in unit.of_kind("python"))
     by_name = {path.name: path for path in paths if kind_of(path) in CONFIG_KINDS}
