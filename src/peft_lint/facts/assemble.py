@@ -184,10 +184,18 @@ def _lookup_config(context: _Context, script: SourceFile, path: str | None) -> t
 
 
 def _training_arg_default(context: _Context, canonical: str, key: str) -> object | None:
+    """A training-argument default: TRL's own, the generated field tables, else the hand list."""
+    from peft_lint.knowledge import fields
+
     if canonical in trl_knowledge.CONFIG_CLASSES:
         trl_default = trl_knowledge.config_default(key, context.version("trl"))
         if trl_default is not None:
             return trl_default
+    versions = {package: resolved.version for package, resolved in context.versions.items()}
+    table_class = canonical if canonical in fields.TABLES else "transformers.TrainingArguments"
+    found = fields.default(table_class, versions, key)
+    if found is not fields.MISSING:
+        return found
     return tf.training_argument_default(key, context.version("transformers"))
 
 

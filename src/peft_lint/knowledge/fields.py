@@ -72,3 +72,34 @@ def _bracket(package: str, version: str) -> list[str]:
 def covered_versions(package: str) -> list[str]:
     prefix = f"{package}-"
     return sorted(path.stem[len(prefix):] for path in DATA.glob(f"{prefix}*.json"))
+
+
+MISSING = object()
+
+
+def default(canonical: str, versions: dict[str, str], key: str) -> object:
+    """A field's default from the generated tables, or MISSING when they do not give one.
+
+    Only plain values count (strings, numbers, booleans, None), and a version between two
+    tables only when both give the same default.
+    """
+    if canonical not in TABLES:
+        return MISSING
+    package, name = TABLES[canonical]
+    version = versions.get(package)
+    if not version:
+        return MISSING
+    values = []
+    for candidate in _bracket(package, version):
+        table = _table(package, candidate)
+        if table is None or key not in table.get(name, {}):
+            return MISSING
+        values.append(table[name][key])
+    if not values or any(value != values[0] for value in values):
+        return MISSING
+    value = values[0]
+    if value == "<required>" or not (value is None or isinstance(value, bool | int | float | str)):
+        return MISSING
+    if isinstance(value, str) and value.startswith("<"):
+        return MISSING  # an enum's repr, not its value
+    return value
