@@ -41,16 +41,22 @@ def fields(canonical: str, versions: dict[str, str]) -> frozenset[str] | None:
     An exact table is used when there is one; a version between two tables gets the union of
     both (a field absent from the tables on both sides is taken to be absent in between).
     """
+    found = _class_tables(canonical, versions)
+    if found is None:
+        return None
+    return frozenset().union(*found)
+
+
+def _class_tables(canonical: str, versions: dict[str, str]) -> list[dict[str, object]] | None:
+    """The class's field table(s) for the resolved version: exact, or the two around it."""
     if canonical not in TABLES:
         return None
     package, name = TABLES[canonical]
     version = versions.get(package)
-    if not version:
-        return None
-    tables = [_table(package, candidate) for candidate in _bracket(package, version)]
+    tables = [_table(package, candidate) for candidate in _bracket(package, version)] if version else []
     if not tables or any(table is None or name not in table for table in tables):
         return None
-    return frozenset().union(*(table[name] for table in tables if table is not None))
+    return [table[name] for table in tables if table is not None]
 
 
 def _bracket(package: str, version: str) -> list[str]:
@@ -83,19 +89,11 @@ def default(canonical: str, versions: dict[str, str], key: str) -> object:
     Only plain values count (strings, numbers, booleans, None), and a version between two
     tables only when both give the same default.
     """
-    if canonical not in TABLES:
+    tables = _class_tables(canonical, versions)
+    if tables is None or any(key not in table for table in tables):
         return MISSING
-    package, name = TABLES[canonical]
-    version = versions.get(package)
-    if not version:
-        return MISSING
-    values = []
-    for candidate in _bracket(package, version):
-        table = _table(package, candidate)
-        if table is None or key not in table.get(name, {}):
-            return MISSING
-        values.append(table[name][key])
-    if not values or any(value != values[0] for value in values):
+    values = [table[key] for table in tables]
+    if any(value != values[0] for value in values):
         return MISSING
     value = values[0]
     if value == "<required>" or not (value is None or isinstance(value, bool | int | float | str)):
