@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from peft_lint.extract.values import Const, DictValue, Value
-from peft_lint.facts.model import AdapterSpec, Fact, Span, TrainingSetup
+from peft_lint.facts.model import AdapterSpec, Checkpointing, Fact, Span, TrainingSetup
 from peft_lint.inputs.files import SourceFile
 
 if TYPE_CHECKING:
@@ -95,12 +95,13 @@ def _find_unused(config: DictValue, method: Fact[object], span: Span) -> Fact[bo
 
 
 def assemble_axolotl(context: _Context, file: SourceFile, options: Options) -> TrainingSetup:
-    """An axolotl YAML, read conservatively: only what the file itself says.
+    """An axolotl YAML, read conservatively.
 
-    axolotl rewrites several settings at start-up (normalize_config sets use_reentrant for
-    SFT, its model loader may add input-gradient hooks); those defaults were not verified
-    against its source, so checkpointing variant and input gradients stay Unknown unless the
-    YAML writes them (see shared/knowledge/pitfalls.md entry 60).
+    Verified against axolotl's source (`src/axolotl/utils/config/__init__.py`
+    `normalize_config`, commit 00ce888): with `gradient_checkpointing` on, no
+    `gradient_checkpointing_kwargs`, no `unfrozen_parameters` and no `rl`, axolotl sets
+    `use_reentrant: True`. Whether its loader adds an input-gradient hook was not verified, so
+    input gradients stay Unknown (and with them the checkpointing rules).
     """
     from peft_lint.facts.assemble import _distributed, _model_type_from_id
 
@@ -125,6 +126,7 @@ def assemble_axolotl(context: _Context, file: SourceFile, options: Options) -> T
         setup.adapter.method = Fact.written("lora", adapter.span)
         setup.adapter.config_span = adapter.span
         setup.adapter.kwargs = _axolotl_targets(config)
+    setup.checkpointing = _axolotl_checkpointing(config, span)
     find_unused = config.entries.get("ddp_find_unused_parameters")
     if isinstance(find_unused, Const) and isinstance(find_unused.value, bool):
         setup.distributed.find_unused_parameters = Fact.written(find_unused.value, find_unused.span)
@@ -148,3 +150,23 @@ def _axolotl_targets(config: DictValue) -> dict[str, Fact[object]]:
         if isinstance(value, list) and all(isinstance(item, str) for item in value):
             kwargs["target_modules"] = Fact.written(value, targets.span)
     return kwargs
+
+
+def _axolotl_checkpointing(config: DictValue, span: Span) -> Checkpointing:
+    gc = config.entries.get("gradient_checkpointing")
+    checkpointing = Checkpointing()
+    checkpointing.input_grads = Fact.unknown(f"{AXOLOTL}'s input-gradient handling is not modelled", span)
+    if not isinstance(gc, Const):
+        checkpointing.enabled = Fact.default(False, f"default of {AXOLOTL}", span) if gc is None else \
+            Fact.unknown("gradient_checkpointing is not a plain value", gc.span)
+        return checkpointing
+    checkpointing.enabled = Fact.written(bool(gc.value), gc.span)
+    options = config.entries.get("gradient_checkpointing_kwargs")
+    if isinstance(options, DictValue) and isinstance(options.entries.get("use_reentrant"), Const):
+        entry = options.entries["use_reentrant"]
+        assert isinstance(entry, Const)
+        checkpointing.use_reentrant = Fact.written(bool(entry.value), entry.span)
+    elif options is None and "unfrozen_parameters" not in config.entries and "rl" not in config.entries:
+        checkpointing.use_reentrant = Fact.default(
+            True, f"{AXOLOTL} sets use_reentrant: true when checkpointing has no kwargs", gc.span)
+    return checkpointing
