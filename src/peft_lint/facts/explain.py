@@ -131,6 +131,15 @@ def target_module_match(setup: TrainingSetup) -> tuple[list[str], list[str], str
     if found is None:
         return None
     names, version = found
+    if str(model_type.value) in modules.VERSION_SENSITIVE and version.split(".")[0] != "4":
+        # transformers 5 fused MoE experts into parameters; PEFT >= 0.19 converts the old
+        # expert target names (w1/w2/w3, ...) into target_parameters, older PEFT was not checked
+        from peft_lint.knowledge.versions import version_at_least
+
+        if not version_at_least(setup.version("peft"), modules.MOE_NAME_CONVERSION_SINCE):
+            return None
+        old = modules.module_names(str(model_type.value), modules.LAST_4X_TABLE)
+        names = names | (old[0] if old else frozenset())
     matched = [target for target in targets.value if target in names]
     missing = [target for target in targets.value if target not in names]
     return matched, missing, version

@@ -24,6 +24,10 @@ RENAMED_AT = {"vit": "5.9.0", "dinov2": "5.9.0"}
 # model_types whose names changed at a version not pinned down (MoE experts fused into
 # parameters during 5.x): only an exact table is used.
 VERSION_SENSITIVE = frozenset({"mixtral", "qwen2_moe", "qwen3_moe", "gpt_oss", "deepseek_v3"})
+# PEFT's convert_peft_config_for_transformers (0.19, per axolotl's loader comments) rewrites
+# the 4.x expert module names into target_parameters for transformers 5.
+MOE_NAME_CONVERSION_SINCE = "0.19.0"
+LAST_4X_TABLE = "4.57.6"
 # Hub id patterns, most specific first; None: recognised but not a covered architecture.
 ID_PATTERNS: tuple[tuple[str, str | None], ...] = (
     (r"r1-distill-qwen", "qwen2"), (r"r1-distill-llama", "llama"),
