@@ -8,6 +8,7 @@ from peft_lint.facts.explain import multi_process_ddp, processes_phrase
 from peft_lint.facts.model import TrainingSetup
 from peft_lint.knowledge import modules
 from peft_lint.knowledge import transformers as tf
+from peft_lint.knowledge.versions import version_at_least
 
 ERROR = "Expected to have finished reduction in the prior iteration before starting a new one"
 # Expert linear layers (transformers 4.x; 5.x fuses experts into parameters).
@@ -93,14 +94,19 @@ class FindUnusedFalseConditionalParams(Rule):
         parameters = kwargs.get("target_parameters")
         if parameters is not None and parameters.known and parameters.value:
             return f"target_parameters={parameters.value}"
-        if model_type not in EXPERT_MODULES or tf.non_reentrant_by_default(setup.version("transformers")):
-            return ""  # transformers 5 fuses experts into parameters: target_modules cannot reach them
-        if modules.module_names(model_type, setup.version("transformers")) is None:
+        if model_type not in EXPERT_MODULES:
             return ""
         targets = kwargs.get("target_modules")
         if targets is None or not targets.known:
             return ""
-        if targets.value == "all-linear":
+        if tf.non_reentrant_by_default(setup.version("transformers")):
+            # transformers 5 fuses the experts into parameters; PEFT >= 0.19 turns the old expert
+            # names into target_parameters, "all-linear" no longer reaches them
+            if not version_at_least(setup.version("peft"), modules.MOE_NAME_CONVERSION_SINCE):
+                return ""
+        elif modules.module_names(model_type, setup.version("transformers")) is None:
+            return ""
+        elif targets.value == "all-linear":
             return "target_modules=\"all-linear\""
         names = targets.value if isinstance(targets.value, list) else []
         hit = [name for name in names if name in EXPERT_MODULES[model_type]]
