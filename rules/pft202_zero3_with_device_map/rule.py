@@ -19,7 +19,9 @@ class Zero3WithDeviceMap(Rule):
     Building `TrainingArguments(deepspeed=<ZeRO-3 config>)` activates ZeRO-3 for every later
     `from_pretrained`, which then partitions the weights itself and refuses a device map:
     `ValueError: DeepSpeed Zero-3 is not compatible with passing a device_map.` The job
-    dies while loading. QLoRA scripts pass `device_map` out of habit.
+    dies while loading. QLoRA scripts pass `device_map` out of habit. Under `accelerate launch`
+    with a DeepSpeed config (`zero_stage: 3`, or the `deepspeed_config_file` JSON it names),
+    the training arguments do the same as soon as they are built.
 
     ## Example
     ```python
@@ -33,7 +35,10 @@ class Zero3WithDeviceMap(Rule):
     ```
 
     ## When it does not apply
-    ZeRO stage 0-2; the model loaded before the training arguments are built.
+    ZeRO stage 0-2; the model loaded before the training arguments are built (nothing has
+    registered the ZeRO-3 config yet: checked with accelerate 1.15 and transformers 5.24,
+    where the load succeeds). Under accelerate, peft-lint only fires with
+    `zero3_init_flag: true`: older accelerate releases register the config only then.
 
     ## Fix safety
     No automatic fix yet.
@@ -41,6 +46,9 @@ class Zero3WithDeviceMap(Rule):
     ## References
     - transformers `integrations/accelerate.py` `check_and_set_device_map`:
       https://github.com/huggingface/transformers/blob/main/src/transformers/integrations/accelerate.py
+    - transformers `training_args.py` (`ACCELERATE_USE_DEEPSPEED` branch calls
+      `DeepSpeedPlugin.set_deepspeed_weakref`) and `integrations/deepspeed.py`
+      `is_deepspeed_zero3_enabled` (a weak reference: set when the arguments are built)
     - shared/knowledge/pitfalls.md entry 20
     """
 

@@ -875,30 +875,27 @@ def _ignored_assignments(context: _Context, args: TrainingArgs) -> list[tuple[Sp
 def _deepspeed(context: _Context, setup: TrainingSetup, args: TrainingArgs | Unknown | None,
                model: TrackedModel | None) -> DeepSpeedSetup | None:
     fact = setup.training_arguments.get("deepspeed")
+    before = _args_before_load(args, model)
     if fact is None or not fact.known or fact.value in (None, ""):
-        return _accelerate_deepspeed(context)
+        return _accelerate_deepspeed(context, before)
     config: object = fact.value
     span = fact.span
     if isinstance(fact.value, str):
-        name = Path(fact.value).name
-        found = [file for file in context.unit.configs() if file.absolute.name == name]
-        if not found or not isinstance(found[0].config, DictValue):
-            context.notes.append(f"DeepSpeed config `{fact.value}` is not among the files of this run")
+        named = _deepspeed_file(context, fact.value)
+        if named is None:
             return None
-        config, span = found[0].config, found[0].config.span
+        config, span = named, named.span
     if not isinstance(config, DictValue) or span is None:
         return None
-    stage_value = config.entries.get("zero_optimization")
-    stage: Fact[int] = Fact.unknown("zero_optimization.stage is not set", span)
-    if isinstance(stage_value, DictValue):
-        entry = stage_value.entries.get("stage")
-        if isinstance(entry, Const) and isinstance(entry.value, int):
-            stage = Fact.written(entry.value, entry.span)
-    before: Fact[bool] = Fact.unknown("the order of the arguments and the model load is not known")
+    return DeepSpeedSetup(config, span, _zero_stage(config, span), before)
+
+
+def _args_before_load(args: TrainingArgs | Unknown | None, model: TrackedModel | None) -> Fact[bool]:
+    """Whether TrainingArguments exist at the model load: building them registers the DeepSpeed
+    config that from_pretrained consults (a weak reference, kept alive by the arguments)."""
     if isinstance(args, TrainingArgs) and model is not None:
-        root = model.root()
-        before = Fact.derived(args.created < root.created, "program order", args.span)
-    return DeepSpeedSetup(config, span, stage, before)
+        return Fact.derived(args.created < model.root().created, "program order", args.span)
+    return Fact.unknown("the order of the arguments and the model load is not known")
 
 
 def _saving(setup: TrainingSetup, facts: ScriptFacts, trainer: TrainerObject | None,
@@ -1049,23 +1046,54 @@ def _local_model_type(context: _Context, model_id: str) -> str | None:
     return None
 
 
-def _accelerate_deepspeed(context: _Context) -> DeepSpeedSetup | None:
+def _accelerate_deepspeed(context: _Context, args_before_load: Fact[bool]) -> DeepSpeedSetup | None:
     """ZeRO settings of an `accelerate launch` config (distributed_type: DEEPSPEED)."""
-    config = context.accelerate_config
-    if not isinstance(config, DictValue):
+    accelerate = context.accelerate_config
+    if not isinstance(accelerate, DictValue):
         return None
-    kind = config.entries.get("distributed_type")
-    section = config.entries.get("deepspeed_config")
+    kind = accelerate.entries.get("distributed_type")
+    section = accelerate.entries.get("deepspeed_config")
     if not (isinstance(kind, Const) and kind.value == "DEEPSPEED" and isinstance(section, DictValue)):
         return None
-    if "deepspeed_config_file" in section.entries:
-        return None  # the JSON it names holds the settings; not followed yet
-    stage_value = section.entries.get("zero_stage")
+    config: DictValue = section
     stage: Fact[int] = Fact.unknown("zero_stage is not set", section.span)
-    if isinstance(stage_value, Const) and isinstance(stage_value.value, int):
-        stage = Fact.written(stage_value.value, stage_value.span)
+    config_file = section.entries.get("deepspeed_config_file")
+    if config_file is not None:
+        # accelerate then takes every ZeRO setting from the JSON it names
+        named = _deepspeed_file(context, config_file.value) if isinstance(config_file, Const) else None
+        if named is None or named.span is None:
+            return None
+        config, stage = named, _zero_stage(named, named.span)
+    else:
+        stage_value = section.entries.get("zero_stage")
+        if isinstance(stage_value, Const) and isinstance(stage_value.value, int):
+            stage = Fact.written(stage_value.value, stage_value.span)
+    # TrainingArguments register the config under ACCELERATE_USE_DEEPSPEED; accelerate 1.15 does
+    # so whatever zero3_init_flag says, older releases only with the flag on (checked: the
+    # device_map ValueError follows TrainingArguments built before the load, never after).
     init = section.entries.get("zero3_init_flag")
-    before: Fact[bool] = Fact.written(bool(init.value), init.span) if isinstance(init, Const) else \
-        Fact.unknown("zero3_init_flag is not set", section.span)
-    span = section.span or Span("accelerate config", 1)
-    return DeepSpeedSetup(section, span, stage, before)
+    before = args_before_load if isinstance(init, Const) and init.value is True else \
+        Fact.unknown("zero3_init_flag is not on", section.span)
+    span = config.span or section.span or Span("accelerate config", 1)
+    return DeepSpeedSetup(config, span, stage, before)
+
+
+def _deepspeed_file(context: _Context, path: object) -> DictValue | None:
+    """The DeepSpeed JSON a setting names, when it is among the files of the run."""
+    if not isinstance(path, str) or not path:
+        return None
+    name = Path(path).name
+    found = [file for file in context.unit.configs() if file.absolute.name == name]
+    if not found or not isinstance(found[0].config, DictValue):
+        context.notes.append(f"DeepSpeed config `{path}` is not among the files of this run")
+        return None
+    return found[0].config
+
+
+def _zero_stage(config: DictValue, span: Span) -> Fact[int]:
+    section = config.entries.get("zero_optimization")
+    if isinstance(section, DictValue):
+        entry = section.entries.get("stage")
+        if isinstance(entry, Const) and isinstance(entry.value, int):
+            return Fact.written(entry.value, entry.span)
+    return Fact.unknown("zero_optimization.stage is not set", span)

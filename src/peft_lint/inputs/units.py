@@ -12,6 +12,7 @@ import ast
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from peft_lint.extract.values import Const, DictValue
 from peft_lint.inputs.files import SourceFile, kind_of, read_source
 
 SKIPPED_FOLDERS = frozenset({".git", ".hg", ".svn", "node_modules", "__pycache__", ".venv", "venv",
@@ -55,6 +56,7 @@ def units_for(paths: list[Path]) -> tuple[list[RunUnit], list[SourceFile]]:
     if named:
         unit = RunUnit([cache.get(path) for path in named])
         _add_named_by_launchers(unit, cache)
+        _add_named_by_configs(unit, cache)
         units.append(unit)
     for folder in (path for path in paths if _is_folder(path)):
         units.extend(_folder_units(folder, cache))
@@ -79,6 +81,18 @@ def _add_named_by_launchers(unit: RunUnit, cache: FileCache) -> None:
                 path = _locate(candidate, launcher.absolute.parent)
                 if path is not None:
                     _add(unit, cache.get(path))
+
+
+def _add_named_by_configs(unit: RunUnit, cache: FileCache) -> None:
+    """The DeepSpeed JSON an accelerate config names with `deepspeed_config_file`."""
+    for config in list(unit.configs("accelerate")):
+        values = config.config
+        section = values.entries.get("deepspeed_config") if isinstance(values, DictValue) else None
+        name = section.entries.get("deepspeed_config_file") if isinstance(section, DictValue) else None
+        if isinstance(name, Const) and isinstance(name.value, str) and name.value:
+            path = _locate(name.value, config.absolute.parent)
+            if path is not None:
+                _add(unit, cache.get(path))
 
 
 def _named_paths(script: str, arguments: list[str], accelerate_config: str | None) -> list[str]:
@@ -132,6 +146,7 @@ def _folder_units(folder: Path, cache: FileCache) -> list[RunUnit]:
             continue
         unit = RunUnit([launcher])
         _add_named_by_launchers(unit, cache)
+        _add_named_by_configs(unit, cache)
         if unit.of_kind("python") or unit.configs("llamafactory") or unit.configs("axolotl"):
             units.append(unit)
             claimed.update(file.absolute for file in unit.of_kind("python"))
