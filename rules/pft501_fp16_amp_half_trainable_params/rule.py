@@ -8,7 +8,6 @@ from peft_lint.facts.model import Fact, TrainingSetup
 from peft_lint.knowledge import peft as peft_knowledge
 
 ERROR = "Attempting to unscale FP16 gradients."
-HALF = ("torch.float16", "torch.half", "float16", "half")
 
 
 class Fp16AmpHalfTrainableParams(Rule):
@@ -41,8 +40,10 @@ class Fp16AmpHalfTrainableParams(Rule):
 
     ## When it does not apply
     bf16 or no mixed precision; a float32 model; only LoRA weights trainable (upcast by PEFT
-    >= 0.12). A dtype chosen at run time (or transformers 5's `dtype="auto"`, whose
-    checkpoint dtype peft-lint cannot see) is not flagged.
+    >= 0.12); transformers 4.x without a dtype (it loads float32). Without a dtype on
+    transformers >= 5, or with `dtype="auto"`, the weights keep the checkpoint's dtype: peft-lint
+    reads it from a local checkpoint's config.json (`dtype`/`torch_dtype`) or from the few hub
+    ids it knows, and stays silent when it cannot tell. A dtype chosen at run time is not flagged.
 
     ## Fix safety
     No automatic fix.
@@ -51,6 +52,9 @@ class Fp16AmpHalfTrainableParams(Rule):
     - torch `amp/grad_scaler.py` `GradScaler._unscale_grads_`:
       https://github.com/pytorch/pytorch/blob/main/torch/amp/grad_scaler.py
     - https://github.com/huggingface/peft/issues/341; PEFT docs troubleshooting
+    - transformers `from_pretrained` defaults to `dtype="auto"` since 5.0:
+      https://github.com/huggingface/transformers/pull/42805 (checked with 5.24: a float16
+      checkpoint saved with `"dtype": "float16"` loads as torch.float16 without a dtype argument)
     - shared/knowledge/pitfalls.md entries 31, 33, 34
     """
 
@@ -65,28 +69,30 @@ class Fp16AmpHalfTrainableParams(Rule):
         fp16 = setup.training_arguments.get("fp16")
         if fp16 is None or not fp16.is_(True) or not setup.trains_here.is_(True):
             return
-        load = next((call for call in setup.load_calls if call.span == setup.model.span), None)
-        dtype = None if load is None else (load.get("dtype") or load.get("torch_dtype"))
-        if dtype is None or not self._is_half(dtype):
+        dtype = setup.model.weights_dtype
+        if not dtype.is_("float16"):
             return
         reason = self._half_trainable(setup)
         if not reason or setup.adapter.config_span is None:
             return
-        message = (f"fp16=True with a float16 model whose {reason} stay float16: fp16 AMP refuses "
+        loaded = "a float16 model"
+        if dtype.origin.kind == "derived":
+            loaded = ("a model whose float16 checkpoint loads as float16 (from_pretrained keeps the "
+                      "checkpoint dtype by default since transformers 5.0, and with dtype=\"auto\")")
+        message = (f"fp16=True with {loaded}: its {reason} train in float16, and fp16 AMP refuses "
                    f"half-precision trainable parameters at the first optimizer step: "
                    f"\"ValueError: {ERROR}\".")
         yield self.diagnostic(
             setup.adapter.config_span, message,
-            help="load the model in float32 (AMP casts on the fly) or use bf16=True; or upcast the "
-                 "trainable parameters with peft.cast_mixed_precision_params(model, torch.float16)",
-            related=related(dtype.span, "float16 model") + related(fp16.span, "fp16=True"))
+            help="load the model with dtype=torch.float32 (AMP casts on the fly) or use bf16=True; "
+                 "or upcast the trainable parameters with "
+                 "peft.cast_mixed_precision_params(model, torch.float16)",
+            related=related(dtype.span, self._dtype_label(dtype)) + related(fp16.span, "fp16=True"))
 
-    def _is_half(self, dtype: Fact[object]) -> bool:
-        if not dtype.known:
-            return False
-        value = dtype.value
-        name = getattr(value, "name", value)
-        return isinstance(name, str) and name in HALF
+    def _dtype_label(self, dtype: Fact[str]) -> str:
+        if dtype.origin.kind == "derived":
+            return f"float16: {dtype.origin.detail}"
+        return "float16 model"
 
     def _half_trainable(self, setup: TrainingSetup) -> str:
         kwargs = setup.adapter.kwargs

@@ -109,6 +109,7 @@ def _assemble_script(context: _Context, script: SourceFile, options: Options) ->
     setup.allocation_elsewhere = _allocation_elsewhere(trainer, model)
     setup.model = _model_load(model)
     setup.model.model_type = _model_type(context, model, setup.model)
+    setup.model.weights_dtype = _weights_dtype(context, model)
     adapter = _adapter(trainer, model)
     setup.adapter = _adapter_spec(adapter, model, setup.model)
     setup.adapter_configs = [_adapter_spec(value.obj, None, ModelLoad())
@@ -1033,17 +1034,59 @@ def _model_type_from_id(model_id: Value | None) -> Fact[str]:
 
 def _local_model_type(context: _Context, model_id: str) -> str | None:
     """model_type from a local checkpoint folder's config.json, next to the run."""
+    value = _local_config(context, model_id).get("model_type")
+    return value if isinstance(value, str) else None
+
+
+def _local_config(context: _Context, model_id: str) -> dict[str, object]:
+    """A local checkpoint folder's config.json, next to the run; {} when there is none."""
     import json
 
     for folder in context.unit.directories():
         config = folder / model_id / "config.json"
         if config.is_file():
             try:
-                value = json.loads(config.read_text(encoding="utf-8")).get("model_type")
+                loaded = json.loads(config.read_text(encoding="utf-8"))
             except (OSError, ValueError):
-                return None
-            return value if isinstance(value, str) else None
-    return None
+                return {}
+            return loaded if isinstance(loaded, dict) else {}
+    return {}
+
+
+def _weights_dtype(context: _Context, model: TrackedModel | None) -> Fact[str]:
+    """The dtype from_pretrained gives the weights: the dtype argument, else the checkpoint's
+    own dtype where that is the default (transformers >= 5) or asked for (dtype="auto")."""
+    if model is None or model.root().kind != "base" or model.root().load_kwargs is None:
+        return Fact.unknown("no from_pretrained call found")
+    root = model.root()
+    kwargs = root.load_kwargs
+    assert kwargs is not None
+    given = kwargs.get("dtype") or kwargs.get("torch_dtype")
+    if isinstance(given, Unknown):
+        return Fact.unknown("the dtype is chosen at run time", given.span)
+    if given is not None:
+        text = given.name if isinstance(given, Ref) else given.value if isinstance(given, Const) else None
+        name = tf.dtype_name(text)
+        if name is None:
+            return Fact.unknown("the dtype is chosen at run time", given.span)
+        if name != "auto":
+            return Fact.written(name, given.span)
+    elif not tf.loads_checkpoint_dtype_by_default(context.version("transformers")):
+        return Fact.derived("float32", "from_pretrained loads float32 by default before transformers 5",
+                            root.span)
+    return _checkpoint_dtype(context, root.model_id, given.span if given is not None else root.span)
+
+
+def _checkpoint_dtype(context: _Context, model_id: Value | None, span: Span | None) -> Fact[str]:
+    if not (isinstance(model_id, Const) and isinstance(model_id.value, str)):
+        return Fact.unknown("the checkpoint's dtype is not known (the model id is chosen at run time)", span)
+    config = _local_config(context, model_id.value)
+    stored = config.get("dtype") or config.get("torch_dtype")
+    name = tf.dtype_name(stored) if stored else tf.CHECKPOINT_DTYPES.get(model_id.value)
+    if name is None or name == "auto":
+        return Fact.unknown(f"the dtype of the checkpoint `{model_id.value}` is not known", span)
+    source = "its config.json" if stored else "its hub config"
+    return Fact.derived(name, f"the checkpoint dtype of {model_id.value} ({source})", span)
 
 
 def _accelerate_deepspeed(context: _Context, args_before_load: Fact[bool]) -> DeepSpeedSetup | None:

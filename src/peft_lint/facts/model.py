@@ -90,6 +90,8 @@ class ModelLoad:
     main_input_name: Fact[str] = field(default_factory=lambda: Fact.unknown(UNKNOWN_NOT_FOUND))
     quantized: Fact[bool] = field(default_factory=lambda: Fact.unknown(UNKNOWN_NOT_FOUND))
     model_type: Fact[str] = field(default_factory=lambda: Fact.unknown(UNKNOWN_NOT_FOUND))
+    # the dtype the weights arrive in: "float16", "bfloat16" or "float32"
+    weights_dtype: Fact[str] = field(default_factory=lambda: Fact.unknown(UNKNOWN_NOT_FOUND))
     span: Span | None = None
 
 

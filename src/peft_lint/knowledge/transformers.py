@@ -100,6 +100,36 @@ HEAD_CLASS_SUFFIXES = (
 )
 
 
+# from_pretrained without dtype loads the checkpoint's own dtype ("auto") since 5.0
+# (huggingface/transformers#42805 "Default auto"); 4.x loaded float32 unless dtype="auto".
+DTYPE_AUTO_DEFAULT_SINCE = "5.0.0"
+
+# Checkpoint dtypes (the `torch_dtype` of the hub config.json) of ids whose value is on record;
+# other ids are Unknown unless a local config.json beside the run says.
+CHECKPOINT_DTYPES = {
+    # PR #42805 thread: "the auto dtype is now float16 instead of float32" for opt-125m
+    "facebook/opt-125m": "float16",
+}
+
+_DTYPE_NAMES = {
+    "float16": "float16", "half": "float16", "fp16": "float16",
+    "bfloat16": "bfloat16", "bf16": "bfloat16",
+    "float32": "float32", "float": "float32", "fp32": "float32",
+}
+
+
+def dtype_name(value: object) -> str | None:
+    """`torch.float16`, "float16", "half" ... -> "float16"; "auto" stays "auto"."""
+    if not isinstance(value, str):
+        return None
+    short = value.rsplit(".", 1)[-1].lower()
+    return "auto" if short == "auto" else _DTYPE_NAMES.get(short)
+
+
+def loads_checkpoint_dtype_by_default(version: str) -> bool:
+    return version_at_least(version, DTYPE_AUTO_DEFAULT_SINCE)
+
+
 def non_reentrant_by_default(version: str) -> bool:
     return version_at_least(version, NON_REENTRANT_DEFAULT_SINCE)
 
