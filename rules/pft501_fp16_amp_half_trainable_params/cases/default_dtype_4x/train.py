@@ -1,15 +1,20 @@
 # transformers 4.x loads float32 when from_pretrained gets no dtype, whatever the checkpoint
-# holds: the float16 checkpoint is upcast and fp16 AMP trains the float32 copies.
-from peft import LoraConfig, TaskType, get_peft_model
-from transformers import AutoModelForCausalLM, Trainer, TrainingArguments
+# holds: this float16 checkpoint is upcast, and fp16 AMP trains float32 copies of lm_head.
+from peft import LoraConfig
+from transformers import AutoModelForCausalLM
+from trl import SFTConfig, SFTTrainer
 
-model = AutoModelForCausalLM.from_pretrained("checkpoints/llama-sft-stage1")
-peft_config = LoraConfig(
-    task_type=TaskType.CAUSAL_LM,
-    r=16,
-    target_modules=["q_proj", "k_proj", "v_proj", "o_proj"],
-    modules_to_save=["embed_tokens"],
-)
-model = get_peft_model(model, peft_config)
-args = TrainingArguments(output_dir="stage2", fp16=True, per_device_train_batch_size=4)
-Trainer(model=model, args=args, train_dataset=None).train()
+
+def main() -> None:
+    base = AutoModelForCausalLM.from_pretrained("checkpoints/llama-sft-stage1", device_map=None)
+    trainer = SFTTrainer(
+        model=base,
+        args=SFTConfig(output_dir="stage2", fp16=True, gradient_checkpointing=False),
+        train_dataset=None,
+        peft_config=LoraConfig(r=32, lora_alpha=64, target_modules="all-linear", modules_to_save=["lm_head"]),
+    )
+    trainer.train()
+
+
+if __name__ == "__main__":
+    main()
