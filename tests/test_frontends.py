@@ -152,3 +152,14 @@ def test_module_tables_follow_the_vit_rename() -> None:
     assert "q_proj" in module_names("vit", "5.12.0")[0]
     assert module_names("mixtral", "5.12.0") is None          # MoE fusion version not pinned down
     assert module_names("mixtral", "5.24.0") is not None
+
+
+@pytest.mark.parametrize(("extra", "expected"), [("", True), ("rl: dpo\n", None)])
+def test_axolotl_adapter_loader_adds_input_grads(tmp_path: Path, extra: str, expected: bool | None) -> None:
+    config = tmp_path / "lora.yml"
+    config.write_text("base_model: meta-llama/Llama-3.1-8B\nadapter: lora\ngradient_checkpointing: true\n"
+                      + extra, encoding="utf-8")
+    (setup,) = lint([config], LintOptions(use_installed=False)).setups
+    grads = setup.checkpointing.input_grads
+    assert (grads.value if grads.known else None) == expected
+    assert setup.checkpointing.use_reentrant.is_(True) == (expected is not None)

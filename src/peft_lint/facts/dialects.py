@@ -100,8 +100,10 @@ def assemble_axolotl(context: _Context, file: SourceFile, options: Options) -> T
     Verified against axolotl's source (`src/axolotl/utils/config/__init__.py`
     `normalize_config`, commit 00ce888): with `gradient_checkpointing` on, no
     `gradient_checkpointing_kwargs`, no `unfrozen_parameters` and no `rl`, axolotl sets
-    `use_reentrant: True`. Whether its loader adds an input-gradient hook was not verified, so
-    input gradients stay Unknown (and with them the checkpointing rules).
+    `use_reentrant: True`. Its adapter loader (`load_adapter`, in `src/axolotl/utils/models.py`
+    at commit 0009f50 and `src/axolotl/loaders/adapter.py` at b78dab1) calls
+    `model.enable_input_require_grads()` whenever `adapter` is set; with `rl` (DPO, KTO ...)
+    axolotl may hand only the LoRA config to TRL, so input gradients stay Unknown there.
     """
     from peft_lint.facts.assemble import _distributed, _model_type_from_id
 
@@ -127,13 +129,16 @@ def assemble_axolotl(context: _Context, file: SourceFile, options: Options) -> T
         setup.adapter.config_span = adapter.span
         setup.adapter.kwargs = _axolotl_targets(config)
     setup.checkpointing = _axolotl_checkpointing(config, span)
+    if isinstance(adapter, Const) and adapter.value and "rl" not in config.entries:
+        setup.checkpointing.input_grads = Fact.default(
+            True, f"{AXOLOTL}'s adapter loader calls enable_input_require_grads()", adapter.span)
     find_unused = config.entries.get("ddp_find_unused_parameters")
     if isinstance(find_unused, Const) and isinstance(find_unused.value, bool):
         setup.distributed.find_unused_parameters = Fact.written(find_unused.value, find_unused.span)
     else:
         setup.distributed.find_unused_parameters = Fact.unknown(f"{AXOLOTL} decides it at start-up", span)
-    setup.notes.append(f"{file.path}: axolotl config read for its adapter, targets and launch; its "
-                       "checkpointing defaults are not modelled")
+    setup.notes.append(f"{file.path}: axolotl config read for its adapter, targets, checkpointing and "
+                       "launch; its other defaults are not modelled")
     return setup
 
 
@@ -155,7 +160,8 @@ def _axolotl_targets(config: DictValue) -> dict[str, Fact[object]]:
 def _axolotl_checkpointing(config: DictValue, span: Span) -> Checkpointing:
     gc = config.entries.get("gradient_checkpointing")
     checkpointing = Checkpointing()
-    checkpointing.input_grads = Fact.unknown(f"{AXOLOTL}'s input-gradient handling is not modelled", span)
+    checkpointing.input_grads = Fact.unknown(f"{AXOLOTL} adds the input-gradient hook only when it loads "
+                                             "the adapter itself", span)
     if not isinstance(gc, Const):
         checkpointing.enabled = Fact.default(False, f"default of {AXOLOTL}", span) if gc is None else \
             Fact.unknown("gradient_checkpointing is not a plain value", gc.span)
