@@ -81,6 +81,7 @@ def call(interp: Interpreter, name: str, args: list[Value], kwargs: DictValue,
             from peft_lint.extract.python_script import splat_into
             splat_into(result, argument)
         result.entries.update(kwargs.entries)
+        result.key_spans.update(kwargs.key_spans)  # so keys splatted later are still checked
         result.complete = result.complete and kwargs.complete
         return result
     if name in ("int", "float", "bool") and args and isinstance(args[0], Const):
