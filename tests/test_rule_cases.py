@@ -9,8 +9,9 @@ from pathlib import Path
 import pytest
 from conftest import RULES, all_cases
 
+from peft_lint.engine.runner import lint
 from peft_lint.output.text import render_full
-from peft_lint.testing import expected_findings, run_case
+from peft_lint.testing import case_options, expected_findings, run_case
 
 UPDATE = os.environ.get("PEFT_LINT_UPDATE_SNAPSHOTS") == "1"
 
@@ -34,6 +35,27 @@ def test_case(case: Path) -> None:
     if snapshot.exists():
         assert rendered == snapshot.read_text(encoding="utf-8"), \
             "rendered output changed; rerun with PEFT_LINT_UPDATE_SNAPSHOTS=1 and review the diff"
+
+
+# Meta rules about unreadable files: folder mode only reads the files a run reaches.
+FOLDER_MODE_EXEMPT = ("pft901", "pft903")
+
+
+@pytest.mark.parametrize("case", [case for case in all_cases()
+                                  if not case.parent.parent.name.startswith(FOLDER_MODE_EXEMPT)],
+                         ids=lambda path: f"{path.parent.parent.name}/{path.name}")
+def test_folder_mode_finds_what_the_named_files_find(case: Path) -> None:
+    """`peft-lint <folder>` must group the case's files into the run the case names."""
+    options = case_options(case)
+    _, named = run_case(case)
+    previous = Path.cwd()
+    os.chdir(case)
+    try:
+        result = lint([Path(".")], options)
+    finally:
+        os.chdir(previous)
+    found = {(Path(d.span.path).as_posix(), d.span.line, d.code) for d in result.diagnostics}
+    assert found == {(finding.path, finding.line, finding.code) for finding in named}
 
 
 def test_every_rule_has_cases() -> None:

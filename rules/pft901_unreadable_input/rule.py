@@ -1,13 +1,10 @@
 from __future__ import annotations
 
-from collections.abc import Iterator
-
-from peft_lint.engine.diagnostic import Diagnostic, Severity
-from peft_lint.engine.rule import Rule
-from peft_lint.facts.model import TrainingSetup
+from peft_lint.engine.diagnostic import Severity
+from peft_lint.engine.rule import InputRule
 
 
-class UnreadableInput(Rule):
+class UnreadableInput(InputRule):
     """
     ## What it does
     Reports an input file that cannot be read: missing, a directory, binary, not UTF-8,
@@ -41,7 +38,3 @@ class UnreadableInput(Rule):
     name = "unreadable-input"
     summary = "An input file cannot be read"
     severity = Severity.ERROR
-    reproduction_exempt = "a meta rule about peft-lint's own input; no library behaviour to reproduce"
-
-    def check(self, setup: TrainingSetup) -> Iterator[Diagnostic]:
-        return iter(())

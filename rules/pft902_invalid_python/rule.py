@@ -1,13 +1,10 @@
 from __future__ import annotations
 
-from collections.abc import Iterator
-
-from peft_lint.engine.diagnostic import Diagnostic, Severity
-from peft_lint.engine.rule import Rule
-from peft_lint.facts.model import TrainingSetup
+from peft_lint.engine.diagnostic import Severity
+from peft_lint.engine.rule import InputRule
 
 
-class InvalidPython(Rule):
+class InvalidPython(InputRule):
     """
     ## What it does
     Reports a Python script that does not parse, with the parser's message and position.
@@ -40,7 +37,3 @@ class InvalidPython(Rule):
     name = "invalid-python"
     summary = "A Python script does not parse"
     severity = Severity.ERROR
-    reproduction_exempt = "a meta rule about peft-lint's own input; no library behaviour to reproduce"
-
-    def check(self, setup: TrainingSetup) -> Iterator[Diagnostic]:
-        return iter(())

@@ -1,13 +1,10 @@
 from __future__ import annotations
 
-from collections.abc import Iterator
-
-from peft_lint.engine.diagnostic import Diagnostic, Severity
-from peft_lint.engine.rule import Rule
-from peft_lint.facts.model import TrainingSetup
+from peft_lint.engine.diagnostic import Severity
+from peft_lint.engine.rule import InputRule
 
 
-class InvalidConfig(Rule):
+class InvalidConfig(InputRule):
     """
     ## What it does
     Reports a YAML or JSON config of the run that does not parse, with the parser's message
@@ -41,7 +38,3 @@ class InvalidConfig(Rule):
     name = "invalid-config"
     summary = "A YAML or JSON config does not parse"
     severity = Severity.ERROR
-    reproduction_exempt = "a meta rule about peft-lint's own input; no library behaviour to reproduce"
-
-    def check(self, setup: TrainingSetup) -> Iterator[Diagnostic]:
-        return iter(())

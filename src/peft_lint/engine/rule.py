@@ -84,3 +84,14 @@ class Rule:
 def related(span: Span | None, message: str) -> list[Related]:
     """A related location, or nothing when the fact has no span (a default)."""
     return [Related(span, message)] if span is not None else []
+
+
+class InputRule(Rule):
+    """A meta rule about peft-lint's own inputs (unreadable files, suppression comments):
+    the runner reports it, since it sees every file; it has no library claim to reproduce."""
+
+    reproduction_exempt: ClassVar[str] = \
+        "a meta rule about peft-lint's own input; no library behaviour to reproduce"
+
+    def check(self, setup: TrainingSetup) -> Iterator[Diagnostic]:
+        return iter(())

@@ -48,7 +48,37 @@ def lint(paths: list[Path], options: LintOptions) -> LintResult:
     if not environment:
         environment = resolve_versions(options.target_versions, options.settings_versions,
                                        [Path.cwd()], options.use_installed)
-    return LintResult(_unique(diagnostics), files, setups, len(units), environment)
+    return LintResult(_suppressed(_unique(diagnostics), files), files, setups, len(units), environment)
+
+
+def _suppressed(diagnostics: list[Diagnostic], files: list[SourceFile]) -> list[Diagnostic]:
+    """The findings left after the files' `# peft-lint: ignore[...]` comments, plus the meta
+    findings about the comments themselves."""
+    from peft_lint.engine.suppressions import apply_suppressions, read_suppressions
+
+    suppressions = [found for file in files for found in read_suppressions(file)]
+    if not suppressions:
+        return diagnostics
+    kept = apply_suppressions(diagnostics, suppressions)
+    unknown_rule, unused_rule = find_rule("PFT905"), find_rule("PFT904")
+    assert unknown_rule is not None and unused_rule is not None
+    for suppression in suppressions:
+        span = Span(suppression.path, suppression.line, suppression.column)
+        unknown = [name for name in suppression.names if find_rule(name) is None]
+        if unknown or not suppression.names:
+            listed = ", ".join(f"`{name}`" for name in unknown) or "no rule"
+            kept.append(unknown_rule().diagnostic(
+                span, f"this suppression names {listed}: peft-lint has no such rule, so it suppresses "
+                      "nothing", help="name rules by code or name, as `peft-lint rules` lists them: "
+                                      "# peft-lint: ignore[PFT101] reason"))
+        unused = [name for name in suppression.names
+                  if find_rule(name) is not None and name not in suppression.used]
+        if unused:
+            where = "in this file" if suppression.applies_to is None else f"on line {suppression.applies_to}"
+            kept.append(unused_rule().diagnostic(
+                span, f"{', '.join(f'`{name}`' for name in unused)} reported nothing {where}: the "
+                      "suppression is stale", help="remove the unused name (or the comment)"))
+    return sorted(kept, key=Diagnostic.sort_key)
 
 
 def problem_diagnostic(file: SourceFile) -> Diagnostic:

@@ -136,21 +136,47 @@ def _folder_files(folder: Path) -> list[Path]:
     return sorted(found)
 
 
+def _add_mentioned(unit: RunUnit, script: SourceFile, by_name: dict[str, Path], cache: FileCache) -> None:
+    """The configs of the folder a script names in a string (`open("settings.yaml")`), and
+    the files those configs name in turn (`deepspeed: ds_zero3.json`)."""
+    pending = [script]
+    while pending:
+        current = pending.pop()
+        names = _mentioned_names(current) if current.kind == "python" else _config_strings(current.config)
+        for name in sorted(names):
+            path = by_name.get(name)
+            if path is not None and all(f.absolute != path.absolute() for f in unit.files):
+                added = cache.get(path)
+                _add(unit, added)
+                pending.append(added)
+
+
+def _config_strings(value: object, depth: int = 0) -> set[str]:
+    """File names among a config's string values."""
+    if isinstance(value, Const) and isinstance(value.value, str) and len(value.value) < 300:
+        return {Path(value.value).name}
+    if isinstance(value, DictValue) and depth < 8:
+        return set().union(*(_config_strings(entry, depth + 1) for entry in value.entries.values()))
+    return set()
+
+
 def _folder_units(folder: Path, cache: FileCache) -> list[RunUnit]:
     paths = _folder_files(folder)
     units: list[RunUnit] = []
     claimed: set[Path] = set()
+    by_name = {path.name: path for path in paths if kind_of(path) in CONFIG_KINDS}
     for path in (p for p in paths if kind_of(p) == "shell"):
         launcher = cache.get(path)
         if not launcher.launches:
             continue
         unit = RunUnit([launcher])
         _add_named_by_launchers(unit, cache)
+        for script in unit.of_kind("python"):
+            _add_mentioned(unit, script, by_name, cache)
         _add_named_by_configs(unit, cache)
         if unit.of_kind("python") or unit.configs("llamafactory") or unit.configs("axolotl"):
             units.append(unit)
             claimed.update(file.absolute for file in unit.of_kind("python"))
-    by_name = {path.name: path for path in paths if kind_of(path) in CONFIG_KINDS}
     for path in (p for p in paths if kind_of(p) == "python"):
         if path.absolute() in claimed or path.resolve() in claimed:
             continue
@@ -158,9 +184,8 @@ def _folder_units(folder: Path, cache: FileCache) -> list[RunUnit]:
         if script.problem is None and not _imports_training_library(script):
             continue
         unit = RunUnit([script])
-        for name in _mentioned_names(script):
-            if name in by_name:
-                _add(unit, cache.get(by_name[name]))
+        _add_mentioned(unit, script, by_name, cache)
+        _add_named_by_configs(unit, cache)
         units.append(unit)
     return units
 
