@@ -13,8 +13,9 @@ from peft_lint import __version__
 
 if TYPE_CHECKING:
     from peft_lint.engine.rule import Rule
+    from peft_lint.settings import Settings
 
-SUBCOMMANDS = ("check", "rules", "rule")
+SUBCOMMANDS = ("check", "rules", "rule", "config")
 ISSUES_URL = "https://github.com/peft-lint/peft-lint/issues"
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 
@@ -43,6 +44,15 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--exit-zero", action="store_true", help="exit 0 even with findings")
     check.add_argument("--ignore-installed", action="store_true",
                        help="do not read the versions of installed packages")
+    for flag, text in (("--select", "rules to report, replacing the settings' select"),
+                       ("--extend-select", "rules to report in addition"),
+                       ("--ignore", "rules not to report")):
+        check.add_argument(flag, type=_selector_list, default=None, metavar="RULES",
+                           help=f"{text}: comma-separated codes, names or code prefixes (PFT3)")
+    config = commands.add_parser("config", help="show the settings peft-lint uses here")
+    config.add_argument("--show-settings", action="store_true", help="print the resolved settings")
+    config.add_argument("path", nargs="?", type=Path, default=Path.cwd(),
+                        help="where to look for the settings (default: the current folder)")
     rules = commands.add_parser("rules", help="list the rules")
     rules.add_argument("--output-format", choices=("full", "json"), default="full")
     rule = commands.add_parser("rule", help="show a rule's documentation")
@@ -65,6 +75,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _rules(options.output_format)
         if options.command == "rule":
             return _rule(options.rule)
+        if options.command == "config":
+            return _config(options.path)
         return _check(options)
     except UsageError as error:
         print(f"peft-lint: error: {error}", file=sys.stderr)
@@ -95,12 +107,47 @@ def _check(options: argparse.Namespace) -> int:
         settings = find_settings(options.paths[0] if options.paths[0].exists() else Path.cwd())
     except SettingsError as error:
         raise UsageError(str(error)) from None
+    _apply_rule_flags(settings, options)
     result = lint(options.paths, LintOptions(options.world_size, targets, settings.target_versions,
-                                             not options.ignore_installed))
+                                             not options.ignore_installed, settings))
     sys.stdout.write(_render(result, options.output_format))
     threshold = Severity(options.fail_on).rank
     failing = any(diagnostic.severity.rank >= threshold for diagnostic in result.diagnostics)
     return EXIT_FINDINGS if failing and not options.exit_zero else EXIT_CLEAN
+
+
+def _selector_list(text: str) -> list[str]:
+    return [item.strip() for item in text.split(",") if item.strip()]
+
+
+def _apply_rule_flags(settings: Settings, options: argparse.Namespace) -> None:
+    """Command-line rule selection over the settings file's, as ruff does."""
+    from peft_lint.settings import SettingsError, check_selectors
+
+    try:
+        for key in ("select", "extend_select", "ignore"):
+            given = getattr(options, key)
+            if given is None:
+                continue
+            check_selectors(f"--{key.replace('_', '-')}", given)
+            if key == "select":
+                settings.select, settings.extend_select = given, []
+            else:
+                getattr(settings, key).extend(given)
+    except SettingsError as error:
+        raise UsageError(str(error)) from None
+
+
+def _config(path: Path) -> int:
+    from peft_lint.settings import SettingsError, find_settings
+
+    try:
+        settings = find_settings(path)
+    except SettingsError as error:
+        raise UsageError(str(error)) from None
+    for key, value in settings.shown().items():
+        print(f"{key:18} {json.dumps(value) if not isinstance(value, str) else value}")
+    return EXIT_CLEAN
 
 
 def _render(result: object, output_format: str) -> str:

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import difflib
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-KNOWN_KEYS = frozenset({"target-versions"})
+KNOWN_KEYS = ("target-versions", "select", "extend-select", "ignore", "per-file-ignores", "severity")
+SEVERITIES = ("error", "warning", "info")
 
 
 class SettingsError(ValueError):
@@ -18,6 +20,49 @@ class SettingsError(ValueError):
 class Settings:
     path: Path | None = None
     target_versions: dict[str, str] = field(default_factory=dict)
+    # rule selectors: a code (PFT101), a name (adalora-reentrant-gc-ddp), a code prefix (PFT1), ALL
+    select: list[str] = field(default_factory=lambda: ["ALL"])
+    extend_select: list[str] = field(default_factory=list)
+    ignore: list[str] = field(default_factory=list)
+    per_file_ignores: dict[str, list[str]] = field(default_factory=dict)  # glob -> selectors
+    severity: dict[str, str] = field(default_factory=dict)  # selector -> error / warning / info
+
+    def enabled(self, code: str, name: str, path: str = "") -> bool:
+        """Whether a rule reports, in general or (with path) in that file."""
+        chosen = _matches(self.select + self.extend_select, code, name) and \
+            not _matches(self.ignore, code, name)
+        if chosen and path:
+            return not any(_matches(selectors, code, name) for pattern, selectors in
+                           self.per_file_ignores.items() if _path_matches(pattern, path))
+        return chosen
+
+    def severity_of(self, code: str, name: str) -> str | None:
+        """The severity the settings give the rule, or None to keep its own."""
+        found = [level for selector, level in self.severity.items() if _matches([selector], code, name)]
+        return found[-1] if found else None
+
+    def shown(self) -> dict[str, object]:
+        return {"settings file": str(self.path) if self.path else "(none: defaults)",
+                "target-versions": self.target_versions, "select": self.select,
+                "extend-select": self.extend_select, "ignore": self.ignore,
+                "per-file-ignores": self.per_file_ignores, "severity": self.severity}
+
+
+def _matches(selectors: list[str], code: str, name: str) -> bool:
+    for selector in selectors:
+        wanted = selector.strip()
+        if wanted.upper() == "ALL" or wanted.lower() == name or \
+                (wanted.upper().startswith("PFT") and code.startswith(wanted.upper())):
+            return True
+    return False
+
+
+def _path_matches(pattern: str, path: str) -> bool:
+    from fnmatch import fnmatch
+
+    posix = Path(path).as_posix()
+    return fnmatch(posix, pattern) or fnmatch(Path(path).name, pattern) or \
+        fnmatch(posix, f"*/{pattern}") or posix.startswith(pattern.rstrip("/") + "/")
 
 
 def load_toml_text(text: str) -> dict[str, Any] | None:
@@ -62,10 +107,48 @@ def _read(path: Path, table: tuple[str, str] | None) -> Settings:
                 return Settings()
     if not isinstance(data, dict):
         raise SettingsError(f"{path}: [tool.peft-lint] must be a table")
-    unknown = set(data) - KNOWN_KEYS
-    if unknown:
-        raise SettingsError(f"{path}: unknown setting(s): {', '.join(sorted(unknown))}")
-    return Settings(path, _target_versions(path, data.get("target-versions", {})))
+    for key in data:
+        if key not in KNOWN_KEYS:
+            close = difflib.get_close_matches(key, KNOWN_KEYS, n=1)
+            hint = f"; did you mean `{close[0]}`?" if close else f" (known: {', '.join(KNOWN_KEYS)})"
+            raise SettingsError(f"{path}: unknown setting `{key}`{hint}")
+    settings = Settings(path, _target_versions(path, data.get("target-versions", {})))
+    for key in ("select", "extend-select", "ignore"):
+        if key in data:
+            setattr(settings, key.replace("-", "_"), _selectors(path, key, data[key]))
+    raw_files = data.get("per-file-ignores", {})
+    if not isinstance(raw_files, dict):
+        raise SettingsError(f"{path}: per-file-ignores must be a table of glob = [rules]")
+    settings.per_file_ignores = {pattern: _selectors(path, f"per-file-ignores.{pattern}", value)
+                                 for pattern, value in raw_files.items()}
+    raw_severity = data.get("severity", {})
+    if not isinstance(raw_severity, dict) or \
+            any(not isinstance(level, str) or level not in SEVERITIES for level in raw_severity.values()):
+        raise SettingsError(f"{path}: severity must be a table of rule = \"error\" | \"warning\" | \"info\"")
+    _selectors(path, "severity", list(raw_severity))
+    settings.severity = dict(raw_severity)
+    return settings
+
+
+def _selectors(path: Path, key: str, raw: object) -> list[str]:
+    """A list of rule selectors, each naming at least one rule."""
+    if not isinstance(raw, list) or not all(isinstance(item, str) for item in raw):
+        raise SettingsError(f"{path}: {key} must be a list of rule codes, names or code prefixes")
+    check_selectors(f"{path}: {key}", raw)
+    return list(raw)
+
+
+def check_selectors(where: str, selectors: list[str]) -> None:
+    """Raise SettingsError for a selector that names no rule, with a did-you-mean."""
+    from peft_lint.engine.registry import all_rules
+
+    rules = all_rules()
+    for selector in selectors:
+        if not any(_matches([selector], rule.code, rule.name) for rule in rules):
+            names = [rule.name for rule in rules] + [rule.code for rule in rules]
+            close = difflib.get_close_matches(selector, names, n=1)
+            hint = f"; did you mean `{close[0]}`?" if close else ""
+            raise SettingsError(f"{where}: `{selector}` selects no rule{hint}")
 
 
 def _target_versions(path: Path, raw: object) -> dict[str, str]:

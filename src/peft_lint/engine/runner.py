@@ -12,6 +12,7 @@ from peft_lint.facts.model import ResolvedVersion, Span, TrainingSetup
 from peft_lint.inputs.files import SourceFile
 from peft_lint.inputs.units import units_for
 from peft_lint.inputs.versions import resolve_versions
+from peft_lint.settings import Settings
 
 
 @dataclass
@@ -20,6 +21,7 @@ class LintOptions:
     target_versions: dict[str, str] = field(default_factory=dict)
     settings_versions: dict[str, str] = field(default_factory=dict)
     use_installed: bool = True
+    settings: Settings = field(default_factory=Settings)
 
 
 @dataclass
@@ -48,10 +50,27 @@ def lint(paths: list[Path], options: LintOptions) -> LintResult:
     if not environment:
         environment = resolve_versions(options.target_versions, options.settings_versions,
                                        [Path.cwd()], options.use_installed)
-    return LintResult(_suppressed(_unique(diagnostics), files), files, setups, len(units), environment)
+    selected = _selected(_unique(diagnostics), options.settings)
+    return LintResult(_suppressed(selected, files, options.settings), files, setups, len(units), environment)
 
 
-def _suppressed(diagnostics: list[Diagnostic], files: list[SourceFile]) -> list[Diagnostic]:
+def _selected(diagnostics: list[Diagnostic], settings: Settings) -> list[Diagnostic]:
+    """The findings of the rules the settings select for each file, at their severity."""
+    from dataclasses import replace
+
+    from peft_lint.engine.diagnostic import Severity
+
+    kept: list[Diagnostic] = []
+    for diagnostic in diagnostics:
+        if not settings.enabled(diagnostic.code, diagnostic.name, diagnostic.span.path):
+            continue
+        level = settings.severity_of(diagnostic.code, diagnostic.name)
+        kept.append(replace(diagnostic, severity=Severity(level)) if level else diagnostic)
+    return kept
+
+
+def _suppressed(diagnostics: list[Diagnostic], files: list[SourceFile],
+                settings: Settings) -> list[Diagnostic]:
     """The findings left after the files' `# peft-lint: ignore[...]` comments, plus the meta
     findings about the comments themselves."""
     from peft_lint.engine.suppressions import apply_suppressions, read_suppressions
@@ -65,15 +84,17 @@ def _suppressed(diagnostics: list[Diagnostic], files: list[SourceFile]) -> list[
     for suppression in suppressions:
         span = Span(suppression.path, suppression.line, suppression.column)
         unknown = [name for name in suppression.names if find_rule(name) is None]
-        if unknown or not suppression.names:
+        reports_unknown = settings.enabled(unknown_rule.code, unknown_rule.name, suppression.path)
+        if (unknown or not suppression.names) and reports_unknown:
             listed = ", ".join(f"`{name}`" for name in unknown) or "no rule"
             kept.append(unknown_rule().diagnostic(
                 span, f"this suppression names {listed}: peft-lint has no such rule, so it suppresses "
                       "nothing", help="name rules by code or name, as `peft-lint rules` lists them: "
                                       "# peft-lint: ignore[PFT101] reason"))
         unused = [name for name in suppression.names
-                  if find_rule(name) is not None and name not in suppression.used]
-        if unused:
+                  if (rule := find_rule(name)) is not None and name not in suppression.used
+                  and settings.enabled(rule.code, rule.name, suppression.path)]
+        if unused and settings.enabled(unused_rule.code, unused_rule.name, suppression.path):
             where = "in this file" if suppression.applies_to is None else f"on line {suppression.applies_to}"
             kept.append(unused_rule().diagnostic(
                 span, f"{', '.join(f'`{name}`' for name in unused)} reported nothing {where}: the "
