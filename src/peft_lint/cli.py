@@ -34,7 +34,12 @@ def build_parser() -> argparse.ArgumentParser:
     check = commands.add_parser("check", help="lint a run (the default command)")
     check.add_argument("paths", nargs="*", type=Path,
                        help="files of one run (script, configs, launcher) or folders to scan")
-    check.add_argument("--output-format", choices=("full", "concise", "json"), default="full")
+    check.add_argument("--output-format", default="full",
+                       choices=("full", "concise", "json", "sarif", "github", "junit"))
+    check.add_argument("--output-file", type=Path, metavar="FILE",
+                       help="write the report to FILE instead of standard output")
+    check.add_argument("--statistics", action="store_true",
+                       help="print the number of findings per rule instead of the findings")
     check.add_argument("--world-size", type=int, metavar="N",
                        help="number of training processes, where no launcher says it")
     check.add_argument("--target-version", action="append", default=[], metavar="PKG==VER",
@@ -110,7 +115,15 @@ def _check(options: argparse.Namespace) -> int:
     _apply_rule_flags(settings, options)
     result = lint(options.paths, LintOptions(options.world_size, targets, settings.target_versions,
                                              not options.ignore_installed, settings))
-    sys.stdout.write(_render(result, options.output_format))
+    report = _render(result, "statistics" if options.statistics else options.output_format,
+                     to_terminal=options.output_file is None)
+    if options.output_file is None:
+        sys.stdout.write(report)
+    else:
+        try:
+            options.output_file.write_text(report, encoding="utf-8")
+        except OSError as error:
+            raise UsageError(f"cannot write {options.output_file}: {error.strerror}") from None
     threshold = Severity(options.fail_on).rank
     failing = any(diagnostic.severity.rank >= threshold for diagnostic in result.diagnostics)
     return EXIT_FINDINGS if failing and not options.exit_zero else EXIT_CLEAN
@@ -150,17 +163,24 @@ def _config(path: Path) -> int:
     return EXIT_CLEAN
 
 
-def _render(result: object, output_format: str) -> str:
+def _render(result: object, output_format: str, *, to_terminal: bool) -> str:
     from peft_lint.engine.runner import LintResult
+    from peft_lint.output import ci_formats
 
     assert isinstance(result, LintResult)
     if output_format == "json":
         from peft_lint.output.json_format import render_json
 
         return render_json(result)
+    ci_renderers = {"sarif": ci_formats.render_sarif, "github": ci_formats.render_github,
+                    "junit": ci_formats.render_junit, "statistics": ci_formats.render_statistics}
+    if output_format in ci_renderers:
+        return ci_renderers[output_format](result)
     from peft_lint.output.text import render_concise, render_full
 
-    return render_concise(result) if output_format == "concise" else render_full(result, sys.stdout)
+    if output_format == "concise":
+        return render_concise(result)
+    return render_full(result, sys.stdout) if to_terminal else render_full(result, colour=False)
 
 
 def rule_object(rule: type[Rule]) -> dict[str, object]:

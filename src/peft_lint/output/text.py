@@ -32,8 +32,8 @@ def use_colour(stream: TextIO) -> bool:
     return hasattr(stream, "isatty") and stream.isatty()
 
 
-def render_full(result: LintResult, stream: TextIO | None = None) -> str:
-    style = Style(use_colour(stream or sys.stdout))
+def render_full(result: LintResult, stream: TextIO | None = None, *, colour: bool | None = None) -> str:
+    style = Style(use_colour(stream or sys.stdout) if colour is None else colour)
     sources = {file.path: file for file in result.files}
     blocks = [_full_diagnostic(diagnostic, sources, style) for diagnostic in result.diagnostics]
     notes = [line for setup in result.setups for line in undetermined(setup)]

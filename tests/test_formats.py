@@ -1,0 +1,66 @@
+"""The CI output formats (SARIF, GitHub, JUnit), --output-file and --statistics, via the CLI."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import xml.etree.ElementTree as ElementTree
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLE = "examples/adalora-ddp"
+
+
+def cli(*arguments: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "peft_lint", "--ignore-installed", *arguments],
+                          cwd=ROOT, capture_output=True, text=True, check=False)
+
+
+def json_diagnostics(target: str) -> list[dict[str, object]]:
+    return json.loads(cli("--output-format", "json", target).stdout)["diagnostics"]
+
+
+def test_sarif_results_match_the_json_findings() -> None:
+    completed = cli("--output-format", "sarif", "corpus")
+    document = json.loads(completed.stdout)
+    assert document["version"] == "2.1.0" and completed.returncode == 1
+    run = document["runs"][0]
+    rules = run["tool"]["driver"]["rules"]
+    expected = json_diagnostics("corpus")
+    assert len(run["results"]) == len(expected) > 0
+    for result, diagnostic in zip(run["results"], expected, strict=True):
+        assert rules[result["ruleIndex"]]["id"] == result["ruleId"] == diagnostic["code"]
+        region = result["locations"][0]["physicalLocation"]["region"]
+        assert region["startLine"] == diagnostic["line"] >= 1
+        assert result["level"] in ("error", "warning", "note")
+
+
+def test_github_annotations_escape_newlines() -> None:
+    lines = cli("--output-format", "github", EXAMPLE).stdout.splitlines()
+    assert len(lines) == len(json_diagnostics(EXAMPLE)) == 1
+    assert lines[0].startswith("::error file=examples/adalora-ddp/train.py,line=42,")
+    assert "%0Ahelp:" in lines[0] and "\n" not in lines[0]
+
+
+def test_junit_is_xml_with_one_failure_per_finding() -> None:
+    root = ElementTree.fromstring(cli("--output-format", "junit", "corpus").stdout)
+    failures = root.findall(".//testcase/failure")
+    assert len(failures) == len(json_diagnostics("corpus")) == int(root.attrib["failures"])
+
+
+def test_output_file_and_statistics(tmp_path: Path) -> None:
+    report = tmp_path / "report.sarif"
+    completed = cli("--output-format", "sarif", "--output-file", str(report), EXAMPLE)
+    assert completed.stdout == "" and completed.returncode == 1
+    assert json.loads(report.read_text(encoding="utf-8"))["runs"][0]["results"]
+    statistics = cli("--statistics", "corpus").stdout.splitlines()
+    total = sum(int(line.split()[0]) for line in statistics)
+    assert total == len(json_diagnostics("corpus")) and "PFT103" in statistics[0]
+
+
+def test_full_report_in_a_file_has_no_colour(tmp_path: Path) -> None:
+    report = tmp_path / "report.txt"
+    subprocess.run([sys.executable, "-m", "peft_lint", "--output-file", str(report), EXAMPLE],
+                   cwd=ROOT, env={"FORCE_COLOR": "1", "PATH": ""}, capture_output=True, check=False)
+    assert "\x1b[" not in report.read_text(encoding="utf-8")
