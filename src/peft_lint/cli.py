@@ -13,9 +13,10 @@ from peft_lint import __version__
 
 if TYPE_CHECKING:
     from peft_lint.engine.rule import Rule
+    from peft_lint.engine.runner import LintResult
     from peft_lint.settings import Settings
 
-SUBCOMMANDS = ("check", "rules", "rule", "config")
+SUBCOMMANDS = ("check", "rules", "rule", "config", "explain")
 ISSUES_URL = "https://github.com/peft-lint/peft-lint/issues"
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 
@@ -54,6 +55,15 @@ def build_parser() -> argparse.ArgumentParser:
                        ("--ignore", "rules not to report")):
         check.add_argument(flag, type=_selector_list, default=None, metavar="RULES",
                            help=f"{text}: comma-separated codes, names or code prefixes (PFT3)")
+    explain = commands.add_parser("explain", help="show the training setup as peft-lint resolved it")
+    explain.add_argument("paths", nargs="*", type=Path, help="files of one run, or folders")
+    explain.add_argument("--output-format", choices=("full", "json"), default="full")
+    explain.add_argument("--world-size", type=int, metavar="N",
+                         help="number of training processes, where no launcher says it")
+    explain.add_argument("--target-version", action="append", default=[], metavar="PKG==VER",
+                         help="library version to assume (repeatable)")
+    explain.add_argument("--ignore-installed", action="store_true",
+                         help="do not read the versions of installed packages")
     config = commands.add_parser("config", help="show the settings peft-lint uses here")
     config.add_argument("--show-settings", action="store_true", help="print the resolved settings")
     config.add_argument("path", nargs="?", type=Path, default=Path.cwd(),
@@ -82,6 +92,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _rule(options.rule)
         if options.command == "config":
             return _config(options.path)
+        if options.command == "explain":
+            return _explain(options)
         return _check(options)
     except UsageError as error:
         print(f"peft-lint: error: {error}", file=sys.stderr)
@@ -96,6 +108,24 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _check(options: argparse.Namespace) -> int:
     from peft_lint.engine.diagnostic import Severity
+
+    result = _lint(options)
+    report = _render(result, "statistics" if options.statistics else options.output_format,
+                     to_terminal=options.output_file is None)
+    if options.output_file is None:
+        sys.stdout.write(report)
+    else:
+        try:
+            options.output_file.write_text(report, encoding="utf-8")
+        except OSError as error:
+            raise UsageError(f"cannot write {options.output_file}: {error.strerror}") from None
+    threshold = Severity(options.fail_on).rank
+    failing = any(diagnostic.severity.rank >= threshold for diagnostic in result.diagnostics)
+    return EXIT_FINDINGS if failing and not options.exit_zero else EXIT_CLEAN
+
+
+def _lint(options: argparse.Namespace) -> LintResult:
+    """Lint the paths with the settings and the run options of `check` / `explain`."""
     from peft_lint.engine.runner import LintOptions, lint
     from peft_lint.inputs.versions import VersionError, parse_target
     from peft_lint.settings import SettingsError, find_settings
@@ -112,21 +142,19 @@ def _check(options: argparse.Namespace) -> int:
         settings = find_settings(options.paths[0] if options.paths[0].exists() else Path.cwd())
     except SettingsError as error:
         raise UsageError(str(error)) from None
-    _apply_rule_flags(settings, options)
-    result = lint(options.paths, LintOptions(options.world_size, targets, settings.target_versions,
-                                             not options.ignore_installed, settings))
-    report = _render(result, "statistics" if options.statistics else options.output_format,
-                     to_terminal=options.output_file is None)
-    if options.output_file is None:
-        sys.stdout.write(report)
-    else:
-        try:
-            options.output_file.write_text(report, encoding="utf-8")
-        except OSError as error:
-            raise UsageError(f"cannot write {options.output_file}: {error.strerror}") from None
-    threshold = Severity(options.fail_on).rank
-    failing = any(diagnostic.severity.rank >= threshold for diagnostic in result.diagnostics)
-    return EXIT_FINDINGS if failing and not options.exit_zero else EXIT_CLEAN
+    if options.command == "check":
+        _apply_rule_flags(settings, options)
+    return lint(options.paths, LintOptions(options.world_size, targets, settings.target_versions,
+                                           not options.ignore_installed, settings))
+
+
+def _explain(options: argparse.Namespace) -> int:
+    from peft_lint.output.explain import render_explain, render_explain_json
+
+    result = _lint(options)
+    sys.stdout.write(render_explain_json(result) if options.output_format == "json"
+                     else render_explain(result))
+    return EXIT_CLEAN
 
 
 def _selector_list(text: str) -> list[str]:
