@@ -1,0 +1,54 @@
+"""The pre-commit hook, run by real pre-commit against a temporary repository."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+CLEAN = '''from peft import LoraConfig, get_peft_model
+from transformers import AutoModelForCausalLM, Trainer, TrainingArguments
+
+model = get_peft_model(AutoModelForCausalLM.from_pretrained("gpt2"), LoraConfig(target_modules=["c_attn"]))
+Trainer(model=model, args=TrainingArguments(output_dir="o")).train()
+'''
+HAZARD = '''from peft import LoraConfig, get_peft_model
+from transformers import AutoModelForCausalLM, Trainer, TrainingArguments
+
+model = AutoModelForCausalLM.from_pretrained("gpt2", load_in_8bit=True)
+model = get_peft_model(model, LoraConfig(target_modules=["c_attn"]))
+Trainer(model=model, args=TrainingArguments(output_dir="o")).train()
+'''
+
+
+def git(folder: Path, *arguments: str) -> None:
+    subprocess.run(["git", *arguments], cwd=folder, check=True, capture_output=True)
+
+
+@pytest.mark.skipif(shutil.which("pre-commit") is None or shutil.which("git") is None,
+                    reason="needs git and pre-commit (installed by the test extra)")
+def test_hook_passes_a_clean_commit_and_fails_a_hazard(tmp_path: Path) -> None:
+    repo = tmp_path / "project"
+    repo.mkdir()
+    git(repo, "init", "-q")
+    git(repo, "config", "user.email", "ci@example.com")
+    git(repo, "config", "user.name", "ci")
+    environment = {**os.environ, "PRE_COMMIT_HOME": str(tmp_path / "cache"),
+                   "PIP_NO_INPUT": "1"}
+
+    def hook() -> subprocess.CompletedProcess[str]:
+        git(repo, "add", "-A")
+        return subprocess.run(["pre-commit", "try-repo", str(ROOT), "peft-lint", "--all-files"],
+                              cwd=repo, env=environment, capture_output=True, text=True, check=False)
+
+    (repo / "train.py").write_text(CLEAN, encoding="utf-8")
+    (repo / "requirements.txt").write_text("transformers==5.24.0\n", encoding="utf-8")
+    clean = hook()
+    assert clean.returncode == 0, clean.stdout + clean.stderr
+    (repo / "train.py").write_text(HAZARD, encoding="utf-8")
+    failing = hook()
+    assert failing.returncode == 1 and "PFT303" in failing.stdout, failing.stdout + failing.stderr
