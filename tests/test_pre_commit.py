@@ -25,13 +25,29 @@ Trainer(model=model, args=TrainingArguments(output_dir="o")).train()
 '''
 
 
-def git(folder: Path, *arguments: str) -> None:
-    subprocess.run(["git", *arguments], cwd=folder, check=True, capture_output=True)
+def git(folder: Path, *arguments: str) -> str:
+    return subprocess.run(["git", *arguments], cwd=folder, check=True, capture_output=True,
+                          text=True).stdout
+
+
+def hook_repository(target: Path) -> Path:
+    """A committed copy of this working tree (tracked and new, unignored files): pre-commit
+    installs hooks from commits, and the change under test may not be committed yet."""
+    for name in git(ROOT, "ls-files", "--cached", "--others", "--exclude-standard").splitlines():
+        source = ROOT / name
+        if source.is_file():
+            (target / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, target / name)
+    git(target, "init", "-q")
+    git(target, "add", "-A")
+    git(target, "-c", "user.email=ci@example.com", "-c", "user.name=ci", "commit", "-q", "-m", "hook")
+    return target
 
 
 @pytest.mark.skipif(shutil.which("pre-commit") is None or shutil.which("git") is None,
                     reason="needs git and pre-commit (installed by the test extra)")
 def test_hook_passes_a_clean_commit_and_fails_a_hazard(tmp_path: Path) -> None:
+    hooks = hook_repository(tmp_path / "peft-lint")
     repo = tmp_path / "project"
     repo.mkdir()
     git(repo, "init", "-q")
@@ -42,7 +58,7 @@ def test_hook_passes_a_clean_commit_and_fails_a_hazard(tmp_path: Path) -> None:
 
     def hook() -> subprocess.CompletedProcess[str]:
         git(repo, "add", "-A")
-        return subprocess.run(["pre-commit", "try-repo", str(ROOT), "peft-lint", "--all-files"],
+        return subprocess.run(["pre-commit", "try-repo", str(hooks), "peft-lint", "--all-files"],
                               cwd=repo, env=environment, capture_output=True, text=True, check=False)
 
     (repo / "train.py").write_text(CLEAN, encoding="utf-8")

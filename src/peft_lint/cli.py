@@ -41,6 +41,10 @@ def build_parser() -> argparse.ArgumentParser:
                        help="write the report to FILE instead of standard output")
     check.add_argument("--statistics", action="store_true",
                        help="print the number of findings per rule instead of the findings")
+    check.add_argument("--write-baseline", type=Path, metavar="FILE",
+                       help="record the current findings in FILE and exit 0")
+    check.add_argument("--baseline", type=Path, metavar="FILE",
+                       help="report only findings not recorded in FILE")
     check.add_argument("--world-size", type=int, metavar="N",
                        help="number of training processes, where no launcher says it")
     check.add_argument("--target-version", action="append", default=[], metavar="PKG==VER",
@@ -107,9 +111,20 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _check(options: argparse.Namespace) -> int:
+    from peft_lint.engine.baseline import BaselineError, read_baseline, without_baselined, write_baseline
     from peft_lint.engine.diagnostic import Severity
 
     result = _lint(options)
+    if options.write_baseline is not None:
+        write_baseline(options.write_baseline, result.diagnostics, result.files)
+        print(f"wrote {len(result.diagnostics)} finding(s) to {options.write_baseline}")
+        return EXIT_CLEAN
+    if options.baseline is not None:
+        try:
+            known = read_baseline(options.baseline)
+        except BaselineError as error:
+            raise UsageError(str(error)) from None
+        result.diagnostics = without_baselined(result.diagnostics, result.files, known)
     report = _render(result, "statistics" if options.statistics else options.output_format,
                      to_terminal=options.output_file is None)
     if options.output_file is None:
