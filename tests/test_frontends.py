@@ -163,3 +163,20 @@ def test_axolotl_adapter_loader_adds_input_grads(tmp_path: Path, extra: str, exp
     grads = setup.checkpointing.input_grads
     assert (grads.value if grads.known else None) == expected
     assert setup.checkpointing.use_reentrant.is_(True) == (expected is not None)
+
+
+def test_folder_mode_skips_git_ignored_files_and_virtualenvs(tmp_path: Path) -> None:
+    import shutil
+    import subprocess
+
+    if shutil.which("git") is None:
+        pytest.skip("needs git")
+    subprocess.run(["git", "init", "-q"], cwd=tmp_path, check=True)
+    script = "from peft import get_peft_model\nfrom transformers import Trainer\n"
+    for folder in ("outputs/checkpoint-1", "my-env", "src"):
+        (tmp_path / folder).mkdir(parents=True)
+        (tmp_path / folder / "train.py").write_text(script, encoding="utf-8")
+    (tmp_path / "my-env" / "pyvenv.cfg").write_text("home = /usr/bin\n", encoding="utf-8")
+    (tmp_path / ".gitignore").write_text("outputs/\n", encoding="utf-8")
+    result = lint([tmp_path], LintOptions(use_installed=False))
+    assert [Path(file.path).parent.name for file in result.files] == ["src"]

@@ -129,11 +129,32 @@ def _folder_files(folder: Path) -> list[Path]:
             continue
         for entry in entries:
             if entry.is_dir():
-                if entry.name not in SKIPPED_FOLDERS and not entry.name.startswith("."):
+                if entry.name not in SKIPPED_FOLDERS and not entry.name.startswith(".") and \
+                        not (entry / "pyvenv.cfg").is_file():  # a virtualenv, whatever its name
                     stack.append(entry)
             elif kind_of(entry) in ("python", "yaml", "json", "shell"):
                 found.append(entry)
-    return sorted(found)
+    return sorted(_not_git_ignored(folder, found))
+
+
+def _not_git_ignored(folder: Path, paths: list[Path]) -> list[Path]:
+    """Drop what the repository's .gitignore files ignore (when the folder is in a git work
+    tree and git is installed; otherwise every path stays)."""
+    import shutil
+    import subprocess
+
+    if not paths or shutil.which("git") is None:
+        return paths
+    try:
+        completed = subprocess.run(["git", "check-ignore", "--stdin", "-z"], cwd=folder,
+                                   input="\0".join(str(path) for path in paths) + "\0",
+                                   capture_output=True, text=True, timeout=10, check=False)
+    except (OSError, subprocess.SubprocessError):
+        return paths
+    if completed.returncode not in (0, 1):  # 128: not a git repository
+        return paths
+    ignored = {Path(name) for name in completed.stdout.split("\0") if name}
+    return [path for path in paths if path not in ignored]
 
 
 def _add_mentioned(unit: RunUnit, script: SourceFile, by_name: dict[str, Path], cache: FileCache) -> None:
