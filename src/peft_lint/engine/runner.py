@@ -51,7 +51,26 @@ def lint(paths: list[Path], options: LintOptions) -> LintResult:
         environment = resolve_versions(options.target_versions, options.settings_versions,
                                        [Path.cwd()], options.use_installed)
     selected = _selected(_unique(diagnostics), options.settings)
-    return LintResult(_suppressed(selected, files, options.settings), files, setups, len(units), environment)
+    final = _in_notebook_cells(_suppressed(selected, files, options.settings), files)
+    return LintResult(final, files, setups, len(units), environment)
+
+
+def _in_notebook_cells(diagnostics: list[Diagnostic], files: list[SourceFile]) -> list[Diagnostic]:
+    """Notebook locations as `cell N, line L` (the script line stays for code frames)."""
+    from dataclasses import replace
+
+    from peft_lint.engine.diagnostic import Related
+    from peft_lint.inputs.files import notebook_span
+
+    notebooks = {file.path: file for file in files if file.cells is not None}
+    if not notebooks:
+        return diagnostics
+
+    def located(span: Span) -> Span:
+        return notebook_span(span, notebooks[span.path]) if span.path in notebooks else span
+
+    return [replace(d, span=located(d.span),
+                    related=[Related(located(r.span), r.message) for r in d.related]) for d in diagnostics]
 
 
 def _selected(diagnostics: list[Diagnostic], settings: Settings) -> list[Diagnostic]:

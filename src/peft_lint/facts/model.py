@@ -22,9 +22,18 @@ class Span:
     column: int = 1
     end_line: int | None = None
     end_column: int | None = None
+    # in a notebook: the cell (counted over all cells, from 1) and the line inside it
+    cell: int | None = None
+    cell_line: int | None = None
 
     def label(self) -> str:
+        if self.cell is not None:
+            return f"{self.path}:cell {self.cell}:line {self.cell_line}"
         return f"{self.path}:{self.line}"
+
+    def position(self) -> str:
+        """Where a finding starts, as linters print it (`train.py:12:5`)."""
+        return self.label() if self.cell is not None else f"{self.path}:{self.line}:{self.column}"
 
 
 @dataclass(frozen=True)

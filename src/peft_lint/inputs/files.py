@@ -14,8 +14,9 @@ from pathlib import Path
 from peft_lint.extract.config_files import ConfigParseError, parse_json, parse_yaml
 from peft_lint.extract.launcher import LaunchCommand, parse_launcher
 from peft_lint.extract.values import DictValue, Value
+from peft_lint.facts.model import Span
 
-PYTHON_SUFFIXES = (".py",)
+PYTHON_SUFFIXES = (".py", ".ipynb")
 YAML_SUFFIXES = (".yaml", ".yml")
 JSON_SUFFIXES = (".json",)
 SHELL_SUFFIXES = (".sh", ".bash", ".slurm", ".sbatch", ".job")
@@ -41,6 +42,8 @@ class SourceFile:
     config_role: str = ""  # training-args, accelerate, deepspeed, axolotl, llamafactory, other
     launches: list[LaunchCommand] = field(default_factory=list)
     problem: ReadProblem | None = None
+    # a notebook's code cells joined into one script: (cell, line in cell) of each script line
+    cells: list[tuple[int, int]] | None = None
 
     @property
     def lines(self) -> list[str]:
@@ -79,6 +82,10 @@ def read_source(path: Path, kind: str | None = None) -> SourceFile:
     if text is None:
         return source
     source.text = text
+    if path.name.lower().endswith(".ipynb"):
+        _read_notebook(source)
+        if source.problem is not None:
+            return source
     if source.kind == "other" and text.startswith("#!") and "sh" in text.split("\n", 1)[0]:
         source.kind = "shell"
     _parse(source)
@@ -116,6 +123,50 @@ def _read_text(path: Path, source: SourceFile) -> str | None:
             f"at offset {error.start}", line, column)
         return None
     return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def _read_notebook(source: SourceFile) -> None:
+    """Turn a notebook into the script its code cells make, in order; shell escapes (`!pip`),
+    magics (`%time`, `%%bash` cells) and help lines (`obj?`) become `pass`, keeping lines."""
+    import json
+
+    try:
+        document = json.loads(source.text)
+    except ValueError as error:
+        source.problem = ReadProblem("PFT902", f"invalid notebook (not JSON): {error}")
+        return
+    cells = document.get("cells") if isinstance(document, dict) else None
+    if not isinstance(cells, list):
+        source.problem = ReadProblem("PFT902", "invalid notebook: no `cells` list")
+        return
+    lines: list[str] = []
+    origins: list[tuple[int, int]] = []
+    for number, cell in enumerate(cells, start=1):
+        if not isinstance(cell, dict) or cell.get("cell_type") != "code":
+            continue
+        raw = cell.get("source", "")
+        text = "".join(raw) if isinstance(raw, list) else str(raw)
+        cell_lines = text.splitlines() or [""]
+        whole_cell_magic = cell_lines[0].lstrip().startswith("%%")
+        for index, line in enumerate(cell_lines, start=1):
+            stripped = line.strip()
+            help_line = stripped.endswith("?") and not stripped.startswith("#")
+            if whole_cell_magic or help_line or stripped.startswith(("!", "%")):
+                line = line[: len(line) - len(line.lstrip())] + "pass"
+            lines.append(line)
+            origins.append((number, index))
+    source.text = "\n".join(lines) + "\n"
+    source.cells = origins
+
+
+def notebook_span(span: Span, source: SourceFile) -> Span:
+    """The span with its notebook cell and line in the cell, for display."""
+    from dataclasses import replace
+
+    if source.cells is None or not 0 < span.line <= len(source.cells):
+        return span
+    cell, line = source.cells[span.line - 1]
+    return replace(span, cell=cell, cell_line=line)
 
 
 def _parse(source: SourceFile) -> None:

@@ -16,7 +16,7 @@ def diagnostic_object(diagnostic: Diagnostic) -> dict[str, object]:
     if diagnostic.fix is not None:
         fix = {"safe": diagnostic.fix.safe, "title": diagnostic.fix.title,
                "edits": [vars(edit) for edit in diagnostic.fix.edits]}
-    return {
+    document = {
         "code": diagnostic.code,
         "name": diagnostic.name,
         "severity": diagnostic.severity.value,
@@ -32,6 +32,9 @@ def diagnostic_object(diagnostic: Diagnostic) -> dict[str, object]:
         "fix": fix,
         "url": diagnostic.url,
     }
+    if span.cell is not None:
+        document["cell"], document["cell_line"] = span.cell, span.cell_line
+    return document
 
 
 def render_json(result: LintResult) -> str:

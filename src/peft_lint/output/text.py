@@ -47,7 +47,7 @@ def render_full(result: LintResult, stream: TextIO | None = None, *, colour: boo
 def _full_diagnostic(diagnostic: Diagnostic, sources: dict[str, SourceFile], style: Style) -> str:
     colour = {"error": "1;31", "warning": "1;33", "info": "1;36"}[diagnostic.severity.value]
     span = diagnostic.span
-    lines = [f"{style(f'{span.path}:{span.line}:{span.column}:', '1')} "
+    lines = [f"{style(f'{span.position()}:', '1')} "
              f"{style(diagnostic.code, colour)} [{diagnostic.severity.value}] {diagnostic.name}"]
     lines += textwrap.wrap(diagnostic.message, WIDTH, initial_indent="   ", subsequent_indent="   ")
     lines += _frame(span, sources)
@@ -72,7 +72,7 @@ def _frame(span: Span, sources: dict[str, SourceFile]) -> list[str]:
     if source is None or not 0 < span.line <= len(source.lines):
         return []
     text = source.lines[span.line - 1].expandtabs(4).rstrip()
-    number = str(span.line)
+    number = str(span.cell_line if span.cell is not None else span.line)
     gutter = " " * len(number)
     start = max(span.column - 1, 0)
     if span.end_line == span.line and span.end_column and span.end_column > span.column:
@@ -103,6 +103,6 @@ def _summary(result: LintResult, style: Style) -> str:
 
 
 def render_concise(result: LintResult) -> str:
-    lines = [f"{d.span.path}:{d.span.line}:{d.span.column}: {d.code} [{d.severity.value}] "
+    lines = [f"{d.span.position()}: {d.code} [{d.severity.value}] "
              f"{d.name}: {d.message}" for d in result.diagnostics]
     return "\n".join(lines) + ("\n" if lines else "")
