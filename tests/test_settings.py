@@ -72,3 +72,27 @@ def test_show_settings(tmp_path: Path) -> None:
                                cwd=tmp_path, capture_output=True, text=True, check=False)
     assert completed.returncode == 0
     assert "pyproject.toml" in completed.stdout and '["PFT106"]' in completed.stdout
+
+
+def test_shipped_schema_is_current_and_agrees_with_the_reader(tmp_path: Path) -> None:
+    import json
+
+    import jsonschema
+
+    from peft_lint.settings import json_schema
+
+    shipped = json.loads((Path(__file__).resolve().parent.parent / "schemas" / "settings.schema.json")
+                         .read_text(encoding="utf-8"))
+    assert shipped == json_schema(), "regenerate: peft-lint config --schema > schemas/settings.schema.json"
+    good = {"select": ["ALL"], "ignore": ["PFT307"], "target-versions": ["transformers==4.57.6"],
+            "per-file-ignores": {"tests/*.py": ["PFT1"]}, "severity": {"gc-use-cache": "error"}}
+    jsonschema.validate(good, shipped)
+    code, _, _ = lint(tmp_path, "".join(f"{key} = {json.dumps(value)}\n" for key, value in good.items()
+                                        if not isinstance(value, dict)))
+    assert code in (0, 1)  # the reader accepts what the schema accepts
+    for bad in ({"selct": []}, {"severity": {"PFT106": "fatal"}}, {"ignore": "PFT106"}):
+        try:
+            jsonschema.validate(bad, shipped)
+        except jsonschema.ValidationError:
+            continue
+        raise AssertionError(f"schema accepted {bad}")

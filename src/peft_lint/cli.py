@@ -70,6 +70,8 @@ def build_parser() -> argparse.ArgumentParser:
                          help="do not read the versions of installed packages")
     config = commands.add_parser("config", help="show the settings peft-lint uses here")
     config.add_argument("--show-settings", action="store_true", help="print the resolved settings")
+    config.add_argument("--schema", action="store_true",
+                        help="print the JSON schema of the settings instead")
     config.add_argument("path", nargs="?", type=Path, default=Path.cwd(),
                         help="where to look for the settings (default: the current folder)")
     rules = commands.add_parser("rules", help="list the rules")
@@ -95,7 +97,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if options.command == "rule":
             return _rule(options.rule)
         if options.command == "config":
-            return _config(options.path)
+            return _config(options.path, schema=options.schema)
         if options.command == "explain":
             return _explain(options)
         return _check(options)
@@ -194,9 +196,12 @@ def _apply_rule_flags(settings: Settings, options: argparse.Namespace) -> None:
         raise UsageError(str(error)) from None
 
 
-def _config(path: Path) -> int:
-    from peft_lint.settings import SettingsError, find_settings
+def _config(path: Path, *, schema: bool) -> int:
+    from peft_lint.settings import SettingsError, find_settings, json_schema
 
+    if schema:
+        print(json.dumps(json_schema(), indent=2))
+        return EXIT_CLEAN
     try:
         settings = find_settings(path)
     except SettingsError as error:

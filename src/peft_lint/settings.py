@@ -48,6 +48,38 @@ class Settings:
                 "per-file-ignores": self.per_file_ignores, "severity": self.severity}
 
 
+def json_schema() -> dict[str, object]:
+    """The JSON schema of `[tool.peft-lint]` (and of peft-lint.toml), for editors and CI."""
+    from peft_lint.inputs.versions import PACKAGES
+
+    selectors = {"type": "array", "items": {"type": "string", "minLength": 1},
+                 "description": "rule codes (PFT101), names (adalora-reentrant-gc-ddp), code prefixes "
+                                "(PFT1) or ALL"}
+    return {
+        "$schema": "http://json-schema.org/draft-07/schema#",
+        "$id": "https://github.com/peft-lint/peft-lint/blob/main/schemas/settings.schema.json",
+        "title": "peft-lint settings ([tool.peft-lint] in pyproject.toml, or peft-lint.toml)",
+        "type": "object",
+        "additionalProperties": False,
+        "properties": {
+            "target-versions": {
+                "description": "library versions to assume, as a table or as PKG==VER strings",
+                "oneOf": [
+                    {"type": "object", "additionalProperties": False,
+                     "properties": {package: {"type": "string"} for package in PACKAGES}},
+                    {"type": "array", "items": {"type": "string", "pattern": "^[A-Za-z0-9_.-]+==.+$"}},
+                ]},
+            "select": {**selectors, "default": ["ALL"]},
+            "extend-select": selectors,
+            "ignore": selectors,
+            "per-file-ignores": {"type": "object", "additionalProperties": selectors,
+                                 "description": "glob -> rules not reported in matching files"},
+            "severity": {"type": "object", "additionalProperties": {"enum": list(SEVERITIES)},
+                         "description": "rule -> severity it reports with"},
+        },
+    }
+
+
 def _matches(selectors: list[str], code: str, name: str) -> bool:
     for selector in selectors:
         wanted = selector.strip()
