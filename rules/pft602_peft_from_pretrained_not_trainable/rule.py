@@ -2,9 +2,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from peft_lint.engine.diagnostic import Diagnostic, Severity
+from peft_lint.engine.diagnostic import Diagnostic, Edit, Fix, InsertArgument, Severity
 from peft_lint.engine.rule import Claim, Rule, related
-from peft_lint.facts.model import TrainingSetup
+from peft_lint.facts.model import AdapterLoad, TrainingSetup
 
 NO_GRAD = "element 0 of tensors does not require grad and does not have a grad_fn"
 SILENT = "silently trains nothing"
@@ -39,7 +39,8 @@ class PeftFromPretrainedNotTrainable(Rule):
     Loading for inference or merging; `is_trainable=True`.
 
     ## Fix safety
-    Adding `is_trainable=True` is the fix; no automatic fix yet.
+    Safe: `peft-lint --fix` adds `is_trainable=True` to the call (or turns
+    `is_trainable=False` into it); nothing else in the file changes.
 
     ## References
     - peft `peft_model.py` `PeftModel.from_pretrained` (`inference_mode = not is_trainable`)
@@ -66,4 +67,16 @@ class PeftFromPretrainedNotTrainable(Rule):
                       f"require grad, the run {SILENT}).")
         yield self.diagnostic(load.span, lead + effect,
                               help="pass is_trainable=True to from_pretrained",
-                              related=related(setup.trainer.span, "trained here"))
+                              related=related(setup.trainer.span, "trained here"), fix=self._fix(load))
+
+    def _fix(self, load: AdapterLoad) -> Fix | None:
+        title = "pass is_trainable=True"
+        written = load.is_trainable.span if load.is_trainable.origin.kind == "written" else None
+        if written is not None and written.end_line is not None and written.end_column is not None:
+            return Fix(title, True, (Edit(written.path, written.line, written.column, written.end_line,
+                                          written.end_column, "True"),))  # the value
+        span = load.span
+        if span.end_line is None or span.end_column is None:
+            return None
+        return Fix(title, True, (InsertArgument(span.path, span.line, span.column, span.end_line,
+                                                span.end_column, "is_trainable=True"),))

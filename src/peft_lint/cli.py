@@ -41,6 +41,11 @@ def build_parser() -> argparse.ArgumentParser:
                        help="write the report to FILE instead of standard output")
     check.add_argument("--statistics", action="store_true",
                        help="print the number of findings per rule instead of the findings")
+    check.add_argument("--fix", action="store_true", help="apply the safe fixes to the files")
+    check.add_argument("--diff", action="store_true",
+                       help="print the fixes as a unified diff instead of applying them")
+    check.add_argument("--unsafe-fixes", action="store_true",
+                       help="also apply (or show) fixes that need review")
     check.add_argument("--write-baseline", type=Path, metavar="FILE",
                        help="record the current findings in FILE and exit 0")
     check.add_argument("--baseline", type=Path, metavar="FILE",
@@ -121,6 +126,8 @@ def _check(options: argparse.Namespace) -> int:
         write_baseline(options.write_baseline, result.diagnostics, result.files)
         print(f"wrote {len(result.diagnostics)} finding(s) to {options.write_baseline}")
         return EXIT_CLEAN
+    if options.fix or options.diff:
+        return _fix(options, result)
     if options.baseline is not None:
         try:
             known = read_baseline(options.baseline)
@@ -139,6 +146,23 @@ def _check(options: argparse.Namespace) -> int:
     threshold = Severity(options.fail_on).rank
     failing = any(diagnostic.severity.rank >= threshold for diagnostic in result.diagnostics)
     return EXIT_FINDINGS if failing and not options.exit_zero else EXIT_CLEAN
+
+
+def _fix(options: argparse.Namespace, result: LintResult) -> int:
+    """--diff prints the edits; --fix writes them, then reports what is left."""
+    from peft_lint.engine.fixes import apply_fixes, unified_diff
+
+    fixes = apply_fixes(result.diagnostics, result.files, unsafe=options.unsafe_fixes)
+    if options.diff:
+        sys.stdout.write(unified_diff(fixes, result.files))
+        print(f"{len(fixes.fixed)} fix(es) available", file=sys.stderr)
+        return EXIT_FINDINGS if fixes.fixed else EXIT_CLEAN
+    by_path = {file.path: file for file in result.files}
+    for path, text in fixes.new_texts.items():
+        by_path[path].absolute.write_text(text, encoding="utf-8")
+    print(f"fixed {len(fixes.fixed)} finding(s) in {len(fixes.new_texts)} file(s)", file=sys.stderr)
+    options.fix = False
+    return _check(options)
 
 
 def _lint(options: argparse.Namespace) -> LintResult:

@@ -35,10 +35,23 @@ class Edit:
 
 
 @dataclass(frozen=True)
+class InsertArgument:
+    """Add `text` (a keyword argument) as the last argument of the call that `span` covers;
+    resolved against the file text when the fix is applied (commas, empty calls)."""
+
+    path: str
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+    text: str
+
+
+@dataclass(frozen=True)
 class Fix:
     title: str
     safe: bool
-    edits: tuple[Edit, ...] = ()
+    edits: tuple[Edit | InsertArgument, ...] = ()
 
 
 @dataclass
