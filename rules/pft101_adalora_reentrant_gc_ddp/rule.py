@@ -9,6 +9,7 @@ from peft_lint.facts.explain import (
     checkpointing_related,
     input_grads_related,
     launcher_related,
+    non_reentrant_fix,
     non_reentrant_help,
     processes_phrase,
     reentrant_ddp_applies,
@@ -59,7 +60,9 @@ class AdaloraReentrantGcDdp(Rule):
     silently leaves `lora_E` untrained: that is `reentrant-gc-frozen-inputs`.
 
     ## Fix safety
-    No automatic fix yet; the help line names the file and key to change.
+    Safe where `use_reentrant: true` (or `True`) is written: `peft-lint --fix` turns that
+    literal into false in its own file (YAML, JSON or Python); where reentrant comes from a
+    default there is no automatic fix, and the help line names the file and key to add.
 
     ## References
     - https://github.com/huggingface/peft/issues/1745
@@ -99,4 +102,5 @@ class AdaloraReentrantGcDdp(Rule):
             help_text += " (or set ddp_static_graph: true)"
         help_text += ("; ddp_find_unused_parameters=False and orth_reg_weight=0 do NOT fix this "
                       "for AdaLoRA")
-        yield self.diagnostic(adapter.config_span, message, help=help_text, related=related)
+        yield self.diagnostic(adapter.config_span, message, help=help_text, related=related,
+                              fix=non_reentrant_fix(setup))

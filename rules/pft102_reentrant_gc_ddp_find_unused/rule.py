@@ -10,6 +10,7 @@ from peft_lint.facts.explain import (
     input_grads_related,
     launcher_related,
     method_name,
+    non_reentrant_fix,
     non_reentrant_help,
     processes_phrase,
     reentrant_ddp_applies,
@@ -58,7 +59,9 @@ class ReentrantGcDdpFindUnused(Rule):
     `reentrant-gc-frozen-inputs`); AdaLoRA (see `adalora-reentrant-gc-ddp`).
 
     ## Fix safety
-    No automatic fix yet; the help line names the file and key to change.
+    Safe where `use_reentrant: true` (or `True`) is written: `peft-lint --fix` turns that
+    literal into false in its own file (YAML, JSON or Python); where reentrant comes from a
+    default there is no automatic fix, and the help line names the file and key to add.
 
     ## References
     - transformers `trainer.py` `_build_accelerator_args` (5.24) / `_wrap_model` (4.57.6)
@@ -99,4 +102,4 @@ class ReentrantGcDdpFindUnused(Rule):
             "every trainable parameter is used in every step"
         if static_graph_available(setup):
             help_text += "; or ddp_static_graph: true"
-        yield self.diagnostic(span, message, help=help_text, related=related)
+        yield self.diagnostic(span, message, help=help_text, related=related, fix=non_reentrant_fix(setup))

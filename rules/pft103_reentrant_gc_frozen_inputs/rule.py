@@ -4,7 +4,12 @@ from collections.abc import Iterator
 
 from peft_lint.engine.diagnostic import Diagnostic, Severity
 from peft_lint.engine.rule import Claim, Rule
-from peft_lint.facts.explain import ADALORA_NONE_GRAD, checkpointing_related, non_reentrant_help
+from peft_lint.facts.explain import (
+    ADALORA_NONE_GRAD,
+    checkpointing_related,
+    non_reentrant_fix,
+    non_reentrant_help,
+)
 from peft_lint.facts.model import TrainingSetup
 from peft_lint.knowledge import transformers as tf
 
@@ -59,7 +64,9 @@ class ReentrantGcFrozenInputs(Rule):
     enabled on the base model before `get_peft_model` (PEFT adds the hook then).
 
     ## Fix safety
-    No automatic fix yet; the help line names the file and key to change.
+    Safe where `use_reentrant: true` (or `True`) is written: `peft-lint --fix` turns that
+    literal into false in its own file (YAML, JSON or Python); where reentrant comes from a
+    default there is no automatic fix, and the help line names the file and key to add.
 
     ## References
     - https://github.com/huggingface/peft/issues/137, https://github.com/huggingface/transformers/issues/25841
@@ -114,4 +121,5 @@ class ReentrantGcFrozenInputs(Rule):
                    f"inputs require grad, and {why}.")
         help_text = non_reentrant_help(setup) + "; or call model.enable_input_require_grads() " \
             "before training"
-        yield self.diagnostic(span, message, help=help_text, related=checkpointing_related(setup))
+        yield self.diagnostic(span, message, help=help_text, related=checkpointing_related(setup),
+                              fix=non_reentrant_fix(setup))

@@ -48,10 +48,24 @@ class InsertArgument:
 
 
 @dataclass(frozen=True)
+class ReplaceWord:
+    """Replace the last whole-word `word` inside the span (e.g. the `true` of a YAML
+    `use_reentrant: true` entry) with `replacement`; resolved against the file text."""
+
+    path: str
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+    word: str
+    replacement: str
+
+
+@dataclass(frozen=True)
 class Fix:
     title: str
     safe: bool
-    edits: tuple[Edit | InsertArgument, ...] = ()
+    edits: tuple[Edit | InsertArgument | ReplaceWord, ...] = ()
 
 
 @dataclass

@@ -10,7 +10,7 @@ from __future__ import annotations
 import difflib
 from dataclasses import dataclass
 
-from peft_lint.engine.diagnostic import Diagnostic, Edit, InsertArgument
+from peft_lint.engine.diagnostic import Diagnostic, Edit, InsertArgument, ReplaceWord
 from peft_lint.inputs.files import SourceFile
 
 
@@ -24,10 +24,12 @@ def _offset(lines: list[str], line: int, column: int) -> int:
     return sum(len(text) for text in lines[: line - 1]) + column - 1
 
 
-def _as_edit(edit: Edit | InsertArgument, text: str) -> Edit | None:
+def _as_edit(edit: Edit | InsertArgument | ReplaceWord, text: str) -> Edit | None:
     if isinstance(edit, Edit):
         return edit
     lines = text.splitlines(keepends=True)
+    if isinstance(edit, ReplaceWord):
+        return _replace_word(edit, lines)
     end = _offset(lines, edit.end_line, edit.end_column) - 1  # the closing parenthesis
     if not 0 <= end < len(text) or text[end] != ")":
         return None
@@ -40,6 +42,19 @@ def _as_edit(edit: Edit | InsertArgument, text: str) -> Edit | None:
     prefix_lines = text[:position].split("\n")
     return Edit(edit.path, len(prefix_lines), len(prefix_lines[-1]) + 1, len(prefix_lines),
                 len(prefix_lines[-1]) + 1, separator + edit.text)
+
+
+def _replace_word(edit: ReplaceWord, lines: list[str]) -> Edit | None:
+    import re
+
+    if edit.line != edit.end_line or not 0 < edit.line <= len(lines):
+        return None
+    segment = lines[edit.line - 1][edit.column - 1:edit.end_column - 1]
+    found = list(re.finditer(rf"\b{re.escape(edit.word)}\b", segment))
+    if not found:
+        return None
+    start = edit.column + found[-1].start()
+    return Edit(edit.path, edit.line, start, edit.line, start + len(edit.word), edit.replacement)
 
 
 def apply_fixes(diagnostics: list[Diagnostic], files: list[SourceFile], *, unsafe: bool) -> FixResult:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from peft_lint.engine.diagnostic import Related
+from peft_lint.engine.diagnostic import Fix, Related, ReplaceWord
 from peft_lint.extract.values import Const, DictValue
 from peft_lint.facts.model import Fact, TrainingSetup
 from peft_lint.knowledge import transformers as tf
@@ -72,6 +72,21 @@ def non_reentrant_help(setup: TrainingSetup) -> str:
         return f"add --gradient_checkpointing_kwargs '{{\"use_reentrant\": false}}' in {where}"
     return ('pass gradient_checkpointing_kwargs={"use_reentrant": False} where checkpointing is '
             f"enabled ({gc.enabled.span.label() if gc.enabled.span else where})")
+
+
+def non_reentrant_fix(setup: TrainingSetup) -> Fix | None:
+    """Turn a written `use_reentrant: true` into false, in the file and syntax it is written in
+    (YAML, JSON, a Python literal); None when reentrant comes from a default (nothing to flip)."""
+    fact = setup.checkpointing.use_reentrant
+    span = fact.span
+    if fact.origin.kind != "written" or not fact.is_(True) or span is None or \
+            span.end_line != span.line or span.end_column is None:
+        return None
+    python = span.path.endswith((".py", ".ipynb"))
+    word, literal = ("True", "False") if python else ("true", "false")
+    return Fix("make gradient checkpointing non-reentrant", True,
+               (ReplaceWord(span.path, span.line, span.column, span.end_line, span.end_column,
+                            word, literal),))
 
 
 def static_graph_available(setup: TrainingSetup) -> bool:
