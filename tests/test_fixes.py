@@ -33,11 +33,14 @@ def test_fix_produces_the_fixed_files(case: Path, tmp_path: Path) -> None:
         return {path.name: path.read_text(encoding="utf-8") for path in work.iterdir() if path.is_file()}
 
     before = contents()
-    diff = cli(work, "--diff")
+    diff = cli(work, "--diff", "--unsafe-fixes")
     assert diff.returncode == 1 and diff.stdout.startswith("--- a/")
     assert contents() == before  # --diff changes nothing
+    if not cli(work, "--diff").stdout:  # an unsafe fix: plain --fix must leave the files alone
+        cli(work, "--fix")
+        assert contents() == before
     rule = case.parent.parent.name[:6].upper()
-    fixed = cli(work, "--fix")
+    fixed = cli(work, "--fix", "--unsafe-fixes")
     assert rule not in fixed.stdout, fixed.stdout
     for expected in work.glob("*.fixed"):
         target = work / expected.name.removesuffix(".fixed")

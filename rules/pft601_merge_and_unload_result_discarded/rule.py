@@ -2,9 +2,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from peft_lint.engine.diagnostic import Diagnostic, Severity
+from peft_lint.engine.diagnostic import AssignResult, Diagnostic, Fix, Severity
 from peft_lint.engine.rule import Claim, Rule, related
-from peft_lint.facts.model import TrainingSetup
+from peft_lint.facts.model import Span, TrainingSetup
 
 EMPTY = "an adapter file with 0 tensors"
 
@@ -38,7 +38,9 @@ class MergeAndUnloadResultDiscarded(Rule):
     The result is assigned (`model = model.merge_and_unload()`), or nothing is saved after it.
 
     ## Fix safety
-    No automatic fix yet (assigning the result is the fix).
+    Unsafe (applied with `--fix --unsafe-fixes`): `model.merge_and_unload()` becomes
+    `model = model.merge_and_unload()`. The variable then holds the merged base model instead of
+    the PEFT model, which later code in the script may not expect: review the diff.
 
     ## References
     - peft `tuners/tuners_utils.py` `BaseTuner.merge_and_unload` docstring: "It is important to
@@ -64,4 +66,12 @@ class MergeAndUnloadResultDiscarded(Rule):
                 result.span, message,
                 help=f"assign the result and save that: merged = model.{result.method}(); "
                      "merged.save_pretrained(...)",
-                related=related(result.later_save, "saves the emptied PEFT model"))
+                related=related(result.later_save, "saves the emptied PEFT model"),
+                fix=self._fix(result.span, result.method))
+
+    def _fix(self, span: Span, method: str) -> Fix | None:
+        if span.end_line is None or span.end_column is None:
+            return None
+        # Unsafe: the variable now holds the merged base model, which later code may not expect.
+        return Fix(f"assign the result of {method}()", False,
+                   (AssignResult(span.path, span.line, span.column, span.end_line, span.end_column, method),))

@@ -62,10 +62,24 @@ class ReplaceWord:
 
 
 @dataclass(frozen=True)
+class AssignResult:
+    """Turn the expression statement `receiver.method(...)` that the span covers into
+    `receiver = receiver.method(...)`; resolved against the file text (a plain dotted receiver
+    that starts its line only)."""
+
+    path: str
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+    method: str
+
+
+@dataclass(frozen=True)
 class Fix:
     title: str
     safe: bool
-    edits: tuple[Edit | InsertArgument | ReplaceWord, ...] = ()
+    edits: tuple[Edit | InsertArgument | ReplaceWord | AssignResult, ...] = ()
 
 
 @dataclass

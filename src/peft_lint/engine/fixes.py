@@ -10,7 +10,7 @@ from __future__ import annotations
 import difflib
 from dataclasses import dataclass
 
-from peft_lint.engine.diagnostic import Diagnostic, Edit, InsertArgument, ReplaceWord
+from peft_lint.engine.diagnostic import AssignResult, Diagnostic, Edit, InsertArgument, ReplaceWord
 from peft_lint.inputs.files import SourceFile
 
 
@@ -24,12 +24,14 @@ def _offset(lines: list[str], line: int, column: int) -> int:
     return sum(len(text) for text in lines[: line - 1]) + column - 1
 
 
-def _as_edit(edit: Edit | InsertArgument | ReplaceWord, text: str) -> Edit | None:
+def _as_edit(edit: Edit | InsertArgument | ReplaceWord | AssignResult, text: str) -> Edit | None:
     if isinstance(edit, Edit):
         return edit
     lines = text.splitlines(keepends=True)
     if isinstance(edit, ReplaceWord):
         return _replace_word(edit, lines)
+    if isinstance(edit, AssignResult):
+        return _assign_result(edit, lines)
     end = _offset(lines, edit.end_line, edit.end_column) - 1  # the closing parenthesis
     if not 0 <= end < len(text) or text[end] != ")":
         return None
@@ -55,6 +57,20 @@ def _replace_word(edit: ReplaceWord, lines: list[str]) -> Edit | None:
         return None
     start = edit.column + found[-1].start()
     return Edit(edit.path, edit.line, start, edit.line, start + len(edit.word), edit.replacement)
+
+
+def _assign_result(edit: AssignResult, lines: list[str]) -> Edit | None:
+    import re
+
+    if not 0 < edit.line <= len(lines):
+        return None
+    line = lines[edit.line - 1]
+    if line[: edit.column - 1].strip():  # the call must start its statement
+        return None
+    match = re.match(rf"([A-Za-z_][\w.]*)\.{re.escape(edit.method)}\(", line[edit.column - 1:])
+    if match is None:
+        return None
+    return Edit(edit.path, edit.line, edit.column, edit.line, edit.column, f"{match.group(1)} = ")
 
 
 def apply_fixes(diagnostics: list[Diagnostic], files: list[SourceFile], *, unsafe: bool) -> FixResult:
