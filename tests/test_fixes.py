@@ -45,3 +45,17 @@ def test_fix_produces_the_fixed_files(case: Path, tmp_path: Path) -> None:
     for expected in work.glob("*.fixed"):
         target = work / expected.name.removesuffix(".fixed")
         assert target.read_text(encoding="utf-8") == expected.read_text(encoding="utf-8")
+
+
+def test_json_offers_fixes_as_plain_text_edits() -> None:
+    import json
+
+    case = next(case for case in FIX_CASES if case.parent.parent.name.startswith("pft601"))
+    completed = subprocess.run([sys.executable, "-m", "peft_lint", "--ignore-installed", "--output-format",
+                                "json", *case_inputs(case)], cwd=case, capture_output=True, text=True,
+                               check=False)
+    document = json.loads(completed.stdout)
+    (diagnostic,) = document["diagnostics"]
+    assert diagnostic["fix"]["safe"] is False
+    assert diagnostic["fix"]["edits"] == [{"path": "merge.py", "line": 8, "column": 1, "end_line": 8,
+                                           "end_column": 1, "replacement": "model = "}]

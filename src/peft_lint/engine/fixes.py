@@ -10,7 +10,7 @@ from __future__ import annotations
 import difflib
 from dataclasses import dataclass
 
-from peft_lint.engine.diagnostic import AssignResult, Diagnostic, Edit, InsertArgument, ReplaceWord
+from peft_lint.engine.diagnostic import AssignResult, Diagnostic, Edit, Fix, InsertArgument, ReplaceWord
 from peft_lint.inputs.files import SourceFile
 
 
@@ -73,6 +73,19 @@ def _assign_result(edit: AssignResult, lines: list[str]) -> Edit | None:
     return Edit(edit.path, edit.line, edit.column, edit.line, edit.column, f"{match.group(1)} = ")
 
 
+def concrete_edits(fix: Fix, sources: dict[str, SourceFile]) -> list[Edit] | None:
+    """The fix as plain text edits (path, start, end, replacement), or None where it cannot be
+    placed (a file not read, a notebook, a call shaped unlike the fix expects)."""
+    edits: list[Edit] = []
+    for raw in fix.edits:
+        source = sources.get(raw.path)
+        edit = _as_edit(raw, source.text) if source is not None and source.cells is None else None
+        if edit is None:
+            return None
+        edits.append(edit)
+    return edits
+
+
 def apply_fixes(diagnostics: list[Diagnostic], files: list[SourceFile], *, unsafe: bool) -> FixResult:
     sources = {file.path: file for file in files}
     taken: dict[str, list[tuple[int, int, str]]] = {}
@@ -81,14 +94,10 @@ def apply_fixes(diagnostics: list[Diagnostic], files: list[SourceFile], *, unsaf
         fix = diagnostic.fix
         if fix is None or not fix.edits or (not fix.safe and not unsafe):
             continue
+        edits = concrete_edits(fix, sources)
         planned: list[tuple[str, int, int, str]] = []
-        for raw in fix.edits:
-            source = sources.get(raw.path)
-            edit = _as_edit(raw, source.text) if source is not None and source.cells is None else None
-            if edit is None:
-                planned = []
-                break
-            lines = source.text.splitlines(keepends=True) if source else []
+        for edit in edits or []:
+            lines = sources[edit.path].text.splitlines(keepends=True)
             if not all(line.isascii() for line in lines[edit.line - 1:edit.end_line]):
                 planned = []  # Python columns count bytes there; leave such lines to the user
                 break

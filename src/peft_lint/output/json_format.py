@@ -6,16 +6,21 @@ import json
 
 from peft_lint import __version__
 from peft_lint.engine.diagnostic import Diagnostic
+from peft_lint.engine.fixes import concrete_edits
 from peft_lint.engine.runner import LintResult
+from peft_lint.inputs.files import SourceFile
 from peft_lint.output.undetermined import undetermined
 
 
-def diagnostic_object(diagnostic: Diagnostic) -> dict[str, object]:
+def diagnostic_object(diagnostic: Diagnostic,
+                      sources: dict[str, SourceFile] | None = None) -> dict[str, object]:
     span = diagnostic.span
     fix = None
     if diagnostic.fix is not None:
-        fix = {"safe": diagnostic.fix.safe, "title": diagnostic.fix.title,
-               "edits": [vars(edit) for edit in diagnostic.fix.edits]}
+        edits = concrete_edits(diagnostic.fix, sources or {})
+        if edits is not None:  # a fix that cannot be placed in the file is not offered
+            fix = {"safe": diagnostic.fix.safe, "title": diagnostic.fix.title,
+                   "edits": [vars(edit) for edit in edits]}
     document = {
         "code": diagnostic.code,
         "name": diagnostic.name,
@@ -38,6 +43,7 @@ def diagnostic_object(diagnostic: Diagnostic) -> dict[str, object]:
 
 
 def render_json(result: LintResult) -> str:
+    sources = {file.path: file for file in result.files}
     counts = {"error": 0, "warning": 0, "info": 0}
     for diagnostic in result.diagnostics:
         counts[diagnostic.severity.value] += 1
@@ -45,7 +51,7 @@ def render_json(result: LintResult) -> str:
         "peft_lint_version": __version__,
         "environment": {package: {"version": resolved.version, "source": resolved.source}
                         for package, resolved in result.environment.items()},
-        "diagnostics": [diagnostic_object(diagnostic) for diagnostic in result.diagnostics],
+        "diagnostics": [diagnostic_object(diagnostic, sources) for diagnostic in result.diagnostics],
         "notes": list(dict.fromkeys(line for setup in result.setups for line in undetermined(setup))),
         "summary": {"files": len(result.files), "units": result.units, "errors": counts["error"],
                     "warnings": counts["warning"], "infos": counts["info"]},
