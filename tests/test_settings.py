@@ -96,3 +96,16 @@ def test_shipped_schema_is_current_and_agrees_with_the_reader(tmp_path: Path) ->
         except jsonschema.ValidationError:
             continue
         raise AssertionError(f"schema accepted {bad}")
+
+
+def test_per_file_ignores_are_relative_to_the_settings_file(tmp_path: Path) -> None:
+    (tmp_path / ".git").mkdir()
+    settings = '[tool.peft-lint.per-file-ignores]\n"experiments/*.py" = ["PFT106"]\n'
+    (tmp_path / "pyproject.toml").write_text(settings, encoding="utf-8")
+    folder = tmp_path / "experiments"
+    folder.mkdir()
+    (folder / "train.py").write_text(SCRIPT, encoding="utf-8")
+    completed = subprocess.run([sys.executable, "-m", "peft_lint", "--output-format", "concise",
+                                "--ignore-installed", "train.py"],  # run from inside the folder
+                               cwd=folder, capture_output=True, text=True, check=False)
+    assert completed.returncode == 0 and "PFT106" not in completed.stdout, completed.stdout

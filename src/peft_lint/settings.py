@@ -32,9 +32,20 @@ class Settings:
         chosen = _matches(self.select + self.extend_select, code, name) and \
             not _matches(self.ignore, code, name)
         if chosen and path:
+            candidates = [path, *self._project_relative(path)]
             return not any(_matches(selectors, code, name) for pattern, selectors in
-                           self.per_file_ignores.items() if _path_matches(pattern, path))
+                           self.per_file_ignores.items()
+                           if any(_path_matches(pattern, candidate) for candidate in candidates))
         return chosen
+
+    def _project_relative(self, path: str) -> list[str]:
+        """The path from the settings file's folder (globs are written from there), if inside."""
+        if self.path is None:
+            return []
+        try:
+            return [Path(path).resolve().relative_to(self.path.parent.resolve()).as_posix()]
+        except (ValueError, OSError):
+            return []
 
     def severity_of(self, code: str, name: str) -> str | None:
         """The severity the settings give the rule, or None to keep its own."""
