@@ -6,15 +6,9 @@ import subprocess
 from pathlib import Path
 
 import yaml
+from conftest import HAZARD_SCRIPT
 
 ROOT = Path(__file__).resolve().parent.parent
-HAZARD = '''from peft import LoraConfig, get_peft_model
-from transformers import AutoModelForCausalLM, Trainer, TrainingArguments
-
-model = AutoModelForCausalLM.from_pretrained("gpt2", load_in_8bit=True)
-model = get_peft_model(model, LoraConfig(target_modules=["c_attn"]))
-Trainer(model=model, args=TrainingArguments(output_dir="o")).train()
-'''
 
 
 def test_action_installs_from_its_checkout_and_annotates(tmp_path: Path) -> None:
@@ -25,7 +19,7 @@ def test_action_installs_from_its_checkout_and_annotates(tmp_path: Path) -> None
     inputs = {name: spec["default"] for name, spec in action["inputs"].items()}
     command = lint.replace("${{ inputs.args }}", "--target-version transformers==5.24.0")
     command = command.replace("${{ inputs.paths }}", inputs["paths"])
-    (tmp_path / "train.py").write_text(HAZARD, encoding="utf-8")
+    (tmp_path / "train.py").write_text(HAZARD_SCRIPT, encoding="utf-8")
     completed = subprocess.run(["bash", "-c", command], cwd=tmp_path, capture_output=True, text=True,
                                check=False)
     assert completed.returncode == 1

@@ -8,19 +8,13 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from conftest import HAZARD_SCRIPT
 
 ROOT = Path(__file__).resolve().parent.parent
 CLEAN = '''from peft import LoraConfig, get_peft_model
 from transformers import AutoModelForCausalLM, Trainer, TrainingArguments
 
 model = get_peft_model(AutoModelForCausalLM.from_pretrained("gpt2"), LoraConfig(target_modules=["c_attn"]))
-Trainer(model=model, args=TrainingArguments(output_dir="o")).train()
-'''
-HAZARD = '''from peft import LoraConfig, get_peft_model
-from transformers import AutoModelForCausalLM, Trainer, TrainingArguments
-
-model = AutoModelForCausalLM.from_pretrained("gpt2", load_in_8bit=True)
-model = get_peft_model(model, LoraConfig(target_modules=["c_attn"]))
 Trainer(model=model, args=TrainingArguments(output_dir="o")).train()
 '''
 
@@ -65,6 +59,6 @@ def test_hook_passes_a_clean_commit_and_fails_a_hazard(tmp_path: Path) -> None:
     (repo / "requirements.txt").write_text("transformers==5.24.0\n", encoding="utf-8")
     clean = hook()
     assert clean.returncode == 0, clean.stdout + clean.stderr
-    (repo / "train.py").write_text(HAZARD, encoding="utf-8")
+    (repo / "train.py").write_text(HAZARD_SCRIPT, encoding="utf-8")
     failing = hook()
     assert failing.returncode == 1 and "PFT303" in failing.stdout, failing.stdout + failing.stderr

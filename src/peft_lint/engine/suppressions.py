@@ -16,6 +16,7 @@ import tokenize
 from dataclasses import dataclass, field
 
 from peft_lint.engine.diagnostic import Diagnostic
+from peft_lint.engine.registry import find_rule
 from peft_lint.inputs.files import SourceFile
 
 MARKER = re.compile(r"#\s*peft-lint\s*:\s*(?P<kind>ignore-file|ignore)\b\s*(?:\[(?P<names>[^\]]*)\])?")
@@ -98,5 +99,5 @@ def apply_suppressions(diagnostics: list[Diagnostic], suppressions: list[Suppres
 
 
 def _names(name: str, diagnostic: Diagnostic) -> bool:
-    wanted = name.strip().lower()
-    return wanted in (diagnostic.code.lower(), diagnostic.name)
+    rule = find_rule(name)  # the same code-or-name lookup as `peft-lint rule`
+    return rule is not None and rule.code == diagnostic.code
