@@ -189,3 +189,15 @@ def test_folder_mode_finds_every_run(capsys: pytest.CaptureFixture[str],
     expected = sorted(f"{run.name}/{finding.path}" for run in runs for finding in expected_findings(run))
     assert sorted(d["path"] for d in document["diagnostics"]) == expected
     assert not any("was not found" in note for note in document["notes"])
+
+
+def test_closed_pipe_is_not_an_internal_error() -> None:
+    """`peft-lint ... | head`: the reader is gone before peft-lint writes."""
+    read_end, write_end = os.pipe()
+    os.close(read_end)
+    try:
+        completed = subprocess.run([sys.executable, "-m", "peft_lint", "rule", "PFT101"], stdout=write_end,
+                                   stderr=subprocess.PIPE, text=True, check=False)
+    finally:
+        os.close(write_end)
+    assert completed.returncode == 141 and completed.stderr == ""

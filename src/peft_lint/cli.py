@@ -97,24 +97,35 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SystemExit as exit_:
         return EXIT_USAGE if exit_.code not in (0, None) else EXIT_CLEAN
     try:
-        if options.command == "rules":
-            return _rules(options.output_format)
-        if options.command == "rule":
-            return _rule(options.rule)
-        if options.command == "config":
-            return _config(options.path, schema=options.schema)
-        if options.command == "explain":
-            return _explain(options)
-        return _check(options)
+        code = _run_command(options)
+        sys.stdout.flush()  # a closed pipe shows here, inside the handlers below
+        return code
     except UsageError as error:
         print(f"peft-lint: error: {error}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:  # `peft-lint ... | head`: the reader left; stop quietly, as a shell tool does
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 141
     except Exception as error:  # noqa: BLE001 - never show a traceback to the user
         print(f"peft-lint: internal error ({type(error).__name__}: {error}); please report it at "
               f"{ISSUES_URL} with the files that caused it", file=sys.stderr)
         return EXIT_INTERNAL
+
+
+def _run_command(options: argparse.Namespace) -> int:
+    if options.command == "rules":
+        return _rules(options.output_format)
+    if options.command == "rule":
+        return _rule(options.rule)
+    if options.command == "config":
+        return _config(options.path, schema=options.schema)
+    if options.command == "explain":
+        return _explain(options)
+    return _check(options)
 
 
 def _check(options: argparse.Namespace) -> int:
