@@ -9,7 +9,9 @@ from xml.sax.saxutils import escape, quoteattr
 
 from peft_lint import __version__
 from peft_lint.engine.diagnostic import Diagnostic, Severity
+from peft_lint.engine.fixes import concrete_edits
 from peft_lint.engine.runner import LintResult
+from peft_lint.inputs.files import SourceFile
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 SARIF_LEVEL = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note"}
@@ -33,6 +35,26 @@ def _region(line: int, column: int, end_line: int | None, end_column: int | None
     return region
 
 
+def _sarif_fixes(diagnostic: Diagnostic, sources: dict[str, SourceFile]) -> list[dict[str, object]]:
+    """The fix as SARIF `fixes` (one artifactChange per file). Regions are given in full: a
+    region without endColumn would run to the end of the line and delete it."""
+    if diagnostic.fix is None:
+        return []
+    edits = concrete_edits(diagnostic.fix, sources)
+    if not edits:
+        return []
+    changes: dict[str, list[dict[str, object]]] = {}
+    for edit in edits:
+        changes.setdefault(edit.path, []).append({
+            "deletedRegion": {"startLine": edit.line, "startColumn": edit.column,
+                              "endLine": edit.end_line, "endColumn": edit.end_column},
+            "insertedContent": {"text": edit.replacement}})
+    safety = "safe" if diagnostic.fix.safe else "unsafe (applied only with --unsafe-fixes)"
+    return [{"description": {"text": f"{diagnostic.fix.title} [{safety}]"},
+             "artifactChanges": [{"artifactLocation": {"uri": _uri(path)}, "replacements": replacements}
+                                 for path, replacements in changes.items()]}]
+
+
 def render_sarif(result: LintResult) -> str:
     from peft_lint.engine.registry import all_rules
 
@@ -44,6 +66,7 @@ def render_sarif(result: LintResult) -> str:
         "helpUri": rule.url(),
         "defaultConfiguration": {"level": SARIF_LEVEL[rule.severity]},
     } for rule in rules]
+    sources = {file.path: file for file in result.files}
     results = []
     for diagnostic in result.diagnostics:
         span = diagnostic.span
@@ -63,6 +86,9 @@ def render_sarif(result: LintResult) -> str:
                                      "region": _region(related.span.line, related.span.column,
                                                        None, None)},
                 "message": {"text": related.message}} for number, related in enumerate(diagnostic.related)]
+        fixes = _sarif_fixes(diagnostic, sources)
+        if fixes:
+            entry["fixes"] = fixes
         results.append(entry)
     document = {
         "$schema": SARIF_SCHEMA,
