@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from conftest import all_cases
 
+from peft_lint.engine.diagnostic import InsertArgument, InsertLine
 from peft_lint.testing import case_inputs
 
 FIX_CASES = [case for case in all_cases() if any(case.glob("*.fixed"))]
@@ -59,3 +60,49 @@ def test_json_offers_fixes_as_plain_text_edits() -> None:
     assert diagnostic["fix"]["safe"] is False
     assert diagnostic["fix"]["edits"] == [{"path": "merge.py", "line": 8, "column": 1, "end_line": 8,
                                            "end_column": 1, "replacement": "model = "}]
+
+
+def _applied(text: str, edit: InsertArgument | InsertLine) -> str | None:
+    from peft_lint.engine.fixes import _as_edit, _offset
+
+    concrete = _as_edit(edit, text)
+    if concrete is None:
+        return None
+    lines = text.splitlines(keepends=True)
+    start, end = (_offset(lines, concrete.line, concrete.column),
+                  _offset(lines, concrete.end_line, concrete.end_column))
+    return text[:start] + concrete.replacement + text[end:]
+
+
+def _call(text: str, argument: str = "b=2") -> InsertArgument:
+    lines = text.splitlines()
+    return InsertArgument("t.py", 1, 1, len(lines), len(lines[-1]) + 1, argument)
+
+
+@pytest.mark.parametrize(("before", "after"), [
+    ("f()", "f(b=2)"),
+    ("f(a=1)", "f(a=1, b=2)"),
+    ("f(a=1,)", "f(a=1, b=2)"),
+    ("f(\n    a=1,\n)", "f(\n    a=1,\n    b=2,\n)"),
+    ("f(\n    a=1\n)", "f(\n    a=1,\n    b=2\n)"),
+    # a trailing comment after the last argument: the argument goes before it, not into it
+    ("f(\n    a=1,  # note (x)\n)", "f(\n    a=1,\n    b=2,  # note (x)\n)"),
+    ("f(\n    a=1  # note\n)", "f(\n    a=1,\n    b=2  # note\n)"),
+])
+def test_insert_argument_keeps_the_call_style(before: str, after: str) -> None:
+    assert _applied(before, _call(before)) == after
+
+
+@pytest.mark.parametrize(("before", "line", "after"), [
+    ("a: 1\ngc: true\nb: 2\n", 2, "a: 1\ngc: true\nk: v\nb: 2\n"),
+    ("top:\n  gc: true  # on\n", 2, "top:\n  gc: true  # on\n  k: v\n"),
+    ("a: 1\ngc: true", 2, "a: 1\ngc: true\nk: v"),
+    ("a: 1\n", 0, "a: 1\nk: v\n"),
+    ("a: 1", 0, "a: 1\nk: v\n"),
+    ("gc:\n  x: 1\n", 1, None),  # the value is a block: no line below it
+    ("gc: &anchor true\n", 1, None),
+    ("{a: 1, gc: true}\n", 1, None),  # flow mapping
+    ("a: 1\n---\nb: 2\n", 0, None),  # several documents
+])
+def test_insert_line_only_into_plain_block_mappings(before: str, line: int, after: str | None) -> None:
+    assert _applied(before, InsertLine("c.yaml", line, "k: v")) == after

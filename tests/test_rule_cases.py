@@ -32,6 +32,8 @@ def test_case(case: Path) -> None:
     rendered = render_full(result, io.StringIO())
     if UPDATE and expected:
         snapshot.write_text(rendered, encoding="utf-8")
+    assert snapshot.exists() or not expected, "a firing case needs its expected.txt snapshot; " \
+        "create it with PEFT_LINT_UPDATE_SNAPSHOTS=1"
     if snapshot.exists():
         assert rendered == snapshot.read_text(encoding="utf-8"), \
             "rendered output changed; rerun with PEFT_LINT_UPDATE_SNAPSHOTS=1 and review the diff"

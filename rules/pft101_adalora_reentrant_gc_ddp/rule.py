@@ -60,9 +60,16 @@ class AdaloraReentrantGcDdp(Rule):
     silently leaves `lora_E` untrained: that is `reentrant-gc-frozen-inputs`.
 
     ## Fix safety
-    Safe where `use_reentrant: true` (or `True`) is written: `peft-lint --fix` turns that
-    literal into false in its own file (YAML, JSON or Python); where reentrant comes from a
-    default there is no automatic fix, and the help line names the file and key to add.
+    Safe. Where `use_reentrant: true` (or `True`) is written, `peft-lint --fix` turns that
+    literal into false in its own file (YAML, JSON or Python). Where reentrant is a default, it
+    writes the one setting that changes it: `gradient_checkpointing_kwargs={"use_reentrant":
+    False}` as a new argument of the TrainingArguments, `gradient_checkpointing_enable()` or
+    `prepare_model_for_kbit_training` call that enables checkpointing, a
+    `gradient_checkpointing_kwargs: {use_reentrant: false}` line below the YAML line that turns
+    it on, or `use_reentrant_gc: false` in a LLaMA-Factory config. The edit touches only the
+    inserted text, so comments and formatting survive. No automatic fix where checkpointing is
+    turned on by a command-line flag, a JSON file or values built at run time: the help line
+    names the file and key.
 
     ## References
     - https://github.com/huggingface/peft/issues/1745

@@ -59,9 +59,10 @@ class ReentrantGcDdpFindUnused(Rule):
     `reentrant-gc-frozen-inputs`); AdaLoRA (see `adalora-reentrant-gc-ddp`).
 
     ## Fix safety
-    Safe where `use_reentrant: true` (or `True`) is written: `peft-lint --fix` turns that
-    literal into false in its own file (YAML, JSON or Python); where reentrant comes from a
-    default there is no automatic fix, and the help line names the file and key to add.
+    Safe, with the same edits as `adalora-reentrant-gc-ddp`: a written `use_reentrant: true`
+    becomes false; a default gets the one setting that changes it (the call's
+    `gradient_checkpointing_kwargs`, a YAML line, or LLaMA-Factory's `use_reentrant_gc: false`).
+    No automatic fix for a command-line flag, a JSON file or values built at run time.
 
     ## References
     - transformers `trainer.py` `_build_accelerator_args` (5.24) / `_wrap_model` (4.57.6)

@@ -64,9 +64,10 @@ class ReentrantGcFrozenInputs(Rule):
     enabled on the base model before `get_peft_model` (PEFT adds the hook then).
 
     ## Fix safety
-    Safe where `use_reentrant: true` (or `True`) is written: `peft-lint --fix` turns that
-    literal into false in its own file (YAML, JSON or Python); where reentrant comes from a
-    default there is no automatic fix, and the help line names the file and key to add.
+    Safe, with the same edits as `adalora-reentrant-gc-ddp`: a written `use_reentrant: true`
+    becomes false; a default gets the one setting that changes it (the call's
+    `gradient_checkpointing_kwargs`, a YAML line, or LLaMA-Factory's `use_reentrant_gc: false`).
+    No automatic fix for a command-line flag, a JSON file or values built at run time.
 
     ## References
     - https://github.com/huggingface/peft/issues/137, https://github.com/huggingface/transformers/issues/25841

@@ -76,10 +76,24 @@ class AssignResult:
 
 
 @dataclass(frozen=True)
+class InsertLine:
+    """Add `text` as a new YAML line: below `line` with that line's indentation, when `line`
+    holds a one-line `key: value` entry; or, with `line` 0, as a top-level key at the end of
+    the file. Resolved against the file text (refused for flow or multi-document YAML)."""
+
+    path: str
+    line: int
+    text: str
+
+
+DeferredEdit = Edit | InsertArgument | ReplaceWord | AssignResult | InsertLine
+
+
+@dataclass(frozen=True)
 class Fix:
     title: str
     safe: bool
-    edits: tuple[Edit | InsertArgument | ReplaceWord | AssignResult, ...] = ()
+    edits: tuple[DeferredEdit, ...] = ()
 
 
 @dataclass

@@ -10,7 +10,15 @@ from __future__ import annotations
 import difflib
 from dataclasses import dataclass
 
-from peft_lint.engine.diagnostic import AssignResult, Diagnostic, Edit, Fix, InsertArgument, ReplaceWord
+from peft_lint.engine.diagnostic import (
+    AssignResult,
+    DeferredEdit,
+    Diagnostic,
+    Edit,
+    Fix,
+    InsertLine,
+    ReplaceWord,
+)
 from peft_lint.inputs.files import SourceFile
 
 
@@ -24,7 +32,7 @@ def _offset(lines: list[str], line: int, column: int) -> int:
     return sum(len(text) for text in lines[: line - 1]) + column - 1
 
 
-def _as_edit(edit: Edit | InsertArgument | ReplaceWord | AssignResult, text: str) -> Edit | None:
+def _as_edit(edit: DeferredEdit, text: str) -> Edit | None:
     if isinstance(edit, Edit):
         return edit
     lines = text.splitlines(keepends=True)
@@ -32,18 +40,45 @@ def _as_edit(edit: Edit | InsertArgument | ReplaceWord | AssignResult, text: str
         return _replace_word(edit, lines)
     if isinstance(edit, AssignResult):
         return _assign_result(edit, lines)
+    if isinstance(edit, InsertLine):
+        return _insert_line(edit, lines)
     end = _offset(lines, edit.end_line, edit.end_column) - 1  # the closing parenthesis
     if not 0 <= end < len(text) or text[end] != ")":
         return None
-    before = text[:end].rstrip()
-    separator = "" if before.endswith(("(", ",")) else ", "
-    if before.endswith(","):
-        separator = " "
-    # insert right after the last argument (before any trailing whitespace or newline)
-    position = len(before)
-    prefix_lines = text[:position].split("\n")
-    return Edit(edit.path, len(prefix_lines), len(prefix_lines[-1]) + 1, len(prefix_lines),
-                len(prefix_lines[-1]) + 1, separator + edit.text)
+    last = _last_code_before(text, lines, end)
+    if last is None:
+        return None
+    before = text[:last]
+    prefix_lines = before.split("\n")
+    line, column = len(prefix_lines), len(prefix_lines[-1]) + 1
+    if before.endswith("("):
+        insertion = edit.text
+    elif "\n" not in text[last:end]:  # the call closes on the line of its last argument
+        insertion = (" " if before.endswith(",") else ", ") + edit.text
+    else:  # one argument a line: a new line with the last argument's indentation
+        indent = prefix_lines[-1][: len(prefix_lines[-1]) - len(prefix_lines[-1].lstrip())]
+        insertion = f"\n{indent}{edit.text}," if before.endswith(",") else f",\n{indent}{edit.text}"
+    return Edit(edit.path, line, column, line, column, insertion)
+
+
+def _last_code_before(text: str, lines: list[str], end: int) -> int | None:
+    """The offset just after the last token before `end` that is not a comment or a line
+    break (so an insertion never lands inside a trailing comment)."""
+    import io
+    import tokenize
+
+    ignored = (tokenize.COMMENT, tokenize.NL, tokenize.NEWLINE, tokenize.INDENT, tokenize.DEDENT)
+    found: int | None = None
+    try:
+        for token in tokenize.generate_tokens(io.StringIO(text).readline):
+            offset = _offset(lines, token.end[0], token.end[1] + 1)
+            if offset > end:
+                break
+            if token.type not in ignored:
+                found = offset
+    except (tokenize.TokenError, SyntaxError):
+        return None
+    return found
 
 
 def _replace_word(edit: ReplaceWord, lines: list[str]) -> Edit | None:
@@ -71,6 +106,42 @@ def _assign_result(edit: AssignResult, lines: list[str]) -> Edit | None:
     if match is None:
         return None
     return Edit(edit.path, edit.line, edit.column, edit.line, edit.column, f"{match.group(1)} = ")
+
+
+def _indent(line: str) -> int:
+    return len(line) - len(line.lstrip(" "))
+
+
+def _is_content(line: str) -> bool:
+    stripped = line.strip()
+    return bool(stripped) and not stripped.startswith("#")
+
+
+def _insert_line(edit: InsertLine, lines: list[str]) -> Edit | None:
+    import re
+
+    content = [line for line in lines if _is_content(line)]
+    if not content or content[0].lstrip().startswith(("{", "[")) or \
+            any(line.rstrip() in ("---", "...") for line in content[1:]) or "\t" in "".join(lines):
+        return None  # flow style, several documents or tabs: not a plain block mapping
+    if edit.line == 0:
+        ending = "" if lines[-1].endswith("\n") else "\n"
+        return Edit(edit.path, len(lines), len(lines[-1]) + 1, len(lines), len(lines[-1]) + 1,
+                    f"{ending}{edit.text}\n")
+    if not 0 < edit.line <= len(lines):
+        return None
+    line = lines[edit.line - 1]
+    # a one-line `key: scalar` entry; the value must not open a block, a flow or an anchor
+    if not re.match(r"\s*[\w.\"'-]+\s*:\s+[^\s{\[|>&*!#]", line):
+        return None
+    below = next((other for other in lines[edit.line:] if _is_content(other)), None)
+    if below is not None and _indent(below) > _indent(line):
+        return None  # the value continues on the next lines
+    indent = " " * _indent(line)
+    if not line.endswith("\n"):
+        return Edit(edit.path, edit.line, len(line) + 1, edit.line, len(line) + 1,
+                    f"\n{indent}{edit.text}")
+    return Edit(edit.path, edit.line + 1, 1, edit.line + 1, 1, f"{indent}{edit.text}\n")
 
 
 def concrete_edits(fix: Fix, sources: dict[str, SourceFile]) -> list[Edit] | None:

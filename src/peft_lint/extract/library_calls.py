@@ -447,7 +447,7 @@ def _model_method(interp: Interpreter, owner: ObjectValue, model: TrackedModel, 
             options = args[0]
         if options is None and not kwargs.complete:
             options = Unknown(span, "checkpointing kwargs passed through `**` arguments")
-        interp.record(model, "gc-enable", span, options)
+        interp.record(model, "gc-enable", span, options, name)
         return Const(span, None)
     if name in ("gradient_checkpointing_disable", "activation_checkpointing_disable"):
         interp.record(model, "gc-disable", span)

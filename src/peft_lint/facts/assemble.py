@@ -37,6 +37,7 @@ from peft_lint.facts.model import (
     KbitPrepareCall,
     KeyCheck,
     ModelLoad,
+    ReentrantSetting,
     ResolvedVersion,
     Span,
     TrainerUse,
@@ -472,6 +473,29 @@ class _GcState:
     enabled: Fact[bool]
     use_reentrant: Fact[bool]
     input_grads: Fact[bool]
+    # the setting that would change use_reentrant, valid while use_reentrant is still `for_fact`
+    setting: ReentrantSetting | None = None
+    for_fact: Fact[bool] | None = None
+
+    def offer(self, setting: ReentrantSetting | None) -> None:
+        self.setting, self.for_fact = setting, self.use_reentrant
+
+    def final_setting(self) -> ReentrantSetting | None:
+        fact = self.use_reentrant
+        if fact.origin.kind != "default" or self.for_fact is not fact:
+            return None
+        return self.setting
+
+
+NON_REENTRANT_YAML = "gradient_checkpointing_kwargs: {use_reentrant: false}"
+
+
+def _python_call(span: Span | None,
+                 keyword: str = "gradient_checkpointing_kwargs") -> ReentrantSetting | None:
+    """A call that takes the checkpointing kwargs as `keyword` and does not pass them yet."""
+    if span is None or not span.path.endswith(".py") or span.end_line is None:
+        return None
+    return ReentrantSetting("call", span, f'{keyword}={{"use_reentrant": False}}')
 
 
 def _checkpointing(context: _Context, trainer: TrainerObject | None, args: TrainingArgs | Unknown | None,
@@ -496,7 +520,7 @@ def _checkpointing(context: _Context, trainer: TrainerObject | None, args: Train
             setup.checkpoint_overrides = [
                 CheckpointOverride(span, reentrant, final) for span, reentrant in manual
                 if reentrant.known and final.known and reentrant.value != final.value]
-    return Checkpointing(state.enabled, state.use_reentrant, state.input_grads)
+    return Checkpointing(state.enabled, state.use_reentrant, state.input_grads, state.final_setting())
 
 
 def trainer_training_start(trainer: TrainerObject | None) -> int:
@@ -511,6 +535,8 @@ def _apply_model_event(context: _Context, state: _GcState, event: Event, model: 
     span = event.span
     if event.kind == "gc-enable":
         _enable(context, state, event.kwargs, "model-call", span, event.conditional, setup)
+        if event.kwargs is None and not event.conditional:
+            state.offer(_python_call(span, event.detail.replace("_enable", "_kwargs")))
         owner = _owner_of(model, event)
         if owner is not None and owner.kind == "base" and not event.conditional and \
                 _wrapped_after(model, owner, event) and owner.quantized.is_(False):
@@ -572,6 +598,8 @@ def _apply_kbit_prepare(context: _Context, state: _GcState, event: Event, model:
     options = kwargs.entries.get("gradient_checkpointing_kwargs")
     _enable(context, state, options if options is not None else None, "kbit-prepare", event.span,
             event.conditional, setup)
+    if options is None and not event.conditional:
+        state.offer(_python_call(event.span))
 
 
 def _enable(context: _Context, state: _GcState, options: Value | None, source: str, span: Span | None,
@@ -583,6 +611,7 @@ def _enable(context: _Context, state: _GcState, options: Value | None, source: s
         return
     state.enabled = Fact.written(True, span)
     state.use_reentrant = resolve_use_reentrant(context, options, source, span)
+    state.offer(None)
     if context.versions and tf.adds_input_grads_for_text_models(context.version("transformers")):
         main_input = setup.model.main_input_name
         if main_input.is_("input_ids"):
@@ -662,6 +691,7 @@ def _apply_trainer(context: _Context, state: _GcState, trainer: TrainerObject,
             enabled.span)
     else:
         state.use_reentrant = resolve_use_reentrant(context, options, "trainer", enabled.span)
+        state.offer(_trainer_setting(args, enabled) if options is None else None)
     if is_trl and not setup.trainer.model_is_peft.known:
         state.input_grads = Fact.unknown("whether TRL wraps the model with PEFT is not known",
                                          enabled.span)
@@ -685,6 +715,18 @@ def _apply_trainer(context: _Context, state: _GcState, trainer: TrainerObject,
                 "when checkpointing is enabled", enabled.span)
         elif not main_input.known and not state.input_grads.is_(True):
             state.input_grads = Fact.unknown("the model's input is not known", enabled.span)
+
+
+def _trainer_setting(args: TrainingArgs | Unknown | None, enabled: Fact[object]) -> ReentrantSetting | None:
+    """Where the Trainer's checkpointing kwargs can be written: the TrainingArguments call, or
+    below the YAML line that turns checkpointing on."""
+    if isinstance(args, TrainingArgs) and args.from_call and args.values.complete and \
+            not args.assigned_after_init and not set(tf.GC_KWARGS_KEYS) & set(args.values.entries):
+        return _python_call(args.span)
+    span = enabled.span
+    if span is not None and enabled.origin.kind == "written" and span.path.endswith((".yaml", ".yml")):
+        return ReentrantSetting("yaml-below", span, NON_REENTRANT_YAML)
+    return None
 
 
 def _fact_value(fact: Fact[object]) -> Value | None:

@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from peft_lint.extract.values import Const, DictValue, Value
-from peft_lint.facts.model import AdapterSpec, Checkpointing, Fact, Span, TrainingSetup
+from peft_lint.facts.model import AdapterSpec, Checkpointing, Fact, ReentrantSetting, Span, TrainingSetup
 from peft_lint.inputs.files import SourceFile
 
 if TYPE_CHECKING:
@@ -60,6 +60,8 @@ def assemble_llamafactory(context: _Context, file: SourceFile, options: Options)
     reentrant = _fact(config, "use_reentrant_gc", True, f"default of {FRAMEWORK} (use_reentrant_gc)")
     setup.checkpointing.use_reentrant = Fact(bool(reentrant.value) if reentrant.known else None,
                                              reentrant.known, reentrant.origin)
+    if reentrant.origin.kind == "default":
+        setup.checkpointing.reentrant_setting = ReentrantSetting("yaml-end", span, "use_reentrant_gc: false")
     setup.checkpointing.input_grads = Fact.default(
         True, f"{FRAMEWORK}'s checkpointing patch makes the first input require grad", span)
     setup.distributed.find_unused_parameters = _find_unused(config, method, span)

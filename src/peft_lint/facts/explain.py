@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from peft_lint.engine.diagnostic import Fix, Related, ReplaceWord
+from peft_lint.engine.diagnostic import Fix, InsertArgument, InsertLine, Related, ReplaceWord
 from peft_lint.extract.values import Const, DictValue
-from peft_lint.facts.model import Fact, TrainingSetup
+from peft_lint.facts.dialects import FRAMEWORK as LLAMA_FACTORY
+from peft_lint.facts.model import Fact, ReentrantSetting, TrainingSetup
 from peft_lint.knowledge import transformers as tf
 
 # torch DDP reducer (`checkAndRaiseMarkedTwiceError`), quoted by the DDP rules and
@@ -64,6 +65,9 @@ def non_reentrant_help(setup: TrainingSetup) -> str:
     """Where and how to make checkpointing non-reentrant, for this setup."""
     gc = setup.checkpointing
     where = gc.enabled.span.path if gc.enabled.span is not None else "the training arguments"
+    if setup.trainer.kind.is_(LLAMA_FACTORY):  # it passes its own kwargs from use_reentrant_gc
+        config = gc.use_reentrant.span.path if gc.use_reentrant.span is not None else where
+        return f"set use_reentrant_gc: false in {config}"
     if where.endswith((".yaml", ".yml")):
         return f"set gradient_checkpointing_kwargs: {{use_reentrant: false}} in {where}"
     if where.endswith(".json"):
@@ -76,8 +80,12 @@ def non_reentrant_help(setup: TrainingSetup) -> str:
 
 def non_reentrant_fix(setup: TrainingSetup) -> Fix | None:
     """Turn a written `use_reentrant: true` into false, in the file and syntax it is written in
-    (YAML, JSON, a Python literal); None when reentrant comes from a default (nothing to flip)."""
+    (YAML, JSON, a Python literal); where reentrant is a default, write the setting that
+    changes it (a keyword argument of the call, or a YAML key)."""
     fact = setup.checkpointing.use_reentrant
+    setting = setup.checkpointing.reentrant_setting
+    if fact.origin.kind == "default" and fact.is_(True) and setting is not None:
+        return _write_setting(setting)
     span = fact.span
     if fact.origin.kind != "written" or not fact.is_(True) or span is None or \
             span.end_line != span.line or span.end_column is None:
@@ -87,6 +95,18 @@ def non_reentrant_fix(setup: TrainingSetup) -> Fix | None:
     return Fix("make gradient checkpointing non-reentrant", True,
                (ReplaceWord(span.path, span.line, span.column, span.end_line, span.end_column,
                             word, literal),))
+
+
+def _write_setting(setting: ReentrantSetting) -> Fix | None:
+    span = setting.span
+    title = "make gradient checkpointing non-reentrant"
+    if setting.kind == "call" and span.end_line is not None and span.end_column is not None:
+        return Fix(title, True, (InsertArgument(span.path, span.line, span.column, span.end_line,
+                                                span.end_column, setting.text),))
+    if setting.kind in ("yaml-below", "yaml-end"):
+        line = span.line if setting.kind == "yaml-below" else 0
+        return Fix(title, True, (InsertLine(span.path, line, setting.text),))
+    return None
 
 
 def static_graph_available(setup: TrainingSetup) -> bool:

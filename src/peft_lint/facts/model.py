@@ -119,6 +119,20 @@ class AdapterSpec:
     )
 
 
+@dataclass(frozen=True)
+class ReentrantSetting:
+    """Where the run could say `use_reentrant: false` when its variant comes from a default.
+
+    kind "call": a Python call (span covers it) that takes `text` as one more keyword argument;
+    "yaml-below": a new YAML line `text` below the line of `span`; "yaml-end": a new top-level
+    key `text` at the end of the YAML file of `span`.
+    """
+
+    kind: str
+    span: Span
+    text: str
+
+
 @dataclass
 class Checkpointing:
     """Activation (gradient) checkpointing as it is in force during training."""
@@ -126,6 +140,8 @@ class Checkpointing:
     enabled: Fact[bool] = field(default_factory=lambda: Fact.unknown(UNKNOWN_NOT_FOUND))
     use_reentrant: Fact[bool] = field(default_factory=lambda: Fact.unknown(UNKNOWN_NOT_FOUND))
     input_grads: Fact[bool] = field(default_factory=lambda: Fact.unknown(UNKNOWN_NOT_FOUND))
+    # set only when use_reentrant is a default that one written setting would change
+    reentrant_setting: ReentrantSetting | None = None
 
 
 @dataclass
