@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from conftest import all_cases
 
-from peft_lint.engine.diagnostic import InsertArgument, InsertLine
+from peft_lint.engine.diagnostic import InsertArgument, InsertLine, MoveCallBefore
 from peft_lint.testing import case_inputs
 
 FIX_CASES = [case for case in all_cases() if any(case.glob("*.fixed"))]
@@ -62,7 +62,7 @@ def test_json_offers_fixes_as_plain_text_edits() -> None:
                                            "end_column": 1, "replacement": "model = "}]
 
 
-def _applied(text: str, edit: InsertArgument | InsertLine) -> str | None:
+def _applied(text: str, edit: InsertArgument | InsertLine | MoveCallBefore) -> str | None:
     from peft_lint.engine.fixes import _as_edit, _offset
 
     concrete = _as_edit(edit, text)
@@ -106,3 +106,32 @@ def test_insert_argument_keeps_the_call_style(before: str, after: str) -> None:
 ])
 def test_insert_line_only_into_plain_block_mappings(before: str, line: int, after: str | None) -> None:
     assert _applied(before, InsertLine("c.yaml", line, "k: v")) == after
+
+
+def _moved(text: str) -> str | None:
+    """Move the prepare_model_for_kbit_training line above the get_peft_model line."""
+    lines = text.splitlines()
+    line = next(number for number, content in enumerate(lines, 1) if "prepare_model" in content)
+    before = next(number for number, content in enumerate(lines, 1) if "get_peft_model" in content)
+    edit = MoveCallBefore("t.py", line, "prepare_model_for_kbit_training", before, "get_peft_model")
+    return _applied(text, edit)
+
+
+PREPARE, WRAP = "m = prepare_model_for_kbit_training(m", "m = get_peft_model(m, c)"
+
+
+@pytest.mark.parametrize(("before", "after"), [
+    (f"{WRAP}\nm.print_trainable_parameters()\n# prepare\n{PREPARE})\n",
+     f"# prepare\n{PREPARE})\n{WRAP}\nm.print_trainable_parameters()\n"),
+    (f"def f(m):\n    {WRAP}\n    {PREPARE},\n        True)\n    return m",
+     f"def f(m):\n    {PREPARE},\n        True)\n    {WRAP}\n    return m"),
+    (f"{WRAP}\n{PREPARE})", f"{PREPARE})\n{WRAP}\n"),
+    # refused: another variable, a name bound in between, a shared line, a compound header
+    ("p = get_peft_model(m, c)\np = prepare_model_for_kbit_training(p)\n", None),
+    (f"{WRAP}\nk = {{}}\n{PREPARE}, gradient_checkpointing_kwargs=k)\n", None),
+    (f"{WRAP}; {PREPARE})\n", None),
+    (f"{WRAP}\nif q: {PREPARE})\n", None),
+    (f"if q:\n    {WRAP}\n{PREPARE})\n", None),
+])
+def test_move_call_before_only_when_nothing_else_changes(before: str, after: str | None) -> None:
+    assert _moved(before) == after

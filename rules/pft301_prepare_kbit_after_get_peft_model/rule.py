@@ -2,9 +2,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from peft_lint.engine.diagnostic import Diagnostic, Severity
+from peft_lint.engine.diagnostic import Diagnostic, Fix, MoveCallBefore, Severity
 from peft_lint.engine.rule import Claim, Rule, related
-from peft_lint.facts.model import TrainingSetup
+from peft_lint.facts.model import KbitPrepareCall, TrainingSetup
 
 NO_GRAD = "element 0 of tensors does not require grad and does not have a grad_fn"
 SILENT = "silently trains nothing"
@@ -40,7 +40,12 @@ class PrepareKbitAfterGetPeftModel(Rule):
     Called on the base model before `get_peft_model`.
 
     ## Fix safety
-    No automatic fix yet: moving the call changes the order of two statements.
+    Unsafe (applied with `--fix --unsafe-fixes`): the fix moves the
+    `model = prepare_model_for_kbit_training(model)` statement, with the comment lines right
+    above it, to just before `model = get_peft_model(model, ...)`. It is offered only when both
+    are plain statements of one block that pass the same model variable, and no statement
+    between them rebinds a name the moved call reads; review the diff, as code between the two
+    calls now sees the prepared model.
 
     ## References
     - peft `utils/other.py` `prepare_model_for_kbit_training` (freezes every parameter)
@@ -71,4 +76,14 @@ class PrepareKbitAfterGetPeftModel(Rule):
                 call.span, lead + effect,
                 help="call prepare_model_for_kbit_training on the base model before "
                      "get_peft_model: load -> prepare_model_for_kbit_training -> get_peft_model",
-                related=related(call.peft_wrap_span, "the adapter is added here"))
+                related=related(call.peft_wrap_span, "the adapter is added here"),
+                fix=self._fix(call))
+
+    @staticmethod
+    def _fix(call: KbitPrepareCall) -> Fix | None:
+        wrap = call.peft_wrap_span
+        if wrap is None or wrap.path != call.span.path:
+            return None
+        return Fix("call prepare_model_for_kbit_training before get_peft_model", False,
+                   (MoveCallBefore(call.span.path, call.span.line, "prepare_model_for_kbit_training",
+                                   wrap.line, "get_peft_model"),))

@@ -86,7 +86,22 @@ class InsertLine:
     text: str
 
 
-DeferredEdit = Edit | InsertArgument | ReplaceWord | AssignResult | InsertLine
+@dataclass(frozen=True)
+class MoveCallBefore:
+    """Move the statement that calls `function` on line `line` (with the comment lines right
+    above it) to just before the statement that calls `before_function` on line `before_line`.
+    Resolved against the file's syntax tree, and refused unless both are plain statements of
+    one block that pass the same model name first and nothing between them rebinds a name the
+    moved statement reads."""
+
+    path: str
+    line: int
+    function: str
+    before_line: int
+    before_function: str
+
+
+DeferredEdit = Edit | InsertArgument | ReplaceWord | AssignResult | InsertLine | MoveCallBefore
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,7 @@ from peft_lint.engine.diagnostic import (
     Edit,
     Fix,
     InsertLine,
+    MoveCallBefore,
     ReplaceWord,
 )
 from peft_lint.inputs.files import SourceFile
@@ -42,6 +43,10 @@ def _as_edit(edit: DeferredEdit, text: str) -> Edit | None:
         return _assign_result(edit, lines)
     if isinstance(edit, InsertLine):
         return _insert_line(edit, lines)
+    if isinstance(edit, MoveCallBefore):
+        from peft_lint.engine.statement_moves import move_call_before
+
+        return move_call_before(edit, text, lines)
     end = _offset(lines, edit.end_line, edit.end_column) - 1  # the closing parenthesis
     if not 0 <= end < len(text) or text[end] != ")":
         return None
