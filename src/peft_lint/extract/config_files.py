@@ -119,10 +119,12 @@ def parse_json(path: str, text: str) -> Value:
         raise ConfigParseError(f"invalid JSON: {error.msg}", error.lineno, error.colno) from None
     except RecursionError:
         raise ConfigParseError("invalid JSON: nested too deeply to read", 1, 1) from None
+    except ValueError as error:  # e.g. an integer past Python's 4300-digit conversion limit
+        raise ConfigParseError(f"JSON that Python cannot load: {error}", 1, 1) from None
     try:
         return _JsonReader(path, text).document()
-    except RecursionError:
-        raise ConfigParseError("JSON nested too deeply to read", 1, 1) from None
+    except (RecursionError, ValueError):
+        raise ConfigParseError("JSON nested too deeply or too large to read", 1, 1) from None
 
 
 class _JsonReader:

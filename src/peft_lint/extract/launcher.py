@@ -136,8 +136,9 @@ def _llamafactory(tokens: list[str], span: Span, environment: dict[str, str]) ->
     config = next((token for token in tokens if token.endswith((".yaml", ".yml", ".json"))), "")
     per_node, nodes = environment.get("NPROC_PER_NODE"), environment.get("NNODES", "1")
     command = LaunchCommand("llamafactory", span, config)
-    if per_node and per_node.isdigit() and nodes.isdigit():
-        command.world_size = Fact.written(int(per_node) * int(nodes), span)
+    per_node_count, node_count = _count(per_node), _count(nodes)
+    if per_node_count is not None and node_count is not None:
+        command.world_size = Fact.written(per_node_count * node_count, span)
         command.strategy = _strategy_from_world(command.world_size, span)
     else:
         command.world_size = Fact.unknown("llamafactory-cli uses every visible GPU unless "
@@ -204,11 +205,20 @@ def _options(tokens: list[str], flags_without_value: frozenset[str]) -> tuple[di
     return options, index
 
 
+def _count(text: str | None) -> int | None:
+    """A process or node count written in ASCII digits; None for anything else (`²` is a
+    digit to str.isdigit, and 5000 digits are past int()'s limit)."""
+    if text is None or not (text.isascii() and text.isdigit()) or len(text) > 9:
+        return None
+    return int(text)
+
+
 def _int_option(options: dict[str, str], *names: str) -> int | str | None:
     for name in names:
         if name in options:
             raw = options[name]
-            return int(raw) if raw.isdigit() else raw
+            count = _count(raw)
+            return count if count is not None else raw
     return None
 
 

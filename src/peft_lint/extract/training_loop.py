@@ -31,18 +31,20 @@ CALL_NAME = "update_and_allocate"
 
 def find_allocation_calls(path: str, tree: ast.Module,
                           classes: dict[int, LocalClass]) -> list[AllocationCall]:
+    found = [node for node in ast.walk(tree) if isinstance(node, ast.Call) and
+             isinstance(node.func, ast.Attribute) and node.func.attr == CALL_NAME]
+    if not found:  # most scripts: no need for the parent map and the name index
+        return []
     parents = _parents(tree)
     referenced = _referenced_names(tree)
     own_loop = _overrides_training_loop(classes)
     calls: list[AllocationCall] = []
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and \
-                node.func.attr == CALL_NAME:
-            call = _describe(path, node, parents, classes, referenced)
-            if own_loop and call.context.startswith("callback:"):
-                # a Trainer subclass with its own _inner_training_loop decides the hook order
-                call.after_zero_grad = False
-            calls.append(call)
+    for node in found:
+        call = _describe(path, node, parents, classes, referenced)
+        if own_loop and call.context.startswith("callback:"):
+            # a Trainer subclass with its own _inner_training_loop decides the hook order
+            call.after_zero_grad = False
+        calls.append(call)
     return calls
 
 

@@ -43,7 +43,7 @@ from peft_lint.facts.model import (
     TrainerUse,
     TrainingSetup,
 )
-from peft_lint.inputs.files import SourceFile
+from peft_lint.inputs.files import SourceFile, is_file
 from peft_lint.inputs.units import RunUnit
 from peft_lint.knowledge import peft as peft_knowledge
 from peft_lint.knowledge import torch as torch_knowledge
@@ -102,7 +102,9 @@ def _assemble_script(context: _Context, script: SourceFile, options: Options) ->
         return setup
     setup = TrainingSetup(versions=context.versions)
     setup.notes.extend(facts.notes)
-    setup.allocation_calls = find_allocation_calls(script.path, script.tree, facts.classes)
+    # the name must appear in the text for the call to be in the tree: spares a walk of it
+    setup.allocation_calls = find_allocation_calls(script.path, script.tree, facts.classes) \
+        if "update_and_allocate" in script.text else []
     trainer = _pick_trainer(facts)
     model = _trained_model(facts, trainer)
     setup.trainer = _trainer_use(trainer, model, facts)
@@ -179,7 +181,7 @@ def _lookup_config(context: _Context, script: SourceFile, path: str | None) -> t
     for config in configs:
         if config.config is None:
             continue
-        if config.path == path or config.absolute == (script.absolute.parent / path).resolve() \
+        if config.path == path or config.absolute == _resolved(script.absolute.parent / path) \
                 or config.absolute.name == name:
             return config.config, config.path
     return None
@@ -963,7 +965,7 @@ def _saving(setup: TrainingSetup, facts: ScriptFacts, trainer: TrainerObject | N
                 event.span for event in model.all_events()
                 if event.kind == "save" and event.sequence > trainer.trained_at and event.span]
     assert script.tree is not None
-    setup.switches_to_full_state_dict = any(
+    setup.switches_to_full_state_dict = "FULL_STATE_DICT" in script.text and any(
         isinstance(node, ast.Constant) and node.value == "FULL_STATE_DICT" for node in ast.walk(script.tree))
 
 
@@ -1080,13 +1082,20 @@ def _local_model_type(context: _Context, model_id: str) -> str | None:
     return value if isinstance(value, str) else None
 
 
+def _resolved(path: Path) -> Path | None:
+    try:
+        return path.resolve()
+    except (OSError, ValueError, RuntimeError):  # a name read from a script: NUL, loops, length
+        return None
+
+
 def _local_config(context: _Context, model_id: str) -> dict[str, object]:
     """A local checkpoint folder's config.json, next to the run; {} when there is none."""
     import json
 
     for folder in context.unit.directories():
         config = folder / model_id / "config.json"
-        if config.is_file():
+        if is_file(config):
             try:
                 loaded = json.loads(config.read_text(encoding="utf-8"))
             except (OSError, ValueError):

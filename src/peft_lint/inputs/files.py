@@ -20,7 +20,10 @@ PYTHON_SUFFIXES = (".py", ".ipynb")
 YAML_SUFFIXES = (".yaml", ".yml")
 JSON_SUFFIXES = (".json",)
 SHELL_SUFFIXES = (".sh", ".bash", ".slurm", ".sbatch", ".job")
-MAX_FILE_BYTES = 20 * 1024 * 1024
+# Training scripts and configs are kilobytes; parsing a 10 MB Python file takes CPython ~20 s
+# and 4 GB. Notebooks carry their outputs (images), so they may be larger.
+MAX_FILE_BYTES = 4 * 1024 * 1024
+MAX_NOTEBOOK_BYTES = 64 * 1024 * 1024
 
 
 @dataclass
@@ -67,6 +70,15 @@ def kind_of(path: Path) -> str:
     return "other"
 
 
+def is_file(path: Path) -> bool:
+    """Path.is_file for names read from file contents: a name too long or with a NUL byte
+    is no file, not an error."""
+    try:
+        return path.is_file()
+    except (OSError, ValueError):
+        return False
+
+
 def display_path(path: Path) -> str:
     try:
         relative = os.path.relpath(path)
@@ -96,18 +108,20 @@ def _read_text(path: Path, source: SourceFile) -> str | None:
     if path.is_dir():
         source.problem = ReadProblem("PFT901", f"`{source.path}` is a directory, not a file")
         return None
+    limit = MAX_NOTEBOOK_BYTES if path.name.lower().endswith(".ipynb") else MAX_FILE_BYTES
     try:
         with open(path, "rb") as handle:
-            data = handle.read(MAX_FILE_BYTES + 1)
+            data = handle.read(limit + 1)
     except FileNotFoundError:
         source.problem = ReadProblem("PFT901", f"`{source.path}` does not exist")
         return None
     except OSError as error:
         source.problem = ReadProblem("PFT901", f"`{source.path}` cannot be read: {error.strerror}")
         return None
-    if len(data) > MAX_FILE_BYTES:
+    if len(data) > limit:
         source.problem = ReadProblem(
-            "PFT901", f"`{source.path}` is larger than {MAX_FILE_BYTES // (1024 * 1024)} MB; not read")
+            "PFT901", f"`{source.path}` is larger than {limit // (1024 * 1024)} MB, peft-lint's limit "
+            "for one file; not read (training scripts and configs are far smaller)")
         return None
     if b"\x00" in data:
         line = data[: data.index(b"\x00")].count(b"\n") + 1

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from peft_lint.extract.values import Const, DictValue
-from peft_lint.inputs.files import SourceFile, kind_of, read_source
+from peft_lint.inputs.files import SourceFile, is_file, kind_of, read_source
 
 SKIPPED_FOLDERS = frozenset({".git", ".hg", ".svn", "node_modules", "__pycache__", ".venv", "venv",
                              "env", ".tox", ".nox", ".mypy_cache", ".ruff_cache", ".pytest_cache",
@@ -108,7 +108,7 @@ def _locate(name: str, launcher_folder: Path) -> Path | None:
     """A path named on a launch line: beside the launcher, from the current folder, or,
     as a last resort, a file of that name beside the launcher."""
     for candidate in (launcher_folder / name, Path.cwd() / name, launcher_folder / Path(name).name):
-        if candidate.is_file():
+        if is_file(candidate):
             return candidate
     return None
 

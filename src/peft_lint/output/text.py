@@ -64,7 +64,13 @@ def _source_line(span: Span, sources: dict[str, SourceFile]) -> str:
     source = sources.get(span.path)
     if source is None or not 0 < span.line <= len(source.lines):
         return ""
-    return source.lines[span.line - 1].strip()
+    line = source.lines[span.line - 1].strip()
+    return line if len(line) <= FRAME_WIDTH else line[:FRAME_WIDTH] + "…"
+
+
+# A code frame shows at most this many characters of a line (minified or generated lines
+# would otherwise print megabytes), a window around the finding's column.
+FRAME_WIDTH = 160
 
 
 def _frame(span: Span, sources: dict[str, SourceFile]) -> list[str]:
@@ -79,7 +85,14 @@ def _frame(span: Span, sources: dict[str, SourceFile]) -> list[str]:
         end = span.end_column - 1
     else:
         end = len(text)
-    width = max(min(end, len(text)) - start, 1)
+    end = min(end, len(text))
+    if len(text) > FRAME_WIDTH:
+        left = min(max(start - 20, 0), len(text) - FRAME_WIDTH)
+        text = ("…" if left else "") + text[left:left + FRAME_WIDTH] + \
+            ("…" if left + FRAME_WIDTH < len(text) else "")
+        shift = left - (1 if left else 0)
+        start, end = start - shift, min(end - shift, FRAME_WIDTH + (1 if left else 0))
+    width = max(end - start, 1)
     return [f"  {number} | {text}", f"  {gutter} | {' ' * start}{'^' * width}"]
 
 

@@ -1,0 +1,68 @@
+"""Cold start: what `python -X importtime` says peft-lint imports, held to a budget.
+
+A hook runs peft-lint as a fresh process on every commit, so import time is most of its
+wall time. The budget is generous against machine noise (the best of three runs) and still
+catches the regressions that matter: a heavy library on the lint path (pydantic alone costs
+~0.27 s here), or `--version` loading the engine.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+from conftest import ROOT
+
+# ms of what the lint imports beyond the bare interpreter's start-up (peft_lint, yaml, tomllib,
+# ...), best of 3 runs. Measured ~80 ms on the 2-core development machine (bench/RESULTS.md).
+LINT_PATH_BUDGET_MS = 150
+NEVER_ON_THE_LINT_PATH = ("torch", "transformers", "peft", "trl", "accelerate", "bitsandbytes",
+                          "deepspeed", "numpy", "pydantic", "jsonschema", "libcst", "ruamel",
+                          "urllib.request", "http.client", "xml.sax", "email", "asyncio")
+
+
+def import_times(*arguments: str, cwd: Path = ROOT) -> dict[str, int]:
+    """module -> cumulative microseconds, for the modules imported at top level (not from
+    inside another module's import; a lazy import inside a function counts as top level)."""
+    completed = subprocess.run([sys.executable, "-X", "importtime", *arguments], cwd=cwd,
+                               capture_output=True, text=True, check=False)
+    times: dict[str, int] = {}
+    for line in completed.stderr.splitlines():
+        if not line.startswith("import time:") or "cumulative" in line:
+            continue
+        _, cumulative, column = line.removeprefix("import time:").split("|")
+        if not column.startswith("  "):  # nested imports are indented by two spaces a level
+            times[column.strip()] = int(cumulative)
+    return times
+
+
+def added_import_ms(*arguments: str) -> float:
+    """What the command imports beyond the bare interpreter's start-up, in ms, best of 3."""
+    bare = set(import_times("-c", "pass"))
+    runs = [import_times(*arguments) for _ in range(3)]
+    return min(sum(time for name, time in run.items() if name not in bare) for run in runs) / 1000
+
+
+def test_the_lint_path_imports_nothing_heavy_and_stays_in_budget() -> None:
+    arguments = ("-m", "peft_lint", "--ignore-installed", "examples/adalora-ddp")
+    imported = imported_names(*arguments)
+    assert "peft_lint.engine.runner" in imported  # the run did lint
+    heavy = sorted(name for name in imported for banned in NEVER_ON_THE_LINT_PATH
+                   if name == banned or name.startswith(banned + "."))
+    assert heavy == []
+    spent = added_import_ms(*arguments)
+    assert spent <= LINT_PATH_BUDGET_MS, f"imports beyond the interpreter's took {spent:.0f} ms"
+
+
+def imported_names(*arguments: str) -> set[str]:
+    completed = subprocess.run([sys.executable, "-X", "importtime", *arguments], cwd=ROOT,
+                               capture_output=True, text=True, check=False)
+    return {line.split("|")[-1].strip() for line in completed.stderr.splitlines()
+            if line.startswith("import time:") and "cumulative" not in line}
+
+
+def test_version_does_not_load_the_engine() -> None:
+    own = sorted(name for name in imported_names("-m", "peft_lint", "--version")
+                 if name.startswith("peft_lint"))
+    assert own == ["peft_lint", "peft_lint.cli"], own
