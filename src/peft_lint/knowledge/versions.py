@@ -15,7 +15,7 @@ _VERSION = re.compile(
     r"(?:[-_.]?post[-_.]?(?P<post>\d*))?"
     r"(?:[-_.]?dev[-_.]?(?P<dev>\d*))?"
     r"(?:\+[a-z0-9.]+)?\s*$",
-    re.IGNORECASE,
+    re.IGNORECASE | re.ASCII,
 )
 
 VersionKey = tuple[tuple[int, ...], int, int]
@@ -24,7 +24,7 @@ VersionKey = tuple[tuple[int, ...], int, int]
 def parse_version(text: str) -> VersionKey | None:
     """A sortable key for a version string, or None if it is not a version."""
     match = _VERSION.match(text)
-    if match is None:
+    if match is None or len(text) > 200:  # no real version; keeps int() within its digit limit
         return None
     release = tuple(int(part) for part in match.group("release").split("."))
     release = release + (0,) * (4 - len(release)) if len(release) < 4 else release
