@@ -201,3 +201,26 @@ def test_closed_pipe_is_not_an_internal_error() -> None:
     finally:
         os.close(write_end)
     assert completed.returncode == 141 and completed.stderr == ""
+
+
+def test_folder_mode_takes_a_named_config_from_the_scripts_own_folder(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    """Two projects each open("config.yaml"): each script gets its own, not the other's."""
+    script = ("import yaml\nfrom transformers import AutoModelForCausalLM, Trainer, TrainingArguments\n"
+              "settings = yaml.safe_load(open(\"config.yaml\"))\n"
+              "args = TrainingArguments(**settings)\n"
+              "model = AutoModelForCausalLM.from_pretrained(\"gpt2\")\n"
+              "Trainer(model=model, args=args).train()\n")
+    for name, reentrant in (("a", "true"), ("b", "false")):
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "train.py").write_text(script, encoding="utf-8")
+        (tmp_path / name / "config.yaml").write_text(
+            f"output_dir: out\ngradient_checkpointing: true\ngradient_checkpointing_kwargs:\n"
+            f"  use_reentrant: {reentrant}\n", encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    _, out, _ = run(["explain", ".", "--output-format", "json", "--ignore-installed"], capsys)
+    runs = json.loads(out)["runs"]
+    reentrant_by_script = {run["run"]: run["facts"]["gradient checkpointing"]["use_reentrant"]
+                           for run in runs}
+    assert {run: (fact["value"], fact["path"]) for run, fact in reentrant_by_script.items()} == {
+        "run 1: a/train.py": (True, "a/config.yaml"), "run 2: b/train.py": (False, "b/config.yaml")}

@@ -152,3 +152,14 @@ def test_code_frames_of_long_lines_stay_short() -> None:
     rendered = render_full(result, io.StringIO())
     assert max(len(printed) for printed in rendered.splitlines()
                if not printed.startswith("versions:")) < 200
+
+
+def test_python_warnings_about_the_users_code_are_not_printed(tmp_path: Path) -> None:
+    """ast.parse warns about invalid escapes in the user's strings; peft-lint stays quiet."""
+    import subprocess
+    import sys
+
+    shutil.copy(REGRESSIONS / "invalid-escape--train.py", tmp_path / "train.py")
+    completed = subprocess.run([sys.executable, "-m", "peft_lint", "--ignore-installed", "train.py"],
+                               cwd=tmp_path, capture_output=True, text=True, check=False)
+    assert "Warning" not in completed.stderr, completed.stderr

@@ -11,7 +11,7 @@ from peft_lint.facts.assemble import Options, assemble
 from peft_lint.facts.model import ResolvedVersion, Span, TrainingSetup
 from peft_lint.inputs.files import SourceFile
 from peft_lint.inputs.units import units_for
-from peft_lint.inputs.versions import resolve_versions
+from peft_lint.inputs.versions import forget_folders, resolve_versions
 from peft_lint.settings import Settings
 
 
@@ -34,6 +34,7 @@ class LintResult:
 
 
 def lint(paths: list[Path], options: LintOptions) -> LintResult:
+    forget_folders()
     units, files = units_for(paths)
     diagnostics: list[Diagnostic] = [problem_diagnostic(file) for file in files if file.problem]
     setups: list[TrainingSetup] = []

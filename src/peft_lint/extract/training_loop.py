@@ -31,12 +31,9 @@ CALL_NAME = "update_and_allocate"
 
 def find_allocation_calls(path: str, tree: ast.Module,
                           classes: dict[int, LocalClass]) -> list[AllocationCall]:
-    found = [node for node in ast.walk(tree) if isinstance(node, ast.Call) and
-             isinstance(node.func, ast.Attribute) and node.func.attr == CALL_NAME]
-    if not found:  # most scripts: no need for the parent map and the name index
+    parents, referenced, found = _index(tree)
+    if not found:
         return []
-    parents = _parents(tree)
-    referenced = _referenced_names(tree)
     own_loop = _overrides_training_loop(classes)
     calls: list[AllocationCall] = []
     for node in found:
@@ -64,12 +61,29 @@ def _span(path: str, node: ast.AST) -> Span:
                 getattr(node, "end_lineno", None), (getattr(node, "end_col_offset", 0) or 0) + 1)
 
 
-def _parents(tree: ast.Module) -> dict[int, ast.AST]:
+def _index(tree: ast.Module) -> tuple[dict[int, ast.AST], set[str], list[ast.Call]]:
+    """In one pass over the tree: each node's parent, the names the script refers to (loaded
+    names, attributes, words of strings), and the update_and_allocate calls."""
     parents: dict[int, ast.AST] = {}
-    for node in ast.walk(tree):
+    names: set[str] = set()
+    calls: list[ast.Call] = []
+    stack: list[ast.AST] = [tree]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load):
+            names.add(node.id)
+        elif isinstance(node, ast.Attribute):
+            names.add(node.attr)
+        elif isinstance(node, ast.Constant) and isinstance(node.value, str):
+            names.update(node.value.replace(".", " ").replace(":", " ").split())
+        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and \
+                node.func.attr == CALL_NAME:
+            calls.append(node)
         for child in ast.iter_child_nodes(node):
             parents[id(child)] = node
-    return parents
+            stack.append(child)
+    calls.sort(key=lambda call: (call.lineno, call.col_offset))
+    return parents, names, calls
 
 
 def _ancestors(node: ast.AST, parents: dict[int, ast.AST]) -> Iterator[ast.AST]:
@@ -77,18 +91,6 @@ def _ancestors(node: ast.AST, parents: dict[int, ast.AST]) -> Iterator[ast.AST]:
     while current is not None:
         yield current
         current = parents.get(id(current))
-
-
-def _referenced_names(tree: ast.Module) -> set[str]:
-    names: set[str] = set()
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load):
-            names.add(node.id)
-        elif isinstance(node, ast.Attribute):
-            names.add(node.attr)
-        elif isinstance(node, ast.Constant) and isinstance(node.value, str):
-            names.update(node.value.replace(".", " ").replace(":", " ").split())
-    return names
 
 
 def _describe(path: str, call: ast.Call, parents: dict[int, ast.AST],

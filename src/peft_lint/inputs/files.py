@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import ast
 import os
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -149,6 +150,9 @@ def _read_notebook(source: SourceFile) -> None:
     except ValueError as error:
         source.problem = ReadProblem("PFT902", f"invalid notebook (not JSON): {error}")
         return
+    except RecursionError:
+        source.problem = ReadProblem("PFT902", "invalid notebook: JSON nested too deeply to read")
+        return
     cells = document.get("cells") if isinstance(document, dict) else None
     if not isinstance(cells, list):
         source.problem = ReadProblem("PFT902", "invalid notebook: no `cells` list")
@@ -186,7 +190,9 @@ def notebook_span(span: Span, source: SourceFile) -> Span:
 def _parse(source: SourceFile) -> None:
     if source.kind == "python":
         try:
-            source.tree = ast.parse(source.text, filename=source.path)
+            with warnings.catch_warnings():  # the user's invalid escapes are not peft-lint's to print
+                warnings.simplefilter("ignore")
+                source.tree = ast.parse(source.text, filename=source.path)
         except SyntaxError as error:
             source.problem = ReadProblem("PFT902", f"invalid Python: {error.msg}",
                                          error.lineno or 1, error.offset or 1)

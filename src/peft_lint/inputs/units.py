@@ -9,17 +9,22 @@ makes one with the configs whose names it mentions.
 from __future__ import annotations
 
 import ast
+import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from peft_lint.extract.values import Const, DictValue
-from peft_lint.inputs.files import SourceFile, is_file, kind_of, read_source
+from peft_lint.inputs.files import JSON_SUFFIXES, YAML_SUFFIXES, SourceFile, is_file, kind_of, read_source
 
 SKIPPED_FOLDERS = frozenset({".git", ".hg", ".svn", "node_modules", "__pycache__", ".venv", "venv",
                              "env", ".tox", ".nox", ".mypy_cache", ".ruff_cache", ".pytest_cache",
                              "site-packages", "build", "dist", ".peft_lint_cache", ".eggs"})
 TRAINING_IMPORTS = ("transformers", "peft", "trl", "accelerate")
 CONFIG_KINDS = ("yaml", "json")
+CONFIG_SUFFIXES = (*YAML_SUFFIXES, *JSON_SUFFIXES)
+# a string literal that ends in a config suffix (f-strings and concatenations included)
+QUOTED_CONFIG = re.compile(r"""[^"'\s/]\.(?:ya?ml|json)["']""", re.IGNORECASE)
 
 
 @dataclass
@@ -139,7 +144,8 @@ def _folder_files(folder: Path) -> list[Path]:
 
 def _not_git_ignored(folder: Path, paths: list[Path]) -> list[Path]:
     """Drop what the repository's .gitignore files ignore (when the folder is in a git work
-    tree and git is installed; otherwise every path stays)."""
+    tree and git is installed; otherwise every path stays). A folder that is itself ignored
+    was named on purpose: everything in it stays."""
     import shutil
     import subprocess
 
@@ -147,17 +153,20 @@ def _not_git_ignored(folder: Path, paths: list[Path]) -> list[Path]:
         return paths
     try:
         completed = subprocess.run(["git", "check-ignore", "--stdin", "-z"], cwd=folder,
-                                   input="\0".join(str(path) for path in paths) + "\0",
+                                   input="\0".join(str(path) for path in [folder, *paths]) + "\0",
                                    capture_output=True, text=True, timeout=10, check=False)
     except (OSError, subprocess.SubprocessError):
         return paths
     if completed.returncode not in (0, 1):  # 128: not a git repository
         return paths
     ignored = {Path(name) for name in completed.stdout.split("\0") if name}
+    if folder in ignored:
+        return paths
     return [path for path in paths if path not in ignored]
 
 
-def _add_mentioned(unit: RunUnit, script: SourceFile, by_name: dict[str, Path], cache: FileCache) -> None:
+def _add_mentioned(unit: RunUnit, script: SourceFile, by_name: dict[str, list[Path]],
+                   cache: FileCache) -> None:
     """The configs of the folder a script names in a string (`open("settings.yaml")`), and
     the files those configs name in turn (`deepspeed: ds_zero3.json`)."""
     pending = [script]
@@ -165,11 +174,20 @@ def _add_mentioned(unit: RunUnit, script: SourceFile, by_name: dict[str, Path], 
         current = pending.pop()
         names = _mentioned_names(current) if current.kind == "python" else _config_strings(current.config)
         for name in sorted(names):
-            path = by_name.get(name)
+            path = _nearest(by_name.get(name, []), current.absolute.parent)
             if path is not None and all(f.absolute != path.absolute() for f in unit.files):
                 added = cache.get(path)
                 _add(unit, added)
                 pending.append(added)
+
+
+def _nearest(candidates: list[Path], folder: Path) -> Path | None:
+    """The file of that name beside the file that names it, or the only one in the tree; None
+    when several folders have one (a name alone cannot say which)."""
+    beside = [path for path in candidates if path.absolute().parent == folder]
+    if beside:
+        return beside[0]
+    return candidates[0] if len(candidates) == 1 else None
 
 
 def _config_strings(value: object, depth: int = 0) -> set[str]:
@@ -185,7 +203,10 @@ def _folder_units(folder: Path, cache: FileCache) -> list[RunUnit]:
     paths = _folder_files(folder)
     units: list[RunUnit] = []
     claimed: set[Path] = set()
-    by_name = {path.name: path for path in paths if kind_of(path) in CONFIG_KINDS}
+    by_name: dict[str, list[Path]] = {}
+    for path in paths:
+        if kind_of(path) in CONFIG_KINDS:
+            by_name.setdefault(path.name, []).append(path)
     for path in (p for p in paths if kind_of(p) == "shell"):
         launcher = cache.get(path)
         if not launcher.launches:
@@ -228,7 +249,10 @@ def _mentioned_names(script: SourceFile) -> set[str]:
     names: set[str] = set()
     if script.tree is None:
         return names
+    if not any(QUOTED_CONFIG.finditer(script.text)):  # no quoted config name: spares a walk
+        return names
     for node in ast.walk(script.tree):
-        if isinstance(node, ast.Constant) and isinstance(node.value, str) and len(node.value) < 300:
-            names.add(Path(node.value).name)
+        if isinstance(node, ast.Constant) and isinstance(node.value, str) and len(node.value) < 300 \
+                and node.value.lower().endswith(CONFIG_SUFFIXES):
+            names.add(os.path.basename(node.value))
     return names

@@ -51,6 +51,15 @@ def resolve_specifier(package: str, specifier: str) -> str | None:
     return newest_satisfying(KNOWN_VERSIONS.get(package, []), specifier)
 
 
+# Folder -> its pins, for one lint (a folder tree shares its parents' requirements files);
+# cleared by `forget_folders` when a lint starts, as files may change between lints.
+_FOLDER_PINS: dict[Path, list[tuple[str, ResolvedVersion]]] = {}
+
+
+def forget_folders() -> None:
+    _FOLDER_PINS.clear()
+
+
 def pins_near(directories: list[Path]) -> dict[str, ResolvedVersion]:
     """Pins from requirements*.txt / pyproject.toml in the run's folders and their parents."""
     pins: dict[str, ResolvedVersion] = {}
@@ -60,13 +69,22 @@ def pins_near(directories: list[Path]) -> dict[str, ResolvedVersion]:
             if folder in seen:
                 continue
             seen.add(folder)
-            for file in [*sorted(folder.glob("requirements*.txt")), folder / "pyproject.toml"]:
-                if file.is_file():
-                    for package, (version, specifier) in _pins_in(file).items():
-                        exact = specifier.startswith("==") and "," not in specifier
-                        source = f"pin:{_label(file)}" if exact else f"range:{_label(file)}:{specifier}"
-                        pins.setdefault(package, ResolvedVersion(version, source))
+            for package, resolved in _folder_pins(folder):
+                pins.setdefault(package, resolved)
     return pins
+
+
+def _folder_pins(folder: Path) -> list[tuple[str, ResolvedVersion]]:
+    if folder not in _FOLDER_PINS:
+        found: list[tuple[str, ResolvedVersion]] = []
+        for file in [*sorted(folder.glob("requirements*.txt")), folder / "pyproject.toml"]:
+            if file.is_file():
+                for package, (version, specifier) in _pins_in(file).items():
+                    exact = specifier.startswith("==") and "," not in specifier
+                    source = f"pin:{_label(file)}" if exact else f"range:{_label(file)}:{specifier}"
+                    found.append((package, ResolvedVersion(version, source)))
+        _FOLDER_PINS[folder] = found
+    return _FOLDER_PINS[folder]
 
 
 def _folders_up(directory: Path) -> list[Path]:

@@ -59,25 +59,31 @@ def _class_tables(canonical: str, versions: dict[str, str]) -> list[dict[str, ob
     return [table[name] for table in tables if table is not None]
 
 
-def _bracket(package: str, version: str) -> list[str]:
+@lru_cache(maxsize=256)  # pure: the tables are data shipped with peft-lint
+def _bracket(package: str, version: str) -> tuple[str, ...]:
     """The exact table's version, or the nearest tables below and above; [] outside them."""
     from peft_lint.knowledge.versions import parse_version
 
     key = parse_version(version)
     known = sorted((parse_version(v), v) for v in covered_versions(package) if parse_version(v))
     if key is None or not known:
-        return []
+        return ()
     exact = [v for k, v in known if k == key]
     if exact:
-        return exact
+        return tuple(exact)
     below = [v for k, v in known if k < key]
     above = [v for k, v in known if k > key]
-    return [below[-1], above[0]] if below and above else []
+    return (below[-1], above[0]) if below and above else ()
+
+
+@lru_cache(maxsize=32)
+def _covered(package: str) -> tuple[str, ...]:
+    prefix = f"{package}-"
+    return tuple(sorted(path.stem[len(prefix):] for path in DATA.glob(f"{prefix}*.json")))
 
 
 def covered_versions(package: str) -> list[str]:
-    prefix = f"{package}-"
-    return sorted(path.stem[len(prefix):] for path in DATA.glob(f"{prefix}*.json"))
+    return list(_covered(package))
 
 
 MISSING = object()

@@ -7,6 +7,7 @@ pre/dev/post/local parts, and the comparison operators used in requirement pins.
 
 from __future__ import annotations
 
+import functools
 import re
 
 _VERSION = re.compile(
@@ -21,6 +22,7 @@ _VERSION = re.compile(
 VersionKey = tuple[tuple[int, ...], int, int]
 
 
+@functools.lru_cache(maxsize=4096)  # the same few versions are compared for every rule
 def parse_version(text: str) -> VersionKey | None:
     """A sortable key for a version string, or None if it is not a version."""
     match = _VERSION.match(text)

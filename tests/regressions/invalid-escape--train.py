@@ -1,0 +1,3 @@
+import re
+from transformers import Trainer
+PATTERN = "\d+\e"
