@@ -182,10 +182,10 @@ def test_folder_mode_finds_every_run(capsys: pytest.CaptureFixture[str],
     code, out, _ = run([".", "--output-format", "json", "--ignore-installed"], capsys)
     document = json.loads(out)
     assert code == 1
-    assert document["summary"]["units"] == len([p for p in Path(".").iterdir() if p.is_dir()])
+    runs = [path for path in Path(".").iterdir() if path.is_dir() and not path.name.startswith(".")]
+    assert document["summary"]["units"] == len(runs)
     from peft_lint.testing import expected_findings
 
-    runs = [path for path in Path(".").iterdir() if path.is_dir()]
     expected = sorted(f"{run.name}/{finding.path}" for run in runs for finding in expected_findings(run))
     assert sorted(d["path"] for d in document["diagnostics"]) == expected
     assert not any("was not found" in note for note in document["notes"])

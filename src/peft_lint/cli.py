@@ -57,6 +57,8 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--fail-on", choices=("error", "warning", "info"), default="error",
                        help="lowest severity that makes the exit code 1 (default: error)")
     check.add_argument("--exit-zero", action="store_true", help="exit 0 even with findings")
+    check.add_argument("--no-cache", action="store_true",
+                       help="lint everything afresh: neither read nor write .peft_lint_cache/")
     check.add_argument("--ignore-installed", action="store_true",
                        help="do not read the versions of installed packages")
     for flag, text in (("--select", "rules to report, replacing the settings' select"),
@@ -196,8 +198,13 @@ def _lint(options: argparse.Namespace) -> LintResult:
         raise UsageError(str(error)) from None
     if options.command == "check":
         _apply_rule_flags(settings, options)
-    return lint(options.paths, LintOptions(options.world_size, targets, settings.target_versions,
-                                           not options.ignore_installed, settings))
+    lint_options = LintOptions(options.world_size, targets, settings.target_versions,
+                               not options.ignore_installed, settings)
+    if options.command == "check" and not (options.no_cache or options.fix or options.diff):
+        from peft_lint.engine.cache import cached_lint
+
+        return cached_lint(options.paths, lint_options)
+    return lint(options.paths, lint_options)
 
 
 def _explain(options: argparse.Namespace) -> int:

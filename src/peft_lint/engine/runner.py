@@ -31,6 +31,8 @@ class LintResult:
     setups: list[TrainingSetup]
     units: int
     environment: dict[str, ResolvedVersion]
+    # what could not be determined, one line each (from the setups; kept when cached)
+    notes: list[str] = field(default_factory=list)
 
 
 def lint(paths: list[Path], options: LintOptions) -> LintResult:
@@ -53,7 +55,10 @@ def lint(paths: list[Path], options: LintOptions) -> LintResult:
                                        [Path.cwd()], options.use_installed)
     selected = _selected(_unique(diagnostics), options.settings)
     final = _in_notebook_cells(_suppressed(selected, files, options.settings), files)
-    return LintResult(final, files, setups, len(units), environment)
+    from peft_lint.output.undetermined import undetermined
+
+    notes = list(dict.fromkeys(line for setup in setups for line in undetermined(setup)))
+    return LintResult(final, files, setups, len(units), environment, notes)
 
 
 def _in_notebook_cells(diagnostics: list[Diagnostic], files: list[SourceFile]) -> list[Diagnostic]:

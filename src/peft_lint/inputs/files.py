@@ -88,7 +88,7 @@ def display_path(path: Path) -> str:
     return str(path) if relative.startswith(".." + os.sep + "..") else relative
 
 
-def read_source(path: Path, kind: str | None = None) -> SourceFile:
+def read_source(path: Path, kind: str | None = None, *, parse: bool = True) -> SourceFile:
     source = SourceFile(display_path(path), path.resolve() if path.exists() else path.absolute(),
                         kind or kind_of(path))
     text = _read_text(path, source)
@@ -101,7 +101,8 @@ def read_source(path: Path, kind: str | None = None) -> SourceFile:
             return source
     if source.kind == "other" and text.startswith("#!") and "sh" in text.split("\n", 1)[0]:
         source.kind = "shell"
-    _parse(source)
+    if parse:
+        _parse(source)
     return source
 
 

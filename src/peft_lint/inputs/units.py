@@ -118,7 +118,7 @@ def _locate(name: str, launcher_folder: Path) -> Path | None:
     return None
 
 
-def _folder_files(folder: Path) -> list[Path]:
+def folder_files(folder: Path) -> list[Path]:
     found: list[Path] = []
     stack = [folder]
     visited: set[Path] = set()
@@ -200,7 +200,7 @@ def _config_strings(value: object, depth: int = 0) -> set[str]:
 
 
 def _folder_units(folder: Path, cache: FileCache) -> list[RunUnit]:
-    paths = _folder_files(folder)
+    paths = folder_files(folder)
     units: list[RunUnit] = []
     claimed: set[Path] = set()
     by_name: dict[str, list[Path]] = {}

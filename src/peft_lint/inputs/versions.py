@@ -65,7 +65,7 @@ def pins_near(directories: list[Path]) -> dict[str, ResolvedVersion]:
     pins: dict[str, ResolvedVersion] = {}
     seen: set[Path] = set()
     for directory in directories:
-        for folder in _folders_up(directory):
+        for folder in folders_up(directory):
             if folder in seen:
                 continue
             seen.add(folder)
@@ -87,7 +87,7 @@ def _folder_pins(folder: Path) -> list[tuple[str, ResolvedVersion]]:
     return _FOLDER_PINS[folder]
 
 
-def _folders_up(directory: Path) -> list[Path]:
+def folders_up(directory: Path) -> list[Path]:
     folders: list[Path] = []
     current = directory.resolve()
     for _ in range(6):

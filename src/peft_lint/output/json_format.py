@@ -9,7 +9,6 @@ from peft_lint.engine.diagnostic import Diagnostic
 from peft_lint.engine.fixes import concrete_edits
 from peft_lint.engine.runner import LintResult
 from peft_lint.inputs.files import SourceFile
-from peft_lint.output.undetermined import undetermined
 
 
 def diagnostic_object(diagnostic: Diagnostic,
@@ -52,7 +51,7 @@ def render_json(result: LintResult) -> str:
         "environment": {package: {"version": resolved.version, "source": resolved.source}
                         for package, resolved in result.environment.items()},
         "diagnostics": [diagnostic_object(diagnostic, sources) for diagnostic in result.diagnostics],
-        "notes": list(dict.fromkeys(line for setup in result.setups for line in undetermined(setup))),
+        "notes": result.notes,
         "summary": {"files": len(result.files), "units": result.units, "errors": counts["error"],
                     "warnings": counts["warning"], "infos": counts["info"]},
     }

@@ -11,7 +11,6 @@ from peft_lint.engine.diagnostic import Diagnostic
 from peft_lint.engine.runner import LintResult
 from peft_lint.facts.model import Span, describe_version_source
 from peft_lint.inputs.files import SourceFile
-from peft_lint.output.undetermined import undetermined
 
 WIDTH = 96
 
@@ -36,7 +35,7 @@ def render_full(result: LintResult, stream: TextIO | None = None, *, colour: boo
     style = Style(use_colour(stream or sys.stdout) if colour is None else colour)
     sources = {file.path: file for file in result.files}
     blocks = [_full_diagnostic(diagnostic, sources, style) for diagnostic in result.diagnostics]
-    notes = [line for setup in result.setups for line in undetermined(setup)]
+    notes = result.notes
     tail = [_versions_line(result)]
     if notes:
         tail += [f"note: {line}" for line in dict.fromkeys(notes)]

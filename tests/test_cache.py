@@ -1,0 +1,101 @@
+"""The content-hash cache: hits on unchanged inputs, misses on any change that matters."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import HAZARD_SCRIPT, ROOT
+
+from peft_lint.engine import cache as cache_module
+from peft_lint.engine import runner
+from peft_lint.engine.runner import LintOptions
+from peft_lint.settings import find_settings
+
+
+@pytest.fixture
+def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    shutil.copytree(ROOT / "examples" / "adalora-ddp", tmp_path / "run")
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+@pytest.fixture
+def lints(monkeypatch: pytest.MonkeyPatch) -> list[list[Path]]:
+    """Every real lint the cache lets through."""
+    calls: list[list[Path]] = []
+    real = runner.lint
+
+    def counting(paths: list[Path], options: LintOptions) -> runner.LintResult:
+        calls.append(paths)
+        return real(paths, options)
+
+    monkeypatch.setattr(runner, "lint", counting)
+    return calls
+
+
+def cached(paths: list[Path]) -> runner.LintResult:
+    options = LintOptions(use_installed=False, settings=find_settings(Path.cwd()))
+    return cache_module.cached_lint(paths, options)
+
+
+def codes(result: runner.LintResult) -> list[str]:
+    return [d.code for d in result.diagnostics]
+
+
+def test_an_unchanged_folder_is_answered_from_the_cache(project: Path, lints: list[list[Path]]) -> None:
+    first = cached([Path("run")])
+    second = cached([Path("run")])
+    assert len(lints) == 1
+    assert codes(first) == codes(second) == ["PFT101"]
+    assert first.notes == second.notes and first.units == second.units
+    assert [f.path for f in first.files] == [f.path for f in second.files]
+    assert second.files[0].text  # code frames still have their lines
+    assert (project / ".peft_lint_cache" / ".gitignore").read_text(encoding="utf-8").endswith("*\n")
+
+
+@pytest.mark.parametrize("change", ["config", "script", "requirements", "settings", "new file"])
+def test_a_change_that_matters_is_a_miss(project: Path, lints: list[list[Path]], change: str) -> None:
+    cached([Path("run")])
+    run = project / "run"
+    if change == "config":
+        config = run / "config.yaml"
+        config.write_text(config.read_text(encoding="utf-8").replace("ddp_find_unused_parameters: false",
+                                                                     "ddp_static_graph: true"),
+                          encoding="utf-8")
+    elif change == "script":
+        (run / "train.py").write_text((run / "train.py").read_text(encoding="utf-8") + "\n# edited\n",
+                                      encoding="utf-8")
+    elif change == "requirements":
+        (project / "requirements.txt").write_text("transformers==5.24.0\n", encoding="utf-8")
+    elif change == "settings":
+        (project / "peft-lint.toml").write_text('ignore = ["PFT101"]\n', encoding="utf-8")
+    else:
+        (run / "other.py").write_text(HAZARD_SCRIPT, encoding="utf-8")
+    result = cached([Path("run")])
+    assert len(lints) == 2
+    assert result.diagnostics != [] or change in ("settings", "requirements")
+
+
+def test_a_damaged_entry_is_a_miss_never_an_error(project: Path, lints: list[list[Path]]) -> None:
+    cached([Path("run")])
+    for entry in (project / ".peft_lint_cache").rglob("*.json"):
+        entry.write_text('{"diagnostics": [{"code": 1}]}', encoding="utf-8")
+    assert codes(cached([Path("run")])) == ["PFT101"]
+    assert len(lints) == 2
+
+
+def test_the_cli_output_is_the_same_from_the_cache_and_no_cache_writes_nothing(project: Path) -> None:
+    def cli(*arguments: str) -> str:
+        return subprocess.run([sys.executable, "-m", "peft_lint", "--ignore-installed", *arguments, "run"],
+                              cwd=project, capture_output=True, text=True, check=False).stdout
+
+    fresh = cli("--no-cache", "--output-format", "json")
+    assert not (project / ".peft_lint_cache").exists()
+    cli("--output-format", "json")
+    assert cli("--output-format", "json") == fresh
+    assert json.loads(fresh)["diagnostics"][0]["code"] == "PFT101"
