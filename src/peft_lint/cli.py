@@ -57,6 +57,8 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--fail-on", choices=("error", "warning", "info"), default="error",
                        help="lowest severity that makes the exit code 1 (default: error)")
     check.add_argument("--exit-zero", action="store_true", help="exit 0 even with findings")
+    check.add_argument("--jobs", "-j", type=int, default=0, metavar="N",
+                       help="worker processes for a folder's runs (default: one per core; 1: none)")
     check.add_argument("--no-cache", action="store_true",
                        help="lint everything afresh: neither read nor write .peft_lint_cache/")
     check.add_argument("--ignore-installed", action="store_true",
@@ -186,6 +188,8 @@ def _lint(options: argparse.Namespace) -> LintResult:
 
     if not options.paths:
         raise UsageError("no files given; try `peft-lint train.py config.yaml launch.sh`")
+    if getattr(options, "jobs", 0) < 0:
+        raise UsageError("--jobs must be 0 (one per core) or more")
     if options.world_size is not None and options.world_size < 1:
         raise UsageError("--world-size must be at least 1")
     try:
@@ -199,7 +203,8 @@ def _lint(options: argparse.Namespace) -> LintResult:
     if options.command == "check":
         _apply_rule_flags(settings, options)
     lint_options = LintOptions(options.world_size, targets, settings.target_versions,
-                               not options.ignore_installed, settings)
+                               not options.ignore_installed, settings,
+                               jobs=getattr(options, "jobs", 1), keep_setups=options.command != "check")
     if options.command == "check" and not (options.no_cache or options.fix or options.diff):
         from peft_lint.engine.cache import cached_lint
 

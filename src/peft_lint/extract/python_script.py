@@ -119,6 +119,12 @@ class Interpreter:
 
     # -- spans ---------------------------------------------------------------
     def span(self, node: ast.AST) -> Span:
+        try:  # expressions and statements: every position attribute is there (the hot path)
+            return Span(self.path, node.lineno, node.col_offset + 1,  # type: ignore[attr-defined]
+                        node.end_lineno or node.lineno,  # type: ignore[attr-defined]
+                        (node.end_col_offset or node.col_offset) + 1)  # type: ignore[attr-defined]
+        except AttributeError:
+            pass
         line = getattr(node, "lineno", 1)
         column = getattr(node, "col_offset", 0) + 1
         end_line = getattr(node, "end_lineno", None) or line

@@ -48,6 +48,8 @@ class SourceFile:
     problem: ReadProblem | None = None
     # a notebook's code cells joined into one script: (cell, line in cell) of each script line
     cells: list[tuple[int, int]] | None = None
+    # a Python file read but not parsed yet: finding a folder's runs needs only the text
+    pending_parse: bool = False
 
     @property
     def lines(self) -> list[str]:
@@ -88,7 +90,14 @@ def display_path(path: Path) -> str:
     return str(path) if relative.startswith(".." + os.sep + "..") else relative
 
 
-def read_source(path: Path, kind: str | None = None, *, parse: bool = True) -> SourceFile:
+def ensure_parsed(source: SourceFile) -> None:
+    if source.pending_parse:
+        source.pending_parse = False
+        _parse(source)
+
+
+def read_source(path: Path, kind: str | None = None, *, parse: bool = True,
+                defer_python: bool = False) -> SourceFile:
     source = SourceFile(display_path(path), path.resolve() if path.exists() else path.absolute(),
                         kind or kind_of(path))
     text = _read_text(path, source)
@@ -101,7 +110,9 @@ def read_source(path: Path, kind: str | None = None, *, parse: bool = True) -> S
             return source
     if source.kind == "other" and text.startswith("#!") and "sh" in text.split("\n", 1)[0]:
         source.kind = "shell"
-    if parse:
+    if parse and defer_python and source.kind == "python":
+        source.pending_parse = True
+    elif parse:
         _parse(source)
     return source
 

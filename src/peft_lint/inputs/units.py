@@ -8,7 +8,6 @@ makes one with the configs whose names it mentions.
 
 from __future__ import annotations
 
-import ast
 import os
 import re
 from dataclasses import dataclass, field
@@ -20,11 +19,14 @@ from peft_lint.inputs.files import JSON_SUFFIXES, YAML_SUFFIXES, SourceFile, is_
 SKIPPED_FOLDERS = frozenset({".git", ".hg", ".svn", "node_modules", "__pycache__", ".venv", "venv",
                              "env", ".tox", ".nox", ".mypy_cache", ".ruff_cache", ".pytest_cache",
                              "site-packages", "build", "dist", ".peft_lint_cache", ".eggs"})
-TRAINING_IMPORTS = ("transformers", "peft", "trl", "accelerate")
 CONFIG_KINDS = ("yaml", "json")
 CONFIG_SUFFIXES = (*YAML_SUFFIXES, *JSON_SUFFIXES)
-# a string literal that ends in a config suffix (f-strings and concatenations included)
-QUOTED_CONFIG = re.compile(r"""[^"'\s/]\.(?:ya?ml|json)["']""", re.IGNORECASE)
+# a quoted string that ends in a config suffix (f-strings included)
+QUOTED_CONFIG = re.compile(r"""(["'])([^"'\n]{0,300}?[^"'\s/]\.(?:ya?ml|json))\1""", re.IGNORECASE)
+# an import of a training library at the start of a line
+TRAINING_IMPORT = re.compile(
+    r"^[ \t]*(?:from[ \t]+(?:transformers|peft|trl|accelerate)\b"
+    r"|import[ \t]+[^\n#]*\b(?:transformers|peft|trl|accelerate)\b)", re.MULTILINE)
 
 
 @dataclass
@@ -49,7 +51,7 @@ class FileCache:
     def get(self, path: Path) -> SourceFile:
         key = path.absolute()
         if key not in self.files:
-            self.files[key] = read_source(path)
+            self.files[key] = read_source(path, defer_python=True)
         return self.files[key]
 
 
@@ -233,26 +235,11 @@ def _folder_units(folder: Path, cache: FileCache) -> list[RunUnit]:
 
 
 def _imports_training_library(script: SourceFile) -> bool:
-    if script.tree is None:
-        return False
-    for node in ast.walk(script.tree):
-        if isinstance(node, ast.Import):
-            if any(alias.name.split(".")[0] in TRAINING_IMPORTS for alias in node.names):
-                return True
-        elif isinstance(node, ast.ImportFrom) and node.module and \
-                node.module.split(".")[0] in TRAINING_IMPORTS:
-            return True
-    return False
+    """Read from the text, so that finding the runs of a folder parses no script."""
+    return TRAINING_IMPORT.search(script.text) is not None
 
 
 def _mentioned_names(script: SourceFile) -> set[str]:
-    names: set[str] = set()
-    if script.tree is None:
-        return names
-    if not any(QUOTED_CONFIG.finditer(script.text)):  # no quoted config name: spares a walk
-        return names
-    for node in ast.walk(script.tree):
-        if isinstance(node, ast.Constant) and isinstance(node.value, str) and len(node.value) < 300 \
-                and node.value.lower().endswith(CONFIG_SUFFIXES):
-            names.add(os.path.basename(node.value))
-    return names
+    """The file names of the quoted config paths in a script's text (`open("run.yaml")`,
+    f"{folder}/ds_zero3.json")."""
+    return {os.path.basename(match.group(2)) for match in QUOTED_CONFIG.finditer(script.text)}
