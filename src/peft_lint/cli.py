@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import argparse
-import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -12,6 +10,8 @@ from typing import TYPE_CHECKING
 from peft_lint import __version__
 
 if TYPE_CHECKING:
+    import argparse
+
     from peft_lint.engine.rule import Rule
     from peft_lint.engine.runner import LintResult
     from peft_lint.settings import Settings
@@ -26,6 +26,8 @@ class UsageError(Exception):
 
 
 def build_parser() -> argparse.ArgumentParser:
+    import argparse
+
     parser = argparse.ArgumentParser(
         prog="peft-lint",
         description="Static preflight checks for PEFT fine-tuning runs: a training script, its "
@@ -92,6 +94,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     arguments = list(sys.argv[1:] if argv is None else argv)
+    if arguments == ["--version"]:  # answered before argparse is even imported
+        print(f"peft-lint {__version__}")
+        return EXIT_CLEAN
     if not arguments or (arguments[0] not in SUBCOMMANDS and arguments[0] not in
                          ("-h", "--help", "--version")):
         arguments = ["check", *arguments]
@@ -133,17 +138,20 @@ def _run_command(options: argparse.Namespace) -> int:
 
 
 def _check(options: argparse.Namespace) -> int:
-    from peft_lint.engine.baseline import BaselineError, read_baseline, without_baselined, write_baseline
     from peft_lint.engine.diagnostic import Severity
 
     result = _lint(options)
     if options.write_baseline is not None:
+        from peft_lint.engine.baseline import write_baseline
+
         write_baseline(options.write_baseline, result.diagnostics, result.files)
         print(f"wrote {len(result.diagnostics)} finding(s) to {options.write_baseline}")
         return EXIT_CLEAN
     if options.fix or options.diff:
         return _fix(options, result)
     if options.baseline is not None:
+        from peft_lint.engine.baseline import BaselineError, read_baseline, without_baselined
+
         try:
             known = read_baseline(options.baseline)
         except BaselineError as error:
@@ -244,6 +252,8 @@ def _apply_rule_flags(settings: Settings, options: argparse.Namespace) -> None:
 
 
 def _config(path: Path, *, schema: bool) -> int:
+    import json
+
     from peft_lint.settings import SettingsError, find_settings, json_schema
 
     if schema:
@@ -290,6 +300,8 @@ def rule_object(rule: type[Rule]) -> dict[str, object]:
 
 
 def _rules(output_format: str) -> int:
+    import json
+
     from peft_lint.engine.registry import all_rules
 
     rules = all_rules()

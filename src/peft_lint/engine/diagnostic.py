@@ -18,13 +18,13 @@ class Severity(str, Enum):
         return {"error": 3, "warning": 2, "info": 1}[self.value]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class Related:
     span: Span
     message: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class Edit:
     path: str
     line: int
@@ -34,7 +34,7 @@ class Edit:
     replacement: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class InsertArgument:
     """Add `text` (a keyword argument) as the last argument of the call that `span` covers;
     resolved against the file text when the fix is applied (commas, empty calls)."""
@@ -47,7 +47,7 @@ class InsertArgument:
     text: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class ReplaceWord:
     """Replace the last whole-word `word` inside the span (e.g. the `true` of a YAML
     `use_reentrant: true` entry) with `replacement`; resolved against the file text."""
@@ -61,7 +61,7 @@ class ReplaceWord:
     replacement: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class AssignResult:
     """Turn the expression statement `receiver.method(...)` that the span covers into
     `receiver = receiver.method(...)`; resolved against the file text (a plain dotted receiver
@@ -75,7 +75,7 @@ class AssignResult:
     method: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class InsertLine:
     """Add `text` as a new YAML line: below `line` with that line's indentation, when `line`
     holds a one-line `key: value` entry; or, with `line` 0, as a top-level key at the end of
@@ -86,7 +86,7 @@ class InsertLine:
     text: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class MoveCallBefore:
     """Move the statement that calls `function` on line `line` (with the comment lines right
     above it) to just before the statement that calls `before_function` on line `before_line`.
@@ -104,14 +104,14 @@ class MoveCallBefore:
 DeferredEdit = Edit | InsertArgument | ReplaceWord | AssignResult | InsertLine | MoveCallBefore
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class Fix:
     title: str
     safe: bool
     edits: tuple[DeferredEdit, ...] = ()
 
 
-@dataclass
+@dataclass(repr=False)
 class Diagnostic:
     code: str
     name: str

@@ -20,7 +20,7 @@ def next_sequence() -> int:
     return next(_sequence)
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, repr=False)
 class Event:
     kind: str  # gc-enable, input-grads, kbit-prepare, escape
     span: Span | None
@@ -30,7 +30,7 @@ class Event:
     detail: str = ""
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, repr=False)
 class TrackedModel:
     kind: str  # "base" or "peft"
     span: Span | None
@@ -66,7 +66,7 @@ class TrackedModel:
         return sorted(events, key=lambda event: event.sequence)
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, repr=False)
 class AdapterConfig:
     canonical: str
     method: str
@@ -74,7 +74,7 @@ class AdapterConfig:
     kwargs: DictValue
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, repr=False)
 class TrainingArgs:
     canonical: str
     span: Span | None
@@ -86,7 +86,7 @@ class TrainingArgs:
     from_call: bool = False
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, repr=False)
 class ParsedConfig:
     """A config file or dict given to HfArgumentParser.parse_yaml_file / parse_json_file / parse_dict."""
 
@@ -95,19 +95,19 @@ class ParsedConfig:
     span: Span | None
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, repr=False)
 class UserDataclass:
     name: str
     values: DictValue
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, repr=False)
 class ArgumentParser:
     span: Span | None
     types: list[Value]
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, repr=False)
 class TrainerObject:
     canonical: str
     span: Span | None
@@ -121,14 +121,14 @@ class TrainerObject:
     local_class: str | None = None
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, repr=False)
 class QuantizationConfig:
     canonical: str
     span: Span | None
     kwargs: DictValue
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, repr=False)
 class DistributedWrapper:
     """torch DistributedDataParallel(model, ...) or accelerator.prepare(model)."""
 
@@ -139,43 +139,43 @@ class DistributedWrapper:
     via: str
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, repr=False)
 class AcceleratorObject:
     span: Span | None
     find_unused: Fact[bool]
     static_graph: Fact[bool]
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, repr=False)
 class DdpKwargsHandler:
     find_unused: Fact[bool]
     static_graph: Fact[bool]
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, repr=False)
 class OpenFile:
     path: Value
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, repr=False)
 class Embeddings:
     model: TrackedModel
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, repr=False)
 class Tokenizer:
     span: Span | None
     added_tokens: list[Span] = field(default_factory=list)
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, repr=False)
 class LocalFunction:
     name: str
     node: object  # ast.FunctionDef
     scope: object  # the Scope it was defined in
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, repr=False)
 class LocalClass:
     name: str
     node: object  # ast.ClassDef
@@ -184,7 +184,7 @@ class LocalClass:
     local_bases: list[LocalClass] = field(default_factory=list)
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, repr=False)
 class Instance:
     """An object of a class defined in the script; `self.x = ...` is kept."""
 
@@ -192,7 +192,7 @@ class Instance:
     attributes: dict[str, Value] = field(default_factory=dict)
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, repr=False)
 class BoundMethod:
     instance: Instance
     function: LocalFunction
@@ -220,7 +220,7 @@ TrackedObject = (TrackedModel | AdapterConfig | TrainingArgs | UserDataclass | A
                  | BoundMethod)
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, repr=False)
 class ObjectValue(Value):
     obj: TrackedObject
 

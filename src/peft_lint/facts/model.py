@@ -13,7 +13,7 @@ from typing import Generic, TypeVar
 T = TypeVar("T")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class Span:
     """A region of a file: 1-based lines, 1-based columns, end exclusive."""
 
@@ -36,7 +36,7 @@ class Span:
         return self.label() if self.cell is not None else f"{self.path}:{self.line}:{self.column}"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class Origin:
     """Where a fact came from.
 
@@ -57,7 +57,7 @@ class Origin:
         return self.detail or self.kind
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class Fact(Generic[T]):
     value: T | None
     known: bool
@@ -91,7 +91,7 @@ class Fact(Generic[T]):
 UNKNOWN_NOT_FOUND = "not found in the files of this run"
 
 
-@dataclass
+@dataclass(repr=False)
 class ModelLoad:
     """The base model as the script loads it."""
 
@@ -104,7 +104,7 @@ class ModelLoad:
     span: Span | None = None
 
 
-@dataclass
+@dataclass(repr=False)
 class AdapterSpec:
     """The PEFT adapter that is trained."""
 
@@ -119,7 +119,7 @@ class AdapterSpec:
     )
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class ReentrantSetting:
     """Where the run could say `use_reentrant: false` when its variant comes from a default.
 
@@ -133,7 +133,7 @@ class ReentrantSetting:
     text: str
 
 
-@dataclass
+@dataclass(repr=False)
 class Checkpointing:
     """Activation (gradient) checkpointing as it is in force during training."""
 
@@ -144,7 +144,7 @@ class Checkpointing:
     reentrant_setting: ReentrantSetting | None = None
 
 
-@dataclass
+@dataclass(repr=False)
 class Distributed:
     world_size: Fact[int] = field(default_factory=lambda: Fact.unknown("no launcher in this run"))
     # "ddp", "deepspeed", "fsdp" or "none" (single process)
@@ -156,7 +156,7 @@ class Distributed:
     launcher_span: Span | None = None
 
 
-@dataclass
+@dataclass(repr=False)
 class AllocationCall:
     """A call of AdaLoRA's update_and_allocate and where it sits."""
 
@@ -166,7 +166,7 @@ class AllocationCall:
     never_runs: str = ""  # non-empty: why the call can never run
 
 
-@dataclass
+@dataclass(repr=False)
 class KbitPrepareCall:
     span: Span
     on_peft_model: Fact[bool]
@@ -175,7 +175,7 @@ class KbitPrepareCall:
     model_load_span: Span | None = None
 
 
-@dataclass
+@dataclass(repr=False)
 class DiscardedResult:
     """`model.merge_and_unload()` as a statement, and the save of that model after it."""
 
@@ -184,7 +184,7 @@ class DiscardedResult:
     later_save: Span | None = None
 
 
-@dataclass
+@dataclass(repr=False)
 class AdapterLoad:
     """A trained adapter loaded with PeftModel / AutoPeftModel.from_pretrained."""
 
@@ -192,7 +192,7 @@ class AdapterLoad:
     is_trainable: Fact[bool]
 
 
-@dataclass
+@dataclass(repr=False)
 class CallArguments:
     """A library call and the keyword arguments written in it, as facts."""
 
@@ -210,7 +210,7 @@ class CallArguments:
                                                        self.span)
 
 
-@dataclass
+@dataclass(repr=False)
 class DeepSpeedSetup:
     """The DeepSpeed config the Trainer gets, when the files of the run name one."""
 
@@ -221,7 +221,7 @@ class DeepSpeedSetup:
     args_before_load: Fact[bool]
 
 
-@dataclass
+@dataclass(repr=False)
 class KeyCheck:
     """Keys given to a config class (or to HfArgumentParser) that it does not have."""
 
@@ -232,7 +232,7 @@ class KeyCheck:
     package: str
 
 
-@dataclass
+@dataclass(repr=False)
 class CheckpointOverride:
     """A manual checkpointing call whose kwargs the Trainer replaces at train()."""
 
@@ -241,7 +241,7 @@ class CheckpointOverride:
     trainer_reentrant: Fact[bool]
 
 
-@dataclass
+@dataclass(repr=False)
 class TrainerUse:
     kind: Fact[str] = field(default_factory=lambda: Fact.unknown(UNKNOWN_NOT_FOUND))
     span: Span | None = None
@@ -251,13 +251,13 @@ class TrainerUse:
     already_wrapped_span: Span | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class ResolvedVersion:
     version: str
     source: str  # "cli", "settings", "pin:<file>", "installed", "newest-known"
 
 
-@dataclass
+@dataclass(repr=False)
 class TrainingSetup:
     """Everything peft-lint knows about one run unit."""
 
