@@ -50,17 +50,30 @@ def _digest(path: Path) -> str:
 
 
 def _candidates(paths: list[Path]) -> set[Path]:
-    """Every file the lint could read, found without parsing anything."""
+    """Every file the lint could read, found without parsing anything: the folders' files,
+    the named files, and the requirements and settings files of every folder on the way
+    from a file up to the repository root (where the version pins are looked up)."""
     from peft_lint.inputs.units import folder_files
     from peft_lint.inputs.versions import folders_up
 
     found: set[Path] = set()
     for path in paths:
         found.update(folder_files(path) if path.is_dir() else [path])
-    folders = {candidate.parent for candidate in found} | {p for p in paths if p.is_dir()}
-    for up in {up for folder in folders for up in folders_up(folder)}:
-        found.update(up.glob("requirements*.txt"))
-        found.update(up / name for name in SETTINGS_FILES if (up / name).is_file())
+    folders: set[Path] = set()
+    for start in {path.absolute() for path in paths} | {file.absolute().parent for file in found}:
+        for folder in (start, *start.parents):
+            if folder in folders:
+                break
+            folders.add(folder)
+    for root in paths:  # above the named paths: up to the repository root, as the pins are
+        folders.update(folders_up(root if root.is_dir() else root.parent))
+    for folder in folders:
+        try:
+            names = os.listdir(folder)
+        except OSError:
+            continue
+        found.update(folder / name for name in names
+                     if name in SETTINGS_FILES or (name.startswith("requirements") and name.endswith(".txt")))
     return {path.absolute() for path in found}
 
 
@@ -166,9 +179,12 @@ def _diagnostic_data(diagnostic: Diagnostic) -> dict[str, Any]:
 def _load(entry: Path) -> LintResult | None:
     try:
         document = json.loads(entry.read_text(encoding="utf-8"))
-        files = [_reread(item) for item in document["files"]]
+        diagnostics = [_diagnostic(item) for item in document["diagnostics"]]
+        shown = {span.path for d in diagnostics for span in (d.span, *(r.span for r in d.related))}
+        files = [_reread(item) if item["path"] in shown else
+                 SourceFile(item["path"], Path(item["absolute"]), item["kind"]) for item in document["files"]]
         return LintResult(
-            diagnostics=[_diagnostic(item) for item in document["diagnostics"]],
+            diagnostics=diagnostics,
             files=files, setups=[], units=int(document["units"]),
             environment={package: ResolvedVersion(**item)
                          for package, item in document["environment"].items()},
@@ -178,7 +194,8 @@ def _load(entry: Path) -> LintResult | None:
 
 
 def _reread(item: dict[str, str]) -> SourceFile:
-    """The file's text for code frames (a notebook's script, cell by cell), not parsed."""
+    """The text of a file a finding shows, for its code frames (a notebook's script, cell by
+    cell); not parsed. The other files of the lint only need their names."""
     source = read_source(Path(item["absolute"]), item["kind"], parse=False)
     source.path = item["path"]
     return source

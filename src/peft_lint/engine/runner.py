@@ -5,16 +5,16 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from peft_lint.engine.diagnostic import Diagnostic
-from peft_lint.engine.registry import all_rules, find_rule
-from peft_lint.engine.rule import Rule
-from peft_lint.facts.assemble import Options, assemble
 from peft_lint.facts.model import ResolvedVersion, Span, TrainingSetup
-from peft_lint.inputs.files import ReadProblem, SourceFile, ensure_parsed
-from peft_lint.inputs.units import RunUnit, units_for
-from peft_lint.inputs.versions import forget_folders, resolve_versions
 from peft_lint.settings import Settings
+
+if TYPE_CHECKING:  # the analysis modules load when a lint runs, not for a cache hit
+    from peft_lint.engine.rule import Rule
+    from peft_lint.inputs.files import ReadProblem, SourceFile
+    from peft_lint.inputs.units import RunUnit
 
 
 @dataclass
@@ -58,6 +58,10 @@ def lint(paths: list[Path], options: LintOptions) -> LintResult:
 
 
 def _lint(paths: list[Path], options: LintOptions) -> LintResult:
+    from peft_lint.engine.registry import all_rules
+    from peft_lint.inputs.units import units_for
+    from peft_lint.inputs.versions import forget_folders, resolve_versions
+
     forget_folders()
     units, files = units_for(paths)
     jobs = min(options.jobs or available_cores(), len(units) // UNITS_PER_WORKER)
@@ -112,6 +116,9 @@ class UnitOutcome:
 def _lint_unit(unit: RunUnit, options: LintOptions, rules: list[Rule]) -> UnitOutcome:
     import gc
 
+    from peft_lint.facts.assemble import Options, assemble
+    from peft_lint.inputs.files import ensure_parsed
+    from peft_lint.inputs.versions import resolve_versions
     from peft_lint.output.undetermined import undetermined
 
     gc.collect(0)  # the previous unit's cycles: young objects only, cheap (see `lint`)
@@ -161,7 +168,10 @@ _WORKER_RULES: list[Rule] = []
 
 
 def _lint_batch(batch: list[list[tuple[Path, str, str]]], options: LintOptions) -> list[UnitOutcome]:
+    from peft_lint.engine.registry import all_rules
     from peft_lint.inputs.files import read_source
+    from peft_lint.inputs.units import RunUnit
+    from peft_lint.inputs.versions import forget_folders
 
     if not _WORKER_RULES:
         _WORKER_RULES.extend(rule() for rule in all_rules())
@@ -218,6 +228,7 @@ def _suppressed(diagnostics: list[Diagnostic], files: list[SourceFile],
                 settings: Settings) -> list[Diagnostic]:
     """The findings left after the files' `# peft-lint: ignore[...]` comments, plus the meta
     findings about the comments themselves."""
+    from peft_lint.engine.registry import find_rule
     from peft_lint.engine.suppressions import apply_suppressions, read_suppressions
 
     suppressions = [found for file in files for found in read_suppressions(file)]
@@ -248,6 +259,8 @@ def _suppressed(diagnostics: list[Diagnostic], files: list[SourceFile],
 
 
 def problem_diagnostic(file: SourceFile) -> Diagnostic:
+    from peft_lint.engine.registry import find_rule
+
     assert file.problem is not None
     rule = find_rule(file.problem.code)
     assert rule is not None, file.problem.code
