@@ -163,3 +163,55 @@ def test_python_warnings_about_the_users_code_are_not_printed(tmp_path: Path) ->
     completed = subprocess.run([sys.executable, "-m", "peft_lint", "--ignore-installed", "train.py"],
                                cwd=tmp_path, capture_output=True, text=True, check=False)
     assert "Warning" not in completed.stderr, completed.stderr
+
+
+def billion_laughs() -> str:
+    lines = ['a: &a ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]']
+    for previous, name in zip("abcdefgh", "bcdefghi", strict=True):
+        lines.append(f"{name}: &{name} [" + ", ".join([f"*{previous}"] * 9) + "]")
+    return "\n".join([*lines, "gradient_checkpointing: true", "deep: {x: *i}"]) + "\n"
+
+
+def test_yaml_alias_bombs_stay_small(tmp_path: Path) -> None:
+    """9^9 expanded strings if anything walked the aliases out: read as a shared graph, the
+    config is checked in well under the test's timeout, in folder mode and named."""
+    import subprocess
+    import sys
+
+    (tmp_path / "bomb.yaml").write_text(billion_laughs(), encoding="utf-8")
+    (tmp_path / "train.py").write_text(
+        "import yaml\nfrom transformers import AutoModelForCausalLM, Trainer, TrainingArguments\n"
+        "args = TrainingArguments(**yaml.safe_load(open(\"bomb.yaml\")))\n"
+        "Trainer(model=AutoModelForCausalLM.from_pretrained(\"gpt2\"), args=args).train()\n",
+        encoding="utf-8")
+    for arguments in (["."], ["train.py", "bomb.yaml"], ["explain", "train.py", "bomb.yaml"]):
+        completed = subprocess.run([sys.executable, "-m", "peft_lint", "--ignore-installed", *arguments],
+                                   cwd=tmp_path, capture_output=True, text=True, check=False, timeout=60)
+        assert completed.returncode in (0, 1), completed.stderr
+    assert "PFT701" in completed.stdout or arguments[0] == "explain"
+
+
+def test_folder_mode_survives_symlink_loops_and_files_it_cannot_read(tmp_path: Path) -> None:
+    import os
+
+    (tmp_path / "intact").mkdir()
+    (tmp_path / "intact" / "train.py").write_text(HAZARD_SCRIPT, encoding="utf-8")
+    (tmp_path / "loop").symlink_to(tmp_path)                   # a folder that contains itself
+    (tmp_path / "self").symlink_to(tmp_path / "self")          # a link to itself
+    (tmp_path / "dangling.py").symlink_to(tmp_path / "gone.py")
+    locked = tmp_path / "locked.py"
+    locked.write_text(HAZARD_SCRIPT, encoding="utf-8")
+    locked.chmod(0)  # unreadable, unless the tests run as root
+    fifo = tmp_path / "pipe.yaml"
+    if hasattr(os, "mkfifo"):
+        os.mkfifo(fifo)  # a named pipe would block a naive reader forever
+    result = lint([tmp_path], LintOptions(use_installed=False))
+    assert [d.code for d in result.diagnostics if "intact" in d.span.path] == [HAZARD_CODE]
+    # the CLI too, whose cache hashes every file it could read (a pipe would block that)
+    import subprocess
+    import sys
+
+    completed = subprocess.run([sys.executable, "-m", "peft_lint", "--ignore-installed", "."],
+                               cwd=tmp_path, capture_output=True, text=True, check=False, timeout=60)
+    assert "intact/train.py" in completed.stdout and completed.returncode == 1, completed.stderr
+    locked.chmod(0o600)

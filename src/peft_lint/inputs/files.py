@@ -122,6 +122,10 @@ def _read_text(path: Path, source: SourceFile) -> str | None:
         source.problem = ReadProblem("PFT901", f"`{source.path}` is a directory, not a file")
         return None
     limit = MAX_NOTEBOOK_BYTES if path.name.lower().endswith(".ipynb") else MAX_FILE_BYTES
+    if path.exists() and not is_file(path):
+        source.problem = ReadProblem("PFT901", f"`{source.path}` is not a regular file (a pipe, "
+                                               "socket or device); not read")
+        return None
     try:
         with open(path, "rb") as handle:
             data = handle.read(limit + 1)

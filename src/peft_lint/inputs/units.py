@@ -139,8 +139,8 @@ def folder_files(folder: Path) -> list[Path]:
                 if entry.name not in SKIPPED_FOLDERS and not entry.name.startswith(".") and \
                         not (entry / "pyvenv.cfg").is_file():  # a virtualenv, whatever its name
                     stack.append(entry)
-            elif kind_of(entry) in ("python", "yaml", "json", "shell"):
-                found.append(entry)
+            elif kind_of(entry) in ("python", "yaml", "json", "shell") and is_file(entry):
+                found.append(entry)  # regular files only: a named pipe would block the read
     return sorted(_not_git_ignored(folder, found))
 
 
