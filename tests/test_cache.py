@@ -99,3 +99,13 @@ def test_the_cli_output_is_the_same_from_the_cache_and_no_cache_writes_nothing(p
     cli("--output-format", "json")
     assert cli("--output-format", "json") == fresh
     assert json.loads(fresh)["diagnostics"][0]["code"] == "PFT101"
+
+
+def test_the_cache_keeps_only_the_newest_entries(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(cache_module, "KEPT_ENTRIES", 2)
+    script = project / "run" / "train.py"
+    for number in range(4):
+        script.write_text(script.read_text(encoding="utf-8") + f"\n# edit {number}\n", encoding="utf-8")
+        cached([Path("run")])
+    (folder,) = [path for path in (project / ".peft_lint_cache").iterdir() if path.is_dir()]
+    assert len(list(folder.glob("*.json"))) == 2

@@ -150,9 +150,10 @@ def _store(folder: Path, index: Path, key: str, result: LintResult, read: list[s
         partial.write_text(json.dumps(_document(result)), encoding="utf-8")
         partial.replace(entry)  # atomic: a parallel run never reads half an entry
         index.write_text(json.dumps(read), encoding="utf-8")
-        entries = sorted(folder.glob("*.json"), key=lambda path: path.stat().st_mtime, reverse=True)
-        for stale in entries[KEPT_ENTRIES:]:
-            stale.unlink(missing_ok=True)
+        for pattern in ("*.json", "index-*"):  # the newest entries and indexes only
+            entries = sorted(folder.glob(pattern), key=lambda path: path.stat().st_mtime, reverse=True)
+            for stale in entries[KEPT_ENTRIES:]:
+                stale.unlink(missing_ok=True)
     except OSError:
         return  # a read-only checkout lints without a cache
 
