@@ -58,7 +58,6 @@ def lint(paths: list[Path], options: LintOptions) -> LintResult:
 
 
 def _lint(paths: list[Path], options: LintOptions) -> LintResult:
-    from peft_lint.engine.registry import all_rules
     from peft_lint.inputs.units import units_for
     from peft_lint.inputs.versions import forget_folders, resolve_versions
 
@@ -68,19 +67,12 @@ def _lint(paths: list[Path], options: LintOptions) -> LintResult:
     if jobs > 1 and not options.keep_setups:
         outcomes = _in_processes(units, options, jobs)
         by_path = {file.absolute: file for file in files}
-        for outcome in outcomes:
+        for outcome in outcomes:  # what the workers found parsing, on this process's files
             for path, problem in outcome.problems.items():
                 by_path[path].problem = problem
                 by_path[path].pending_parse = False
     else:
-        rules = [rule() for rule in all_rules()]
-        outcomes = []
-        for unit in units:
-            outcome = _lint_unit(unit, options, rules)
-            if not options.keep_setups:
-                outcome.setups = []
-                _release_trees(unit)
-            outcomes.append(outcome)
+        outcomes = _in_this_process(units, options)
     diagnostics = [problem_diagnostic(file) for file in files if file.problem]
     diagnostics += [found for outcome in outcomes for found in outcome.diagnostics]
     environment = next((outcome.versions for outcome in outcomes), None) or resolve_versions(
@@ -133,6 +125,20 @@ def _lint_unit(unit: RunUnit, options: LintOptions, rules: list[Rule]) -> UnitOu
             diagnostics.extend(rule.check(setup))
     notes = [line for setup in setups for line in undetermined(setup)]
     return UnitOutcome(diagnostics, setups, notes, versions)
+
+
+def _in_this_process(units: list[RunUnit], options: LintOptions) -> list[UnitOutcome]:
+    from peft_lint.engine.registry import all_rules
+
+    rules = [rule() for rule in all_rules()]
+    outcomes = []
+    for unit in units:
+        outcome = _lint_unit(unit, options, rules)
+        if not options.keep_setups:
+            outcome.setups = []
+            _release_trees(unit)
+        outcomes.append(outcome)
+    return outcomes
 
 
 def _release_trees(unit: RunUnit) -> None:
