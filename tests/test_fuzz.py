@@ -31,8 +31,10 @@ from peft_lint.output.ci_formats import render_github, render_junit, render_sari
 from peft_lint.output.json_format import render_json
 from peft_lint.output.text import render_full
 
-# CI's fixed budget; a longer hunt: PEFT_LINT_FUZZ_EXAMPLES=2000 python -m pytest tests/test_fuzz.py
+# CI's fixed budget, the same examples every run; a longer hunt over new inputs:
+# PEFT_LINT_FUZZ_EXAMPLES=2000 PEFT_LINT_FUZZ_RANDOM=1 python -m pytest tests/test_fuzz.py
 EXAMPLES_PER_FRONT_END = int(os.environ.get("PEFT_LINT_FUZZ_EXAMPLES", "40"))
+DERANDOMIZE = os.environ.get("PEFT_LINT_FUZZ_RANDOM") != "1"
 HAZARD_CODE = "PFT303"  # load_in_8bit= passed to from_pretrained, in HAZARD_SCRIPT
 
 SEEDS: dict[str, str] = {
@@ -106,7 +108,7 @@ def check(name: str, data: bytes) -> None:
 def test_front_end_survives_mutations(name: str) -> None:
     seed = SEEDS[name].encode()
 
-    @settings(max_examples=EXAMPLES_PER_FRONT_END, deadline=None, derandomize=True, database=None,
+    @settings(max_examples=EXAMPLES_PER_FRONT_END, deadline=None, derandomize=DERANDOMIZE, database=None,
               suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
     @given(st.lists(mutation, min_size=1, max_size=4))
     def property_holds(mutations: list[tuple[str, float, bytes]]) -> None:
@@ -117,7 +119,7 @@ def test_front_end_survives_mutations(name: str) -> None:
 
 @pytest.mark.parametrize("name", sorted(SEEDS))
 def test_front_end_survives_random_bytes(name: str) -> None:
-    @settings(max_examples=EXAMPLES_PER_FRONT_END // 2, deadline=None, derandomize=True,
+    @settings(max_examples=EXAMPLES_PER_FRONT_END // 2, deadline=None, derandomize=DERANDOMIZE,
               database=None, suppress_health_check=[HealthCheck.too_slow])
     @given(st.binary(max_size=400))
     def property_holds(data: bytes) -> None:
