@@ -216,4 +216,10 @@ def test_folder_mode_survives_symlink_loops_and_files_it_cannot_read(tmp_path: P
     completed = subprocess.run([sys.executable, "-m", "peft_lint", "--ignore-installed", "."],
                                cwd=tmp_path, capture_output=True, text=True, check=False, timeout=60)
     assert "intact/train.py" in completed.stdout and completed.returncode == 1, completed.stderr
+    if fifo.exists():  # named on the command line: one PFT901, twice (the second run hashes it)
+        for _ in range(2):
+            completed = subprocess.run([sys.executable, "-m", "peft_lint", "--ignore-installed",
+                                        "pipe.yaml"], cwd=tmp_path, capture_output=True, text=True,
+                                       check=False, timeout=60)
+            assert "PFT901" in completed.stdout, completed.stderr
     locked.chmod(0o600)

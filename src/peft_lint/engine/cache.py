@@ -28,7 +28,7 @@ from peft_lint.engine import diagnostic as diagnostic_types
 from peft_lint.engine.diagnostic import Diagnostic, Fix, Related, Severity
 from peft_lint.engine.runner import LintOptions, LintResult
 from peft_lint.facts.model import ResolvedVersion, Span
-from peft_lint.inputs.files import SourceFile, read_source
+from peft_lint.inputs.files import SourceFile, is_file, read_source
 
 FOLDER = ".peft_lint_cache"
 KEPT_ENTRIES = 64
@@ -43,6 +43,8 @@ def cache_folder(options: LintOptions) -> Path:
 
 
 def _digest(path: Path) -> str:
+    if not is_file(path):  # missing, or a pipe or device that a read would block on
+        return "not a regular file"
     try:
         return hashlib.sha256(path.read_bytes()).hexdigest()
     except OSError:
