@@ -115,7 +115,7 @@ def load_toml_text(text: str) -> dict[str, Any] | None:
         import tomli as tomllib
     try:
         return tomllib.loads(text)
-    except (tomllib.TOMLDecodeError, RecursionError):
+    except (ValueError, RecursionError):  # TOMLDecodeError, and integers past int()'s digit limit
         return None
 
 
