@@ -14,7 +14,7 @@ from peft_lint.testing import expected_findings, run_case
 
 def main() -> int:
     corpus = Path(sys.argv[1] if len(sys.argv) > 1 else Path(__file__).parent.parent / "corpus")
-    runs = sorted(path for path in corpus.iterdir() if path.is_dir())
+    runs = sorted(path for path in corpus.iterdir() if path.is_dir() and not path.name.startswith("."))
     totals = {"expected": 0, "found": 0, "false alarms": 0, "missed": 0}
     started = time.perf_counter()
     for run in runs:

@@ -1,8 +1,13 @@
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+
+# The CLI runs of the suite leave no .peft_lint_cache/ in the checkout; tests/test_cache.py
+# turns the cache back on where it tests it.
+os.environ["PEFT_LINT_NO_CACHE"] = "1"
 RULES = ROOT / "rules"
 
 

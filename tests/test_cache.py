@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -90,9 +91,12 @@ def test_a_damaged_entry_is_a_miss_never_an_error(project: Path, lints: list[lis
 
 
 def test_the_cli_output_is_the_same_from_the_cache_and_no_cache_writes_nothing(project: Path) -> None:
+    environment = {name: value for name, value in os.environ.items() if name != "PEFT_LINT_NO_CACHE"}
+
     def cli(*arguments: str) -> str:
         return subprocess.run([sys.executable, "-m", "peft_lint", "--ignore-installed", *arguments, "run"],
-                              cwd=project, capture_output=True, text=True, check=False).stdout
+                              cwd=project, capture_output=True, text=True, check=False,
+                              env=environment).stdout
 
     fresh = cli("--no-cache", "--output-format", "json")
     assert not (project / ".peft_lint_cache").exists()
@@ -109,3 +113,9 @@ def test_the_cache_keeps_only_the_newest_entries(project: Path, monkeypatch: pyt
         cached([Path("run")])
     (folder,) = [path for path in (project / ".peft_lint_cache").iterdir() if path.is_dir()]
     assert len(list(folder.glob("*.json"))) == 2
+
+
+def test_the_environment_variable_turns_the_cache_off(project: Path) -> None:
+    subprocess.run([sys.executable, "-m", "peft_lint", "--ignore-installed", "run"], cwd=project,
+                   env={**os.environ, "PEFT_LINT_NO_CACHE": "1"}, capture_output=True, check=False)
+    assert not (project / ".peft_lint_cache").exists()

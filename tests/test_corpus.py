@@ -9,7 +9,7 @@ from conftest import ROOT
 
 from peft_lint.testing import expected_findings, run_case
 
-RUNS = sorted(path for path in (ROOT / "corpus").iterdir() if path.is_dir())
+RUNS = sorted(path for path in (ROOT / "corpus").iterdir() if path.is_dir() and not path.name.startswith("."))
 
 
 @pytest.mark.parametrize("run", RUNS, ids=lambda path: path.name)

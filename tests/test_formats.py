@@ -62,5 +62,6 @@ def test_output_file_and_statistics(tmp_path: Path) -> None:
 def test_full_report_in_a_file_has_no_colour(tmp_path: Path) -> None:
     report = tmp_path / "report.txt"
     subprocess.run([sys.executable, "-m", "peft_lint", "--output-file", str(report), EXAMPLE],
-                   cwd=ROOT, env={"FORCE_COLOR": "1", "PATH": ""}, capture_output=True, check=False)
+                   cwd=ROOT, env={"FORCE_COLOR": "1", "PATH": "", "PEFT_LINT_NO_CACHE": "1"},
+                   capture_output=True, check=False)
     assert "\x1b[" not in report.read_text(encoding="utf-8")

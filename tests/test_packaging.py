@@ -40,7 +40,7 @@ def test_installed_wheel_lints_the_example(wheel: Path, tmp_path: Path) -> None:
         [str(environment / "bin" / "peft-lint"), "train.py", "config.yaml", "launch.sh",
          "--output-format", "concise"],
         cwd=example, capture_output=True, text=True, check=False,
-        env={"PATH": "/usr/bin:/bin", "PYTHONNOUSERSITE": "1"})
+        env={"PATH": "/usr/bin:/bin", "PYTHONNOUSERSITE": "1", "PEFT_LINT_NO_CACHE": "1"})
     assert result.returncode == 1, result.stderr
     assert result.stdout.startswith("train.py:42:19: PFT101")
     location = subprocess.run([str(python), "-c", "import peft_lint; print(peft_lint.__file__)"],

@@ -47,8 +47,9 @@ def test_hook_passes_a_clean_commit_and_fails_a_hazard(tmp_path: Path) -> None:
     git(repo, "init", "-q")
     git(repo, "config", "user.email", "ci@example.com")
     git(repo, "config", "user.name", "ci")
-    environment = {**os.environ, "PRE_COMMIT_HOME": str(tmp_path / "cache"),
-                   "PIP_NO_INPUT": "1"}
+    # with peft-lint's cache on, as users run it: its folder must not dirty the repository
+    environment = {**{name: value for name, value in os.environ.items() if name != "PEFT_LINT_NO_CACHE"},
+                   "PRE_COMMIT_HOME": str(tmp_path / "cache"), "PIP_NO_INPUT": "1"}
 
     def hook() -> subprocess.CompletedProcess[str]:
         git(repo, "add", "-A")
@@ -62,3 +63,7 @@ def test_hook_passes_a_clean_commit_and_fails_a_hazard(tmp_path: Path) -> None:
     (repo / "train.py").write_text(HAZARD_SCRIPT, encoding="utf-8")
     failing = hook()
     assert failing.returncode == 1 and "PFT303" in failing.stdout, failing.stdout + failing.stderr
+    again = hook()  # unchanged: answered from the cache, the same verdict
+    assert again.returncode == 1 and "PFT303" in again.stdout, again.stdout + again.stderr
+    assert (repo / ".peft_lint_cache").is_dir()
+    assert ".peft_lint_cache" not in git(repo, "status", "--porcelain", "--untracked-files=all")

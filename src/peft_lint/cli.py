@@ -190,6 +190,8 @@ def _fix(options: argparse.Namespace, result: LintResult) -> int:
 
 def _lint(options: argparse.Namespace) -> LintResult:
     """Lint the paths with the settings and the run options of `check` / `explain`."""
+    import os
+
     from peft_lint.engine.runner import LintOptions, lint
     from peft_lint.inputs.versions import VersionError, parse_target
     from peft_lint.settings import SettingsError, find_settings
@@ -213,7 +215,8 @@ def _lint(options: argparse.Namespace) -> LintResult:
     lint_options = LintOptions(options.world_size, targets, settings.target_versions,
                                not options.ignore_installed, settings,
                                jobs=getattr(options, "jobs", 1), keep_setups=options.command != "check")
-    if options.command == "check" and not (options.no_cache or options.fix or options.diff):
+    no_cache = getattr(options, "no_cache", True) or os.environ.get("PEFT_LINT_NO_CACHE", "") not in ("", "0")
+    if options.command == "check" and not (no_cache or options.fix or options.diff):
         from peft_lint.engine.cache import cached_lint
 
         return cached_lint(options.paths, lint_options)
