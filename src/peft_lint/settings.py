@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -152,6 +151,8 @@ def _read(path: Path, table: tuple[str, str] | None) -> Settings:
         raise SettingsError(f"{path}: [tool.peft-lint] must be a table")
     for key in data:
         if key not in KNOWN_KEYS:
+            import difflib  # only for the did-you-mean of an error
+
             close = difflib.get_close_matches(key, KNOWN_KEYS, n=1)
             hint = f"; did you mean `{close[0]}`?" if close else f" (known: {', '.join(KNOWN_KEYS)})"
             raise SettingsError(f"{path}: unknown setting `{key}`{hint}")
@@ -189,6 +190,8 @@ def check_selectors(where: str, selectors: list[str]) -> None:
     for selector in selectors:
         if not any(_matches([selector], rule.code, rule.name) for rule in rules):
             names = [rule.name for rule in rules] + [rule.code for rule in rules]
+            import difflib
+
             close = difflib.get_close_matches(selector, names, n=1)
             hint = f"; did you mean `{close[0]}`?" if close else ""
             raise SettingsError(f"{where}: `{selector}` selects no rule{hint}")
