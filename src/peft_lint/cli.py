@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Sequence
-from pathlib import Path
-from typing import TYPE_CHECKING
 
 from peft_lint import __version__
 
-if TYPE_CHECKING:
+TYPE_CHECKING = False  # typing itself costs 5 ms to import, and --version needs none of it
+
+if TYPE_CHECKING:  # at run time each command imports what it needs: --version imports nothing
     import argparse
+    from collections.abc import Sequence
+    from pathlib import Path
 
     from peft_lint.engine.rule import Rule
     from peft_lint.engine.runner import LintResult
@@ -27,6 +28,7 @@ class UsageError(Exception):
 
 def build_parser() -> argparse.ArgumentParser:
     import argparse
+    from pathlib import Path
 
     parser = argparse.ArgumentParser(
         prog="peft-lint",
@@ -207,6 +209,8 @@ def _lint(options: argparse.Namespace) -> LintResult:
     except VersionError as error:
         raise UsageError(str(error)) from None
     try:
+        from pathlib import Path
+
         settings = find_settings(options.paths[0] if options.paths[0].exists() else Path.cwd())
     except SettingsError as error:
         raise UsageError(str(error)) from None
