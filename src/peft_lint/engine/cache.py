@@ -61,14 +61,17 @@ def _candidates(paths: list[Path]) -> set[Path]:
     found: set[Path] = set()
     for path in paths:
         found.update(folder_files(path) if path.is_dir() else [path])
+    roots = {path.absolute() if path.is_dir() else path.absolute().parent for path in paths}
     folders: set[Path] = set()
-    for start in {path.absolute() for path in paths} | {file.absolute().parent for file in found}:
-        for folder in (start, *start.parents):
+    for start in {file.absolute().parent for file in found}:
+        for folder in (start, *start.parents):  # up to the named folder that holds it
             if folder in folders:
                 break
             folders.add(folder)
-    for root in paths:  # above the named paths: up to the repository root, as the pins are
-        folders.update(folders_up(root if root.is_dir() else root.parent))
+            if folder in roots:
+                break
+    for root in roots:  # above the named paths: up to the repository root, as the pins are
+        folders.update(folders_up(root))
     for folder in folders:
         try:
             names = os.listdir(folder)
