@@ -26,9 +26,10 @@ class UsageError(Exception):
     pass
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The command-line parser; with `command`, only that subcommand's parser is built (a run
+    pays for one, not five)."""
     import argparse
-    from pathlib import Path
 
     parser = argparse.ArgumentParser(
         prog="peft-lint",
@@ -36,6 +37,17 @@ def build_parser() -> argparse.ArgumentParser:
                     "configs and its launcher, read without running them.")
     parser.add_argument("--version", action="version", version=f"peft-lint {__version__}")
     commands = parser.add_subparsers(dest="command")
+    builders = {"check": _add_check, "explain": _add_explain, "config": _add_config,
+                "rules": _add_rules, "rule": _add_rule}
+    for name, add in builders.items():
+        if command is None or name == command:
+            add(commands)
+    return parser
+
+
+def _add_check(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    from pathlib import Path
+
     check = commands.add_parser("check", help="lint a run (the default command)")
     check.add_argument("paths", nargs="*", type=Path,
                        help="files of one run (script, configs, launcher) or folders to scan")
@@ -72,6 +84,11 @@ def build_parser() -> argparse.ArgumentParser:
                        ("--ignore", "rules not to report")):
         check.add_argument(flag, type=_selector_list, default=None, metavar="RULES",
                            help=f"{text}: comma-separated codes, names or code prefixes (PFT3)")
+
+
+def _add_explain(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    from pathlib import Path
+
     explain = commands.add_parser("explain", help="show the training setup as peft-lint resolved it")
     explain.add_argument("paths", nargs="*", type=Path, help="files of one run, or folders")
     explain.add_argument("--output-format", choices=("full", "json"), default="full")
@@ -81,17 +98,27 @@ def build_parser() -> argparse.ArgumentParser:
                          help="library version to assume (repeatable)")
     explain.add_argument("--ignore-installed", action="store_true",
                          help="do not read the versions of installed packages")
+
+
+def _add_config(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    from pathlib import Path
+
     config = commands.add_parser("config", help="show the settings peft-lint uses here")
     config.add_argument("--show-settings", action="store_true", help="print the resolved settings")
     config.add_argument("--schema", action="store_true",
                         help="print the JSON schema of the settings instead")
     config.add_argument("path", nargs="?", type=Path, default=Path.cwd(),
                         help="where to look for the settings (default: the current folder)")
+
+
+def _add_rules(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     rules = commands.add_parser("rules", help="list the rules")
     rules.add_argument("--output-format", choices=("full", "json"), default="full")
+
+
+def _add_rule(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     rule = commands.add_parser("rule", help="show a rule's documentation")
     rule.add_argument("rule", help="code or name, e.g. PFT101 or adalora-reentrant-gc-ddp")
-    return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -102,7 +129,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not arguments or (arguments[0] not in SUBCOMMANDS and arguments[0] not in
                          ("-h", "--help", "--version")):
         arguments = ["check", *arguments]
-    parser = build_parser()
+    parser = build_parser(arguments[0] if arguments[0] in SUBCOMMANDS else None)
     try:
         options = parser.parse_args(arguments)
     except SystemExit as exit_:
