@@ -32,7 +32,6 @@ from peft_lint.inputs.files import SourceFile, is_file, read_source
 
 FOLDER = ".peft_lint_cache"
 KEPT_ENTRIES = 64
-SETTINGS_FILES = ("pyproject.toml", "peft-lint.toml", ".peft-lint.toml")
 EDIT_TYPES = {name: getattr(diagnostic_types, name) for name in
               ("Edit", "InsertArgument", "ReplaceWord", "AssignResult", "InsertLine", "MoveCallBefore")}
 
@@ -53,10 +52,10 @@ def _digest(path: Path) -> str:
 
 def _candidates(paths: list[Path]) -> set[Path]:
     """Every file the lint could read, found without parsing anything: the folders' files,
-    the named files, and the requirements and settings files of every folder on the way
+    the named files, and the requirements and pyproject files of every folder on the way
     from a file up to the repository root (where the version pins are looked up)."""
     from peft_lint.inputs.units import folder_files
-    from peft_lint.inputs.versions import folders_up
+    from peft_lint.inputs.versions import folders_up, pin_files
 
     found: set[Path] = set()
     for path in paths:
@@ -73,12 +72,7 @@ def _candidates(paths: list[Path]) -> set[Path]:
     for root in roots:  # above the named paths: up to the repository root, as the pins are
         folders.update(folders_up(root))
     for folder in folders:
-        try:
-            names = os.listdir(folder)
-        except OSError:
-            continue
-        found.update(folder / name for name in names
-                     if name in SETTINGS_FILES or (name.startswith("requirements") and name.endswith(".txt")))
+        found.update(pin_files(folder))  # the settings files count through the settings' repr
     return {path.absolute() for path in found}
 
 
@@ -93,13 +87,14 @@ def _code_fingerprint() -> list[tuple[str, int, int]]:
     its code without changing its version."""
     from peft_lint.engine.registry import rules_folder
 
-    found: list[tuple[str, int, int]] = []
+    found: set[tuple[str, int, int]] = set()  # the rules may live inside the package: once
     for root in (Path(__file__).resolve().parent.parent, rules_folder().resolve()):
-        for folder, _, names in os.walk(root):
+        for folder, subfolders, names in os.walk(root):
+            subfolders[:] = [name for name in subfolders if name not in ("cases", "__pycache__")]
             for name in names:
                 if name.endswith((".py", ".json")):
                     status = os.stat(os.path.join(folder, name))
-                    found.append((os.path.join(folder, name), status.st_size, status.st_mtime_ns))
+                    found.add((os.path.join(folder, name), status.st_size, status.st_mtime_ns))
     return sorted(found)
 
 

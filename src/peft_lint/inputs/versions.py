@@ -9,6 +9,7 @@ version inside it.
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 
@@ -74,10 +75,22 @@ def pins_near(directories: list[Path]) -> dict[str, ResolvedVersion]:
     return pins
 
 
+def pin_files(folder: Path) -> list[Path]:
+    """The files of a folder that can pin library versions, in the order they count:
+    requirements*.txt, then pyproject.toml."""
+    try:
+        names = os.listdir(folder)
+    except OSError:
+        return []
+    requirements = sorted(name for name in names if name.startswith("requirements") and name.endswith(".txt"))
+    return [folder / name for name in requirements] + \
+        ([folder / "pyproject.toml"] if "pyproject.toml" in names else [])
+
+
 def _folder_pins(folder: Path) -> list[tuple[str, ResolvedVersion]]:
     if folder not in _FOLDER_PINS:
         found: list[tuple[str, ResolvedVersion]] = []
-        for file in [*sorted(folder.glob("requirements*.txt")), folder / "pyproject.toml"]:
+        for file in pin_files(folder):
             if file.is_file():
                 for package, (version, specifier) in _pins_in(file).items():
                     exact = specifier.startswith("==") and "," not in specifier
