@@ -17,7 +17,7 @@ CELLS = [
                                      'model = AutoModelForCausalLM.from_pretrained("facebook/opt-350m", '
                                      "load_in_8bit=True)\n",
                                      "model?"]},
-    {"cell_type": "code", "source": "%%time\nthis is not python\n"},
+    {"cell_type": "code", "source": "%%html\n  <b>not python</b>\n"},
     {"cell_type": "code", "source": "model = get_peft_model(model, LoraConfig(target_modules=['q_proj']))\n"
                                     "Trainer(model=model, args=TrainingArguments(output_dir='o')).train()\n"},
 ]
@@ -51,3 +51,96 @@ def test_broken_notebook_is_a_finding_not_a_crash(tmp_path: Path) -> None:
                                 "finetune.ipynb"], cwd=tmp_path, capture_output=True, text=True, check=False)
     assert completed.returncode == 1
     assert "PFT902" in completed.stdout and "invalid notebook" in completed.stdout
+
+
+def write_notebook(path: Path, *sources: str) -> Path:
+    cells = [{"cell_type": "code", "source": source, "metadata": {}, "outputs": []} for source in sources]
+    path.write_text(json.dumps({"cells": cells, "metadata": {}, "nbformat": 4, "nbformat_minor": 5}),
+                    encoding="utf-8")
+    return path
+
+
+def run_json(folder: Path, *arguments: str) -> dict[str, object]:
+    completed = subprocess.run([sys.executable, "-m", "peft_lint", "--ignore-installed", "--no-cache",
+                                "--output-format", "json", *arguments], cwd=folder, capture_output=True,
+                               text=True, check=False)
+    assert completed.returncode in (0, 1), completed.stderr
+    document: dict[str, object] = json.loads(completed.stdout)
+    return document
+
+
+TRAIN_CELL = ("from transformers import Trainer, TrainingArguments\n"
+              "args = TrainingArguments(output_dir='o', evaluation_strategy='steps')\n"
+              "Trainer(model=None, args=args).train()\n")
+
+
+def findings(document: dict[str, object]) -> list[tuple[str, object, object]]:
+    diagnostics = document["diagnostics"]
+    assert isinstance(diagnostics, list)
+    return [(d["code"], d.get("cell"), d.get("cell_line")) for d in diagnostics]
+
+
+def test_cell_magic_bodies_are_read_as_ipython_runs_them(tmp_path: Path) -> None:
+    """%%capture / %%time run their body as Python; %%bash and %%html are no Python at all;
+    indented shell lines inside them are not "unexpected indent"."""
+    write_notebook(tmp_path / "nb.ipynb",
+                   "%%capture\n!pip install -q peft\nif True:\n    !pip install -q trl\n",
+                   "%%bash\n  if true; then\n    echo ok\n  fi\n",
+                   "%%html\n   <div>\n",
+                   "\n%%time\n" + TRAIN_CELL)
+    document = run_json(tmp_path, "--target-version", "transformers==5.24.0", "nb.ipynb")
+    assert findings(document) == [("PFT701", 4, 4)]  # the %%time body is the run
+
+
+def test_shell_continuations_are_not_python(tmp_path: Path) -> None:
+    write_notebook(tmp_path / "nb.ipynb",
+                   "!pip install -q \\\n    peft \\\n    trl\n%pip install \\\n   accelerate\nimport os\n",
+                   "def f():\n    '''docs\n!not a shell line\n'''\n    return 1\n",
+                   "    import os\n    files = !ls\n    os.path?\n    %time print(files)\n")
+    assert findings(run_json(tmp_path, "nb.ipynb")) == []
+
+
+def test_notebook_pip_pins_pin_the_run(tmp_path: Path) -> None:
+    """A version installed by the notebook itself beats the requirements file beside it."""
+    (tmp_path / "requirements.txt").write_text("transformers==4.57.6\n", encoding="utf-8")
+    write_notebook(tmp_path / "nb.ipynb", '%%capture\n!pip install -q "transformers==4.46.3" \\\n  peft\n',
+                   TRAIN_CELL)
+    document = run_json(tmp_path, "nb.ipynb")
+    assert findings(document) == []  # evaluation_strategy is a field in 4.46.3
+    environment = document["environment"]
+    assert isinstance(environment, dict)
+    assert environment["transformers"] == {"version": "4.46.3", "source": "pin:nb.ipynb (cell 1)"}
+    write_notebook(tmp_path / "nb.ipynb", "!pip install transformers==4.46.3\n!pip install -U transformers\n",
+                   TRAIN_CELL)  # a later unpinned upgrade: the requirements file decides again
+    assert findings(run_json(tmp_path, "nb.ipynb")) == [("PFT701", 2, 2)]
+
+
+def test_writefile_cell_is_a_script_launched_by_the_notebook(tmp_path: Path) -> None:
+    write_notebook(tmp_path / "nb.ipynb",
+                   "!pip install transformers==4.57.6\n",
+                   "%%writefile train.py\n" + TRAIN_CELL,
+                   "!accelerate launch --num_processes 2 train.py\n")
+    for named in ("nb.ipynb", "."):
+        document = run_json(tmp_path, named)
+        assert findings(document) == [("PFT701", 2, 3)], named
+        diagnostics = document["diagnostics"]
+        assert isinstance(diagnostics, list) and diagnostics[0]["path"] == "nb.ipynb"
+    assert not (tmp_path / "train.py").exists()
+
+
+def test_python_newer_than_the_interpreter_is_a_note_not_an_error(tmp_path: Path) -> None:
+    source = 'songs = {"a": 1}\nprint(f"{songs["a"]}")\n' + TRAIN_CELL
+    (tmp_path / "train.py").write_text(source, encoding="utf-8")
+    write_notebook(tmp_path / "nb.ipynb", source)
+    (tmp_path / "broken.py").write_text("from peft import LoraConfig\nx = (\n", encoding="utf-8")
+    document = run_json(tmp_path, "--target-version", "transformers==5.24.0", ".")
+    if sys.version_info >= (3, 12):
+        assert findings(document) == [("PFT902", None, None), ("PFT701", 1, 4), ("PFT701", None, None)]
+        return
+    diagnostics = document["diagnostics"]
+    assert isinstance(diagnostics, list)
+    assert [(d["code"], d["path"]) for d in diagnostics] == [("PFT902", "broken.py")]
+    notes = document["notes"]
+    assert isinstance(notes, list)
+    assert any(note.startswith("nb.ipynb is valid Python 3.12 or later") for note in notes), notes
+    assert any(note.startswith("train.py is valid Python 3.12 or later") for note in notes), notes

@@ -1,9 +1,10 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 
 from peft_lint.engine.diagnostic import Diagnostic, Severity
-from peft_lint.engine.rule import Rule
+from peft_lint.engine.rule import Rule, related
 from peft_lint.facts.model import TrainingSetup
 from peft_lint.knowledge import transformers as tf
 
@@ -35,8 +36,10 @@ class PrepareKbitImplicitReentrant(Rule):
     ```
 
     ## When it does not apply
-    transformers < 5.0 (reentrant is the default there anyway); a model that is not quantized
-    (the call enables nothing then); explicit
+    One process (a notebook, `--world-size 1`, a launcher with one process): the DDP crash
+    cannot happen. Where the number of processes is not known (no launcher among the files),
+    the finding is an info, not a warning. transformers < 5.0 (reentrant is the default
+    there anyway); a model that is not quantized (the call enables nothing then); explicit
     `gradient_checkpointing_kwargs`; `use_gradient_checkpointing=False`; training arguments
     that turn checkpointing on (the Trainer re-enables it with its own kwargs).
 
@@ -68,11 +71,21 @@ class PrepareKbitImplicitReentrant(Rule):
             # the variant in force comes from this call's `{}` (torch's default)
             if reentrant.span != call.span or reentrant.origin.kind != "default":
                 continue
+            processes = setup.distributed.world_size
+            if processes.known and isinstance(processes.value, int) and processes.value <= 1:
+                continue  # one process: the DDP crash cannot happen
             message = ("prepare_model_for_kbit_training enables checkpointing with `{}` as kwargs, "
                        "so torch's default decides: reentrant "
                        f"({setup.version_label('torch')}), although "
                        f"{setup.version_label('transformers')} defaults to non-reentrant; nothing "
-                       "enables checkpointing again later. Reentrant checkpointing crashes under "
-                       "DDP (\"Expected to mark a variable ready only once\").")
-            yield self.diagnostic(call.span, message,
-                                  help="pass gradient_checkpointing_kwargs={\"use_reentrant\": False}")
+                       "enables checkpointing again later.")
+            found = self.diagnostic(
+                call.span, message + (" Reentrant checkpointing crashes under DDP (\"Expected to mark a "
+                                      "variable ready only once\")." if processes.known else
+                                      " If this run is launched on several processes (DDP), reentrant "
+                                      "checkpointing crashes there (\"Expected to mark a variable ready "
+                                      "only once\"); the number of processes is not known here."),
+                help="pass gradient_checkpointing_kwargs={\"use_reentrant\": False}",
+                related=related(setup.distributed.launcher_span, "several processes"))
+            # a crash only under DDP: a warning when the run is known to be distributed
+            yield found if processes.known else replace(found, severity=Severity.INFO)

@@ -17,7 +17,7 @@ from peft_lint.engine.runner import LintOptions, LintResult, lint
 from peft_lint.settings import load_toml_text
 
 EXPECT = re.compile(r"#\s*expect:\s*([A-Z]{3}\d{3}(?:\s*,\s*[A-Z]{3}\d{3})*)")
-CASE_FILE_KINDS = (".py", ".yaml", ".yml", ".json", ".sh", ".slurm")
+CASE_FILE_KINDS = (".py", ".ipynb", ".yaml", ".yml", ".json", ".sh", ".slurm")
 NOT_INPUTS = frozenset({"case.toml", "expected.txt", "requirements.txt"})
 
 

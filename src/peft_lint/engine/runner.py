@@ -58,6 +58,7 @@ def lint(paths: list[Path], options: LintOptions) -> LintResult:
 
 
 def _lint(paths: list[Path], options: LintOptions) -> LintResult:
+    from peft_lint.inputs.files import with_companions
     from peft_lint.inputs.units import units_for
     from peft_lint.inputs.versions import forget_folders, resolve_versions
 
@@ -69,17 +70,22 @@ def _lint(paths: list[Path], options: LintOptions) -> LintResult:
         by_path = {file.absolute: file for file in files}
         for outcome in outcomes:  # what the workers found parsing, on this process's files
             for path, problem in outcome.problems.items():
+                if path not in by_path:
+                    continue
                 by_path[path].problem = problem
                 by_path[path].pending_parse = False
     else:
         outcomes = _in_this_process(units, options)
-    diagnostics = [problem_diagnostic(file) for file in files if file.problem]
+    made = with_companions(files)
+    diagnostics = [problem_diagnostic(file) for file in made if file.problem and not file.problem.note_only]
     diagnostics += [found for outcome in outcomes for found in outcome.diagnostics]
     environment = next((outcome.versions for outcome in outcomes), None) or resolve_versions(
         options.target_versions, options.settings_versions, [Path.cwd()], options.use_installed)
     selected = _selected(_unique(diagnostics), options.settings)
-    final = _in_notebook_cells(_suppressed(selected, files, options.settings), files)
-    notes = list(dict.fromkeys(note for outcome in outcomes for note in outcome.notes))
+    final = sorted(_in_notebook_cells(_suppressed(selected, made, options.settings), made),
+                   key=Diagnostic.sort_key)  # a notebook's written files' findings among its own
+    notes = [file.problem.message for file in made if file.problem and file.problem.note_only]
+    notes = list(dict.fromkeys(notes + [note for outcome in outcomes for note in outcome.notes]))
     return LintResult(final, files, [s for outcome in outcomes for s in outcome.setups], len(units),
                       environment, notes)
 
@@ -116,8 +122,9 @@ def _lint_unit(unit: RunUnit, options: LintOptions, rules: list[Rule]) -> UnitOu
     gc.collect(0)  # the previous unit's cycles: young objects only, cheap (see `lint`)
     for file in unit.files:
         ensure_parsed(file)
+    installs = {package: pinned for file in unit.files for package, pinned in file.installs.items()}
     versions = resolve_versions(options.target_versions, options.settings_versions,
-                                unit.directories(), options.use_installed)
+                                unit.directories(), options.use_installed, installs)
     diagnostics: list[Diagnostic] = []
     setups = assemble(unit, versions, Options(options.world_size))
     for setup in setups:
@@ -159,7 +166,8 @@ def _in_processes(units: list[RunUnit], options: LintOptions, jobs: int) -> list
     methods = multiprocessing.get_all_start_methods()
     context = multiprocessing.get_context("fork" if "fork" in methods else None)
     stride = jobs * 4  # batches interleave the units, so big and small ones spread evenly
-    described = [[(file.absolute, file.path, file.kind) for file in unit.files] for unit in units]
+    described = [[(file.made_by or file.absolute, file.shown_as or file.path, file.kind, file.role)
+                  for file in unit.files] for unit in units]
     batches = [described[start::stride] for start in range(stride)]
     with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
         results = list(pool.map(_lint_batch, batches, [options] * len(batches)))
@@ -173,7 +181,7 @@ def _in_processes(units: list[RunUnit], options: LintOptions, jobs: int) -> list
 _WORKER_RULES: list[Rule] = []
 
 
-def _lint_batch(batch: list[list[tuple[Path, str, str]]], options: LintOptions) -> list[UnitOutcome]:
+def _lint_batch(batch: list[list[tuple[Path, str, str, str]]], options: LintOptions) -> list[UnitOutcome]:
     from peft_lint.engine.registry import all_rules
     from peft_lint.inputs.files import read_source
     from peft_lint.inputs.units import RunUnit
@@ -185,13 +193,17 @@ def _lint_batch(batch: list[list[tuple[Path, str, str]]], options: LintOptions) 
     outcomes = []
     for described in batch:
         files = []
-        for absolute, shown, kind in described:
-            source = read_source(absolute, kind)
-            source.path = shown
-            files.append(source)
+        notebooks: dict[Path, SourceFile] = {}
+        for absolute, shown, kind, role in described:
+            if role:  # a file a notebook makes: read with its notebook
+                notebook = notebooks.get(absolute) or read_source(absolute, "python", shown=shown)
+                notebooks[absolute] = notebook
+                files += [made for made in notebook.companions if made.role == role]
+                continue
+            files.append(read_source(absolute, kind, shown=shown))
         outcome = _lint_unit(RunUnit(files), options, _WORKER_RULES)
         outcome.problems = {file.absolute: file.problem for file in files
-                            if file.problem is not None and file.kind == "python"}
+                            if file.problem is not None and file.kind == "python" and not file.role}
         outcome.setups = []  # the parent renders findings and notes; setups stay here
         outcomes.append(outcome)
     return outcomes
@@ -204,7 +216,7 @@ def _in_notebook_cells(diagnostics: list[Diagnostic], files: list[SourceFile]) -
     from peft_lint.engine.diagnostic import Related
     from peft_lint.inputs.files import notebook_span
 
-    notebooks = {file.path: file for file in files if file.cells is not None}
+    notebooks = {file.path: file for file in files if file.cells is not None}  # and the files they make
     if not notebooks:
         return diagnostics
 

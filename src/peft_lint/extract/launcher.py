@@ -44,7 +44,8 @@ class _Line:
     line: int
 
 
-def _logical_lines(text: str) -> list[_Line]:
+def logical_lines(text: str) -> list[_Line]:
+    """The lines of a shell text with `\\` continuations joined, each at its first line."""
     lines: list[_Line] = []
     buffer: list[str] = []
     start = 0
@@ -79,7 +80,7 @@ def parse_launcher(path: str, text: str) -> list[LaunchCommand]:
     variables: dict[str, str] = {}
     sbatch: dict[str, str] = {}
     commands: list[LaunchCommand] = []
-    for logical in _logical_lines(text):
+    for logical in logical_lines(text):
         stripped = logical.text.strip()
         sbatch_match = _SBATCH.match(stripped)
         if sbatch_match:
@@ -95,7 +96,7 @@ def parse_launcher(path: str, text: str) -> list[LaunchCommand]:
         except ValueError:
             continue
         span = Span(path, logical.line, 1, logical.line, len(logical.text.split("\n")[0]) + 1)
-        for segment in _segments(tokens):
+        for segment in command_segments(tokens):
             command = _command(segment, span, sbatch)
             if command is not None:
                 commands.append(command)
@@ -109,7 +110,8 @@ def _read_sbatch(arguments: str, sbatch: dict[str, str]) -> None:
             sbatch[key] = value
 
 
-def _segments(tokens: list[str]) -> list[list[str]]:
+def command_segments(tokens: list[str]) -> list[list[str]]:
+    """The commands of a tokenized shell line (split at `&&`, `||`, `;`, `|`, `&`)."""
     segments: list[list[str]] = [[]]
     for token in tokens:
         if token in ("&&", "||", ";", "|", "&"):

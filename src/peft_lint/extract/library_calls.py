@@ -22,6 +22,7 @@ from peft_lint.extract.python_objects import (
     Embeddings,
     Instance,
     LocalClass,
+    LocalFunction,
     ObjectValue,
     OpenFile,
     ParsedConfig,
@@ -355,6 +356,7 @@ def method(interp: Interpreter, owner: Value, name: str, args: list[Value], kwar
            span: Span) -> Value | None:
     if name == "backward":
         interp.facts.backward_spans.append(span)
+        interp.facts.backward_sequences.append(next_sequence())
     if isinstance(owner, Const) and isinstance(owner.value, str):
         return _string_method(owner.value, name, args, span)
     if isinstance(owner, DictValue):
@@ -504,8 +506,14 @@ def _accelerator_method(interp: Interpreter, accelerator: AcceleratorObject, nam
     if name == "unwrap_model" and args:
         model = unwrap_model(args[0])
         return ObjectValue(span, model) if model else Unknown(span, "an unwrapped model")
+    if name in accelerate_knowledge.RESUME_HOOK_REGISTRATIONS:
+        for argument in args:  # runs only when the run resumes from a saved state
+            if isinstance(argument, ObjectValue) and isinstance(argument.obj, LocalFunction):
+                interp.resume_only.add(id(argument.obj.node))
+        return Unknown(span, "a hook handle")
     if name == "backward":
         interp.facts.backward_spans.append(span)
+        interp.facts.backward_sequences.append(next_sequence())
     return Unknown(span, f"result of `accelerator.{name}()`")
 
 

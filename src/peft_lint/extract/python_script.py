@@ -70,6 +70,7 @@ class ScriptFacts:
     parsed_configs: list[ParsedConfig] = field(default_factory=list)
     tokenizers: list[Tokenizer] = field(default_factory=list)
     backward_spans: list[Span] = field(default_factory=list)
+    backward_sequences: list[int] = field(default_factory=list)  # when each backward() ran
     config_paths: list[str] = field(default_factory=list)
     classes: dict[int, LocalClass] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
@@ -115,6 +116,8 @@ class Interpreter:
         self.inlined = 0
         self.conditional = 0
         self.called_functions: set[int] = set()
+        # functions registered to run only when a run resumes (accelerate load-state hooks)
+        self.resume_only: set[int] = set()
         self.returns: list[list[Value]] = []
 
     # -- spans ---------------------------------------------------------------
@@ -139,7 +142,7 @@ class Interpreter:
         # unknown parameters.
         for node in self.tree.body:
             if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and \
-                    id(node) not in self.called_functions:
+                    id(node) not in self.called_functions and id(node) not in self.resume_only:
                 function = self.module_scope.get(node.name)
                 if isinstance(function, ObjectValue) and isinstance(function.obj, LocalFunction):
                     self.call_function(function.obj, [], DictValue(None, {}, complete=False),
@@ -652,6 +655,10 @@ _BINARY: dict[type, Callable[[object, object], object]] = {
 
 
 def compare(op: ast.cmpop, left: Value, right: Value) -> bool | None:
+    if isinstance(op, ast.In | ast.NotIn) and isinstance(left, Const):
+        found = _member(left, right)
+        if found is not None:
+            return found if isinstance(op, ast.In) else not found
     if not (isinstance(left, Const) and isinstance(right, Const)):
         if isinstance(op, ast.Is | ast.IsNot) and isinstance(right, Const) and right.value is None \
                 and isinstance(left, ObjectValue | DictValue | ListValue):
@@ -680,6 +687,19 @@ def compare(op: ast.cmpop, left: Value, right: Value) -> bool | None:
             return bool(left.value <= right.value)  # type: ignore[operator]
     except TypeError:
         return None
+    return None
+
+
+def _member(item: Const, container: Value) -> bool | None:
+    """`x in [a, b]` / `x in {"k": v}` for a complete list or dict of known values."""
+    if isinstance(container, ListValue) and container.complete and \
+            all(isinstance(element, Const) for element in container.items):
+        try:
+            return item.value in [element.value for element in container.items if isinstance(element, Const)]
+        except TypeError:
+            return None
+    if isinstance(container, DictValue) and container.complete and isinstance(item.value, str):
+        return item.value in container.entries
     return None
 
 

@@ -119,7 +119,7 @@ def _assemble_script(context: _Context, script: SourceFile, options: Options) ->
                              for value in facts.adapter_configs if isinstance(value.obj, AdapterConfig)]
     args = _training_args(trainer)
     setup.checkpointing = _checkpointing(context, trainer, args, model, setup)
-    setup.distributed = _distributed(context, command, trainer, args, options, facts, setup)
+    setup.distributed = _distributed(context, command, trainer, args, options, facts, setup, script)
     setup.accelerate_config = context.accelerate_config
     setup.kbit_prepare_calls = _kbit_calls(facts)
     setup.discarded_results = _discarded_results(facts)
@@ -226,10 +226,14 @@ def _trained_model(facts: ScriptFacts, trainer: TrainerObject | None) -> Tracked
         model = unwrap_model(wrapper.inner)
         if model is not None:
             return model
-    peft_models = [model for model in facts.models if model.kind == "peft"]
+    # a custom loop trains what exists when its first backward() runs: a model loaded after
+    # it (for inference, to compare) never trains
+    start = min(facts.backward_sequences, default=NEVER)
+    candidates = [model for model in facts.models if model.created < start]
+    peft_models = [model for model in candidates if model.kind == "peft"]
     if peft_models:
         return peft_models[-1]
-    return facts.models[-1] if facts.models else None
+    return candidates[-1] if candidates else None
 
 
 def _trainer_use(trainer: TrainerObject | None, model: TrackedModel | None,
@@ -525,6 +529,13 @@ def _checkpointing(context: _Context, trainer: TrainerObject | None, args: Train
     return Checkpointing(state.enabled, state.use_reentrant, state.input_grads, state.final_setting())
 
 
+def _training_start(facts: ScriptFacts, trainer: TrainerObject | None) -> int:
+    """When training starts: `trainer.train()`, else the first backward() of a custom loop."""
+    if trainer is not None:
+        return trainer_training_start(trainer)
+    return min(facts.backward_sequences, default=NEVER)
+
+
 def trainer_training_start(trainer: TrainerObject | None) -> int:
     """Events after `trainer.train()` (saving, evaluating) do not change training."""
     if trainer is not None and trainer.trained_at is not None:
@@ -750,7 +761,8 @@ def _sets_use_reentrant(options: Value | None) -> bool:
 
 def _distributed(context: _Context, command: LaunchCommand | None, trainer: TrainerObject | None,
                  args: TrainingArgs | Unknown | None, options: Options,
-                 facts: ScriptFacts | None = None, setup: TrainingSetup | None = None) -> Distributed:
+                 facts: ScriptFacts | None = None, setup: TrainingSetup | None = None,
+                 script: SourceFile | None = None) -> Distributed:
     distributed = Distributed()
     if command is not None:
         distributed.world_size = command.world_size
@@ -758,6 +770,11 @@ def _distributed(context: _Context, command: LaunchCommand | None, trainer: Trai
         distributed.launcher_span = command.span
         if command.launcher == "accelerate":
             _accelerate_config(context, command, distributed)
+    elif options.world_size is None and script is not None and script.cells is not None and \
+            script.role == "" and "notebook_launcher" not in script.text:
+        # a notebook's cells run in its one kernel process (accelerate's notebook_launcher aside)
+        distributed.world_size = Fact.derived(1, "a notebook runs in one kernel process")
+        distributed.strategy = Fact.derived("none", "a notebook runs in one kernel process")
     elif options.world_size is None:
         launchers = context.unit.of_kind("shell")
         reason = "no launcher command for this script in the files of this run" if launchers else \
@@ -950,8 +967,12 @@ def _saving(setup: TrainingSetup, facts: ScriptFacts, trainer: TrainerObject | N
     setup.added_tokens = [span for tokenizer in facts.tokenizers for span in tokenizer.added_tokens]
     setup.resizes = [event.span for event in (model.all_events() if model else [])
                      if event.kind == "resized" and event.span]
+    # a cast matters to training only in a script that trains, before training starts (a
+    # conversion or export script casts for saving)
+    start = _training_start(facts, trainer)
     setup.peft_casts = [(event.span, event.detail) for m in facts.models if m.kind == "peft"
-                        for event in m.events if event.kind == "dtype-cast" and event.span]
+                        for event in m.events if event.kind == "dtype-cast" and event.span
+                        and event.sequence < start] if setup.trains_here.is_(True) else []
     setup.merges = [(event.span, event.detail, m.root().quantized) for m in facts.models
                     if m.kind == "peft" for event in m.events if event.kind == "merge" and event.span]
     for current in model.chain() if model else []:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import ast
 import os
+import sys
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,7 +16,7 @@ from pathlib import Path
 from peft_lint.extract.config_files import ConfigParseError, parse_json, parse_yaml
 from peft_lint.extract.launcher import LaunchCommand, parse_launcher
 from peft_lint.extract.values import DictValue, Value
-from peft_lint.facts.model import Span
+from peft_lint.facts.model import ResolvedVersion, Span
 
 PYTHON_SUFFIXES = (".py", ".ipynb")
 YAML_SUFFIXES = (".yaml", ".yml")
@@ -33,6 +34,8 @@ class ReadProblem:
     message: str
     line: int = 1
     column: int = 1
+    # not a finding: the file is fine but was not checked (Python newer than this interpreter)
+    note_only: bool = False
 
 
 @dataclass
@@ -50,10 +53,20 @@ class SourceFile:
     cells: list[tuple[int, int]] | None = None
     # a Python file read but not parsed yet: finding a folder's runs needs only the text
     pending_parse: bool = False
+    # a notebook: its cells' own lines (the script has magics blanked), for code frames
+    display: str | None = None
+    # a notebook: the files it makes (its shell commands, its `%%writefile` cells)
+    companions: list[SourceFile] = field(default_factory=list)
+    # a file a notebook makes: its locations are shown in the notebook (`shown_as`)
+    shown_as: str | None = None
+    role: str = ""  # of a notebook's file: "shell" or "writefile NAME"
+    made_by: Path | None = None  # of a notebook's file: the notebook
+    # library versions the file's own `pip install` lines install (a notebook's, a launcher's)
+    installs: dict[str, ResolvedVersion] = field(default_factory=dict)
 
     @property
     def lines(self) -> list[str]:
-        return self.text.splitlines()
+        return (self.display if self.display is not None else self.text).splitlines()
 
 
 def kind_of(path: Path) -> str:
@@ -97,8 +110,10 @@ def ensure_parsed(source: SourceFile) -> None:
 
 
 def read_source(path: Path, kind: str | None = None, *, parse: bool = True,
-                defer_python: bool = False) -> SourceFile:
-    source = SourceFile(display_path(path), path.resolve() if path.exists() else path.absolute(),
+                defer_python: bool = False, shown: str | None = None) -> SourceFile:
+    """A file, read and parsed; `shown` is the path to show it under (default: relative to
+    the current folder)."""
+    source = SourceFile(shown or display_path(path), path.resolve() if path.exists() else path.absolute(),
                         kind or kind_of(path))
     text = _read_text(path, source)
     if text is None:
@@ -108,6 +123,9 @@ def read_source(path: Path, kind: str | None = None, *, parse: bool = True,
         _read_notebook(source)
         if source.problem is not None:
             return source
+        for companion in source.companions:
+            if parse:  # small, and parsed here so that their problems are this process's
+                _parse(companion)
     if source.kind == "other" and text.startswith("#!") and "sh" in text.split("\n", 1)[0]:
         source.kind = "shell"
     if parse and defer_python and source.kind == "python":
@@ -157,40 +175,56 @@ def _read_text(path: Path, source: SourceFile) -> str | None:
 
 
 def _read_notebook(source: SourceFile) -> None:
-    """Turn a notebook into the script its code cells make, in order; shell escapes (`!pip`),
-    magics (`%time`, `%%bash` cells) and help lines (`obj?`) become `pass`, keeping lines."""
+    """Turn a notebook into the script its code cells make, in order (shell escapes, magics
+    and help lines become `pass`, keeping lines), and the files it makes besides: its shell
+    commands as a launcher, and the files its `%%writefile` cells write."""
     import json
 
+    from peft_lint.extract.notebook import NotebookError, split_notebook
+
     try:
-        document = json.loads(source.text)
+        parts = split_notebook(json.loads(source.text))
+    except NotebookError as error:
+        source.problem = ReadProblem("PFT902", str(error))
+        return
     except ValueError as error:
         source.problem = ReadProblem("PFT902", f"invalid notebook (not JSON): {error}")
         return
     except RecursionError:
         source.problem = ReadProblem("PFT902", "invalid notebook: JSON nested too deeply to read")
         return
-    cells = document.get("cells") if isinstance(document, dict) else None
-    if not isinstance(cells, list):
-        source.problem = ReadProblem("PFT902", "invalid notebook: no `cells` list")
-        return
-    lines: list[str] = []
-    origins: list[tuple[int, int]] = []
-    for number, cell in enumerate(cells, start=1):
-        if not isinstance(cell, dict) or cell.get("cell_type") != "code":
-            continue
-        raw = cell.get("source", "")
-        text = "".join(raw) if isinstance(raw, list) else str(raw)
-        cell_lines = text.splitlines() or [""]
-        whole_cell_magic = cell_lines[0].lstrip().startswith("%%")
-        for index, line in enumerate(cell_lines, start=1):
-            stripped = line.strip()
-            help_line = stripped.endswith("?") and not stripped.startswith("#")
-            if whole_cell_magic or help_line or stripped.startswith(("!", "%")):
-                line = line[: len(line) - len(line.lstrip())] + "pass"
-            lines.append(line)
-            origins.append((number, index))
-    source.text = "\n".join(lines) + "\n"
-    source.cells = origins
+    source.text = parts.script
+    source.display = parts.display
+    source.cells = parts.origins
+    folder = source.absolute.parent
+    if parts.has_shell:
+        source.companions.append(_companion(source, "shell", "shell", parts.shell,
+                                            folder / source.absolute.name))
+    for written in parts.written:
+        target = folder / written.name
+        source.companions.append(_companion(source, f"writefile {written.name}", kind_of(target),
+                                            written.text, target))
+    if parts.has_shell and "install" in parts.shell:
+        from peft_lint.inputs.versions import install_pins
+
+        source.installs = install_pins(source.companions[0])
+        for companion in source.companions:
+            companion.installs = source.installs
+
+
+def with_companions(files: list[SourceFile]) -> list[SourceFile]:
+    return [made for file in files for made in (file, *file.companions)]
+
+
+def _companion(notebook: SourceFile, role: str, kind: str, text: str, absolute: Path) -> SourceFile:
+    """A file a notebook makes (its shell commands, a `%%writefile` cell), line-aligned with
+    the notebook so that its locations map to the notebook's cells."""
+    companion = SourceFile(f"{notebook.path}[{role}]", absolute, kind, text=text,
+                           cells=notebook.cells, display=notebook.display, shown_as=notebook.path,
+                           role=role, made_by=notebook.absolute)
+    if kind == "other" and text.lstrip().startswith("#!") and "sh" in text.lstrip().split("\n", 1)[0]:
+        companion.kind = "shell"
+    return companion
 
 
 def notebook_span(span: Span, source: SourceFile) -> Span:
@@ -200,7 +234,7 @@ def notebook_span(span: Span, source: SourceFile) -> Span:
     if source.cells is None or not 0 < span.line <= len(source.cells):
         return span
     cell, line = source.cells[span.line - 1]
-    return replace(span, cell=cell, cell_line=line)
+    return replace(span, path=source.shown_as or span.path, cell=cell, cell_line=line)
 
 
 def _parse(source: SourceFile) -> None:
@@ -210,8 +244,18 @@ def _parse(source: SourceFile) -> None:
                 warnings.simplefilter("ignore")
                 source.tree = ast.parse(source.text, filename=source.path)
         except SyntaxError as error:
-            source.problem = ReadProblem("PFT902", f"invalid Python: {error.msg}",
-                                         error.lineno or 1, error.offset or 1)
+            newer = _newer_python_accepts(source.text)
+            if newer:
+                source.problem = ReadProblem(
+                    "PFT902",
+                    f"{source.shown_as or source.path} is valid Python {newer} or later, which this "
+                    f"interpreter (Python {sys.version_info.major}.{sys.version_info.minor}) cannot read "
+                    f"(\"{error.msg}\" at line {error.lineno}); it was not checked. Run peft-lint on "
+                    f"Python {newer} or later to check it", error.lineno or 1, error.offset or 1,
+                    note_only=True)
+            else:
+                source.problem = ReadProblem("PFT902", f"invalid Python: {error.msg}",
+                                             error.lineno or 1, error.offset or 1)
         except (RecursionError, MemoryError, ValueError) as error:
             source.problem = ReadProblem("PFT902", f"Python file could not be parsed: "
                                          f"{type(error).__name__}")
@@ -228,6 +272,31 @@ def _parse(source: SourceFile) -> None:
         source.config_role = config_role(source.config)
     elif source.kind == "shell":
         source.launches = parse_launcher(source.path, source.text)
+        if "install" in source.text and not source.role:
+            from peft_lint.inputs.versions import install_pins
+
+            source.installs = install_pins(source)
+
+
+# The newest Python peft-lint supports: a file this interpreter cannot parse may still be
+# valid there (3.12's f-strings with nested quotes, PEP 695 type parameters, ...).
+NEWEST_SUPPORTED_PYTHON = (3, 13)
+
+
+def _newer_python_accepts(text: str) -> str | None:
+    """The oldest newer Python whose grammar accepts the text (LibCST's parser reads the
+    grammars up to 3.13 on any interpreter), or None: invalid in every supported Python."""
+    if sys.version_info[:2] >= NEWEST_SUPPORTED_PYTHON:
+        return None
+    try:
+        import libcst
+    except ImportError:
+        return None
+    try:
+        libcst.parse_module(text)
+    except Exception:  # noqa: BLE001 - any parser failure means: not valid there either
+        return None
+    return f"{sys.version_info.major}.{sys.version_info.minor + 1}"
 
 
 ACCELERATE_KEYS = frozenset({"compute_environment", "distributed_type", "num_processes",

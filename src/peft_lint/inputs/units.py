@@ -62,6 +62,8 @@ def units_for(paths: list[Path]) -> tuple[list[RunUnit], list[SourceFile]]:
     units: list[RunUnit] = []
     if named:
         unit = RunUnit([cache.get(path) for path in named])
+        for notebook in [file for file in unit.files if file.companions]:
+            _add_notebook_files(unit, notebook)
         _add_named_by_launchers(unit, cache)
         _add_named_by_configs(unit, cache)
         units.append(unit)
@@ -80,14 +82,38 @@ def _add(unit: RunUnit, file: SourceFile) -> None:
         unit.files.append(file)
 
 
+def _add_notebook_files(unit: RunUnit, notebook: SourceFile) -> None:
+    """What a notebook named on the command line makes besides its own script: its shell
+    commands when they launch something, and the training scripts its cells write."""
+    for made in notebook.companions:
+        if made.launches or (made.kind == "python" and _imports_training_library(made)):
+            _add(unit, made)
+
+
 def _add_named_by_launchers(unit: RunUnit, cache: FileCache) -> None:
     for launcher in list(unit.of_kind("shell")):
+        written = _written_files(launcher, unit, cache)
         for command in launcher.launches:
             for candidate in _named_paths(command.script, [a.text for a in command.script_args],
                                           command.accelerate_config):
+                made = written.get(Path(candidate).name)
+                if made is not None:  # the notebook wrote it before launching it
+                    _add(unit, made)
+                    continue
                 path = _locate(candidate, launcher.absolute.parent)
                 if path is not None:
                     _add(unit, cache.get(path))
+
+
+def _written_files(launcher: SourceFile, unit: RunUnit, cache: FileCache) -> dict[str, SourceFile]:
+    """The files the notebook of a notebook's shell commands writes, by name."""
+    if launcher.made_by is None:
+        return {}
+    notebook = cache.files.get(launcher.made_by) or next(
+        (file for file in unit.files if file.absolute == launcher.made_by), None)
+    if notebook is None:
+        return {}
+    return {made.absolute.name: made for made in notebook.companions if made.role.startswith("writefile")}
 
 
 def _add_named_by_configs(unit: RunUnit, cache: FileCache) -> None:
@@ -205,12 +231,15 @@ def _folder_units(folder: Path, cache: FileCache) -> list[RunUnit]:
     paths = folder_files(folder)
     units: list[RunUnit] = []
     claimed: set[Path] = set()
+    claimed_made: set[int] = set()  # the notebooks' written scripts that a launch claimed
     by_name: dict[str, list[Path]] = {}
     for path in paths:
         if kind_of(path) in CONFIG_KINDS:
             by_name.setdefault(path.name, []).append(path)
-    for path in (p for p in paths if kind_of(p) == "shell"):
-        launcher = cache.get(path)
+    launchers = [cache.get(path) for path in paths if kind_of(path) == "shell"]
+    launchers += [made for path in paths if path.name.lower().endswith(".ipynb")
+                  for made in cache.get(path).companions if made.kind == "shell"]
+    for launcher in launchers:
         if not launcher.launches:
             continue
         unit = RunUnit([launcher])
@@ -220,11 +249,13 @@ def _folder_units(folder: Path, cache: FileCache) -> list[RunUnit]:
         _add_named_by_configs(unit, cache)
         if unit.of_kind("python") or unit.configs("llamafactory") or unit.configs("axolotl"):
             units.append(unit)
-            claimed.update(file.absolute for file in unit.of_kind("python"))
-    for path in (p for p in paths if kind_of(p) == "python"):
-        if path.absolute() in claimed or path.resolve() in claimed:
+            claimed.update(file.absolute for file in unit.of_kind("python") if not file.role)
+            claimed_made.update(id(file) for file in unit.of_kind("python") if file.role)
+    scripts = [cache.get(path) for path in paths if kind_of(path) == "python"]
+    scripts += [made for script in list(scripts) for made in script.companions if made.kind == "python"]
+    for script in scripts:
+        if id(script) in claimed_made if script.role else script.absolute in claimed:
             continue
-        script = cache.get(path)
         if script.problem is None and not _imports_training_library(script):
             continue
         unit = RunUnit([script])

@@ -12,10 +12,14 @@ from __future__ import annotations
 import os
 import re
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from peft_lint.facts.model import ResolvedVersion
 from peft_lint.knowledge import accelerate, bitsandbytes, deepspeed, peft, torch, transformers, trl
 from peft_lint.knowledge.versions import newest_satisfying, parse_version
+
+if TYPE_CHECKING:
+    from peft_lint.inputs.files import SourceFile
 
 KNOWN_VERSIONS: dict[str, list[str]] = {
     module.PACKAGE: module.KNOWN_VERSIONS
@@ -150,6 +154,85 @@ def _pyproject_dependencies(text: str) -> list[str]:
     return [item for item in dependencies if isinstance(item, str)]
 
 
+# pip options that take a value (`-r reqs.txt`, `--index-url URL`): the value is no requirement
+_PIP_VALUE_OPTIONS = frozenset({
+    "-r", "--requirement", "-c", "--constraint", "-e", "--editable", "-i", "--index-url",
+    "--extra-index-url", "-f", "--find-links", "-t", "--target", "--prefix", "--root",
+    "--upgrade-strategy", "--platform", "--python-version", "--implementation", "--abi",
+    "--only-binary", "--no-binary", "--src", "--progress-bar", "--cache-dir", "--log", "--proxy",
+    "--retries", "--timeout", "--trusted-host", "--cert", "--client-cert", "--global-option",
+    "--config-settings", "-C", "--report", "--python", "-p",
+})
+
+
+def install_pins(file: SourceFile) -> dict[str, ResolvedVersion]:
+    """Versions that a notebook's or launcher's own `pip install` lines install, in the order
+    they run (a later install of a package replaces an earlier one). An exact `==` pins; a
+    range resolves to the newest known version inside it; an unpinned name or a git URL pins
+    nothing."""
+    from peft_lint.extract.launcher import logical_lines
+
+    pins: dict[str, ResolvedVersion] = {}
+    for logical in logical_lines(file.text):
+        label = _install_label(file, logical.line)
+        for requirement in _pip_requirements(logical.text):
+            parsed = parse_requirement(requirement)
+            if parsed is None or parsed[0] not in KNOWN_VERSIONS or "@" in requirement:
+                continue
+            package, specifier = parsed
+            version = resolve_specifier(package, specifier) if specifier else None
+            if version is None:
+                pins.pop(package, None)  # installs the newest release: no pin
+                continue
+            exact = specifier.startswith("==") and "," not in specifier
+            source = f"pin:{label}" if exact else f"range:{label}:{specifier}"
+            pins[package] = ResolvedVersion(version, source)
+    return pins
+
+
+def _install_label(file: SourceFile, line: int) -> str:
+    if file.cells is not None and 0 < line <= len(file.cells):
+        return f"{file.shown_as or file.path} (cell {file.cells[line - 1][0]})"
+    return file.path
+
+
+def _pip_requirements(command: str) -> list[str]:
+    """The requirement arguments of the `pip install` commands on one shell line."""
+    import shlex
+
+    from peft_lint.extract.launcher import command_segments
+
+    try:
+        tokens = shlex.split(command, comments=True)
+    except ValueError:
+        return []
+    requirements: list[str] = []
+    for segment in command_segments(tokens):
+        words = [word for word in segment if "=" not in word or word.startswith(("-", "'", '"'))
+                 or any(op in word for op in ("==", ">=", "<=", "~=", "!="))]
+        start = _pip_install_start(words)
+        if start is None:
+            continue
+        skip = False
+        for word in words[start:]:
+            if skip:
+                skip = False
+            elif word.startswith("-"):
+                skip = word in _PIP_VALUE_OPTIONS
+            elif not word.startswith(("git+", "http:", "https:", ".", "/", "$")):
+                requirements.append(word)
+    return requirements
+
+
+def _pip_install_start(words: list[str]) -> int | None:
+    """Where the arguments of `pip install` start in a command (`pip install`, `pip3 install`,
+    `python -m pip install`, `uv pip install`, `sudo pip install`), or None."""
+    for index, word in enumerate(words[:-1]):
+        if re.fullmatch(r"(?:.*/)?pip3?(?:\.\d+)?", word) and words[index + 1] == "install":
+            return index + 2
+    return None
+
+
 def installed_version(package: str) -> str | None:
     from importlib import metadata
 
@@ -174,7 +257,10 @@ def parse_target(text: str) -> tuple[str, str]:
 
 
 def resolve_versions(cli: dict[str, str], settings: dict[str, str], directories: list[Path],
-                     use_installed: bool = True) -> dict[str, ResolvedVersion]:
+                     use_installed: bool = True,
+                     installs: dict[str, ResolvedVersion] | None = None) -> dict[str, ResolvedVersion]:
+    """`installs`: what the run's own files install (a notebook's `!pip install` lines), which
+    comes before the requirements files beside it."""
     pins = pins_near(directories)
     resolved: dict[str, ResolvedVersion] = {}
     for package in PACKAGES:
@@ -182,6 +268,8 @@ def resolve_versions(cli: dict[str, str], settings: dict[str, str], directories:
             resolved[package] = ResolvedVersion(cli[package], "cli")
         elif package in settings:
             resolved[package] = ResolvedVersion(settings[package], "settings")
+        elif installs and package in installs:
+            resolved[package] = installs[package]
         elif package in pins:
             resolved[package] = pins[package]
         elif use_installed and (version := installed_version(package)):

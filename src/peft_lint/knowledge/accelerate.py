@@ -19,3 +19,9 @@ STRATEGY_BY_DISTRIBUTED_TYPE = {
     "DEEPSPEED": "deepspeed", "FSDP": "fsdp", "NO": "none", "XLA": "xla", "TPU": "xla",
     "MEGATRON_LM": "megatron",
 }
+
+
+# Accelerator methods whose hook runs only inside `accelerator.load_state()`, i.e. when a run
+# resumes (accelerator.py `register_load_state_pre_hook`); what the hook loads is not what a
+# fresh run trains.
+RESUME_HOOK_REGISTRATIONS = frozenset({"register_load_state_pre_hook"})
