@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Iterator
+from dataclasses import replace
 
 from peft_lint.engine.diagnostic import Diagnostic, Severity
 from peft_lint.engine.rule import Claim, Rule
@@ -39,6 +40,11 @@ class UnknownConfigKey(Rule):
     eval_strategy: steps
     ```
 
+    With unsloth imported, TRL's configs are unsloth's (`UnslothSFTConfig`, ...): they accept
+    unsloth's own fields and forward some old names; from unsloth 2026.8 they drop any other
+    unknown key with a printed warning instead of raising, so the finding is a warning there
+    (the setting silently has no effect).
+
     ## When it does not apply
     Library versions outside the field tables (`scripts/gen_knowledge.py` generates them;
     today transformers 4.46.3, 4.51.3, 4.57.6, 5.9.0, 5.16.0 and 5.24.0, peft 0.21.2, trl
@@ -67,12 +73,20 @@ class UnknownConfigKey(Rule):
             for key, span in check.unknown:
                 close = difflib.get_close_matches(key, sorted(check.allowed), n=1, cutoff=0.6)
                 hint = f" Did you mean `{close[0]}`?" if close else ""
+                help = f"rename it to `{close[0]}`" if close else "remove it, or check the library " \
+                                                                  "version it was written for"
+                if check.via == "dropped":  # unsloth's configs drop unknown keys, printing a warning
+                    yield replace(self.diagnostic(
+                        span, f"`{key}` is not a field of {check.target} in {version} with "
+                              f"{setup.version_label('unsloth')}: unsloth drops it and prints a "
+                              f"warning instead of raising, so the setting has no effect.{hint}",
+                        help=help),
+                        severity=Severity.WARNING)
+                    continue
                 if check.via == "parser":
                     error = f"ValueError: {PARSER}: ['{key}']"
                 else:
                     error = f"TypeError: {check.target}.__init__() {CALL} '{key}'"
                 yield self.diagnostic(
                     span, f"`{key}` is not a field of {check.target} in {version}: the job stops at "
-                          f"start with \"{error}\".{hint}",
-                    help=f"rename it to `{close[0]}`" if close else "remove it, or check the library "
-                                                                     "version it was written for")
+                          f"start with \"{error}\".{hint}", help=help)

@@ -124,7 +124,7 @@ def _lint_unit(unit: RunUnit, options: LintOptions, rules: list[Rule]) -> UnitOu
         ensure_parsed(file)
     installs = {package: pinned for file in unit.files for package, pinned in file.installs.items()}
     versions = resolve_versions(options.target_versions, options.settings_versions,
-                                unit.directories(), options.use_installed, installs)
+                                unit.directories(), options.use_installed, installs, unit.dialects())
     diagnostics: list[Diagnostic] = []
     setups = assemble(unit, versions, Options(options.world_size))
     for setup in setups:

@@ -42,6 +42,7 @@ from peft_lint.knowledge import accelerate as accelerate_knowledge
 from peft_lint.knowledge import peft as peft_knowledge
 from peft_lint.knowledge import transformers as transformers_knowledge
 from peft_lint.knowledge import trl as trl_knowledge
+from peft_lint.knowledge import unsloth as unsloth_knowledge
 
 if TYPE_CHECKING:
     from peft_lint.extract.python_script import Interpreter
@@ -119,6 +120,8 @@ def call(interp: Interpreter, name: str, args: list[Value], kwargs: DictValue,
         assert model is not None
         interp.record(model, "compiled", span)
         return args[0]
+    if name.rsplit(".", 1)[0] in unsloth_knowledge.FAST_MODEL_CLASSES:
+        return _unsloth_call(interp, name, args, kwargs, span)
     if name in peft_knowledge.GET_PEFT_MODEL:
         return _get_peft_model(interp, args, kwargs, span)
     if name in peft_knowledge.PEFT_LOADERS:
@@ -283,6 +286,64 @@ def _load_peft_model(interp: Interpreter, name: str, args: list[Value], kwargs: 
                                     span)
     interp.facts.models.append(model)
     return ObjectValue(span, model)
+
+
+def _unsloth_call(interp: Interpreter, name: str, args: list[Value], kwargs: DictValue,
+                  span: Span) -> Value | None:
+    """unsloth's `FastLanguageModel.from_pretrained` (a model and its tokenizer, quantized to
+    4 bits unless told otherwise) and `.get_peft_model` (LoRA on it, prepared for training by
+    unsloth itself: input gradients on, its own checkpointing)."""
+    fast_class, method = name.rsplit(".", 1)
+    if method == "from_pretrained":
+        quantized = _unsloth_quantized(interp, fast_class, kwargs, span)
+        model = _new_model(interp, "AutoModelForCausalLM", span, quantized)
+        assert isinstance(model.obj, TrackedModel)
+        model.obj.class_name = Fact.unknown(f"{fast_class.rsplit('.', 1)[-1]} picks the model class", span)
+        # unsloth loads its own builds of many checkpoints (Phi-3 and others "llamafied", MoE
+        # experts split): transformers' module names for the id do not apply
+        model.obj.model_id = Unknown(span, "unsloth loads its own build of the checkpoint")
+        tokenizer = Tokenizer(span)
+        interp.facts.tokenizers.append(tokenizer)
+        return ListValue(span, [model, ObjectValue(span, tokenizer)])
+    if method == "get_peft_model":
+        base = unwrap_model(args[0] if args else kwargs.entries.get("model"))
+        lora_keys = ("r", "lora_alpha", "lora_dropout", "target_modules", "bias", "use_rslora",
+                     "use_dora", "modules_to_save", "init_lora_weights", "loftq_config", "task_type")
+        lora = DictValue(span, {key: value for key, value in kwargs.entries.items() if key in lora_keys},
+                         kwargs.complete, {key: where for key, where in kwargs.key_spans.items()
+                                           if key in lora_keys})
+        unknown_base: Fact[str] = Fact.unknown("the base model is computed at run time", span)
+        model = TrackedModel(
+            "peft", span, base.class_name if base else unknown_base,
+            base.quantized if base else Fact.unknown("the base model is computed at run time", span),
+            base=base, adapter=AdapterConfig("peft.LoraConfig", "lora", span, lora))
+        interp.facts.models.append(model)
+        interp.record(model, "input-grads", span, detail=f"{fast_class.rsplit('.', 1)[-1]}.get_peft_model")
+        checkpointing = kwargs.entries.get("use_gradient_checkpointing")
+        if checkpointing is None or truthy(checkpointing) is not False:
+            interp.record(model, "gc-enable", span,
+                          Unknown(span, "unsloth's get_peft_model applies its own checkpointing"),
+                          "get_peft_model")
+        return ObjectValue(span, model)
+    return None
+
+
+def _unsloth_quantized(interp: Interpreter, fast_class: str, kwargs: DictValue, span: Span) -> Fact[bool]:
+    for key in ("load_in_4bit", "load_in_8bit"):
+        value = kwargs.entries.get(key)
+        if value is not None and truthy(value):
+            return Fact.written(True, value.span or span)
+    if "full_finetuning" in kwargs.entries and truthy(kwargs.entries["full_finetuning"]):
+        return Fact.written(False, span)
+    written = [kwargs.entries[key] for key in ("load_in_4bit", "load_in_8bit") if key in kwargs.entries]
+    if not kwargs.complete or any(truthy(value) is None for value in written):
+        return Fact.unknown("unsloth's quantization options are computed at run time", span)
+    if "load_in_4bit" in kwargs.entries:
+        return Fact.written(False, kwargs.entries["load_in_4bit"].span or span)
+    default = interp.training_arg_default(f"{fast_class}.from_pretrained", "load_in_4bit")
+    if isinstance(default, bool):
+        return Fact.default(default, f"default of {fast_class.rsplit('.', 1)[-1]}.from_pretrained", span)
+    return Fact.unknown("unsloth's default for load_in_4bit is not known for this version", span)
 
 
 def _prepare_kbit(interp: Interpreter, args: list[Value], kwargs: DictValue, span: Span) -> Value:

@@ -74,6 +74,8 @@ class ScriptFacts:
     config_paths: list[str] = field(default_factory=list)
     classes: dict[int, LocalClass] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    # front ends that patch the libraries when imported ("unsloth")
+    dialects: set[str] = field(default_factory=set)
 
 
 @dataclass
@@ -95,6 +97,11 @@ class Scope:
                 return scope.names[name]
             scope = scope.parent
         return None
+
+
+# Importing these patches the training libraries (unsloth replaces TRL's config and trainer
+# classes): the script is read in that dialect.
+DIALECT_MODULES = {"unsloth": "unsloth"}
 
 
 class _Return(Exception):
@@ -160,6 +167,7 @@ class Interpreter:
             handler(node, scope)
 
     def stmt_Import(self, node: ast.Import, scope: Scope) -> None:
+        self._note_dialect([alias.name for alias in node.names])
         for alias in node.names:
             if alias.asname:
                 scope.names[alias.asname] = Ref(self.span(node), canonical(alias.name))
@@ -167,8 +175,15 @@ class Interpreter:
                 root = alias.name.split(".")[0]
                 scope.names[root] = Ref(self.span(node), root)
 
+    def _note_dialect(self, modules: list[str]) -> None:
+        if any(module.split(".")[0] in DIALECT_MODULES for module in modules):
+            self.facts.dialects.update(DIALECT_MODULES[module.split(".")[0]] for module in modules
+                                       if module.split(".")[0] in DIALECT_MODULES)
+
     def stmt_ImportFrom(self, node: ast.ImportFrom, scope: Scope) -> None:
         module = node.module or ""
+        if not node.level:
+            self._note_dialect([module])
         if node.level:
             for alias in node.names:
                 scope.names[alias.asname or alias.name] = Unknown(

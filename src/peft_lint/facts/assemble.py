@@ -65,6 +65,7 @@ class _Context:
     versions: dict[str, ResolvedVersion]
     notes: list[str] = field(default_factory=list)
     accelerate_config: object = None
+    dialects: set[str] = field(default_factory=set)  # of the script being assembled
 
     def version(self, package: str) -> str:
         return self.versions[package].version
@@ -100,6 +101,7 @@ def _assemble_script(context: _Context, script: SourceFile, options: Options) ->
         setup = TrainingSetup(versions=context.versions)
         setup.notes.append(f"{script.path} is nested too deeply to follow; it was not checked")
         return setup
+    context.dialects = set(facts.dialects)
     setup = TrainingSetup(versions=context.versions)
     setup.notes.extend(facts.notes)
     # the name must appear in the text for the call to be in the tree: spares a walk of it
@@ -188,8 +190,18 @@ def _lookup_config(context: _Context, script: SourceFile, path: str | None) -> t
 
 
 def _training_arg_default(context: _Context, canonical: str, key: str) -> object | None:
-    """A training-argument default: TRL's own, the generated field tables, else the hand list."""
+    """A training-argument default: TRL's own, the generated field tables, else the hand list;
+    for unsloth's loaders, the defaults of the unsloth release in force."""
     from peft_lint.knowledge import fields
+
+    if canonical.startswith("unsloth."):
+        from peft_lint.knowledge import unsloth
+
+        fast_class, method = canonical.rsplit(".", 1)
+        version = context.versions.get("unsloth")
+        signature = unsloth.method_signature(fast_class, method, version.version if version else None)
+        parameters = signature.get("parameters", {}) if signature else {}
+        return parameters.get(key) if isinstance(parameters, dict) else None
 
     if canonical in trl_knowledge.CONFIG_CLASSES:
         trl_default = trl_knowledge.config_default(key, context.version("trl"))
@@ -518,7 +530,12 @@ def _checkpointing(context: _Context, trainer: TrainerObject | None, args: Train
                 if event.kind == "gc-enable" and not event.conditional and event.span is not None:
                     manual.append((event.span, resolve_use_reentrant(context, event.kwargs, "model-call",
                                                                      event.span)))
-    if trainer is not None:
+    if trainer is not None and "unsloth" in context.dialects:
+        # unsloth's trainers and configs set checkpointing themselves (its configs pin
+        # use_reentrant when checkpointing is on; its trainers call model.for_training)
+        if state.enabled.is_(True) or not state.enabled.known:
+            state.use_reentrant = Fact.unknown("unsloth's trainer sets checkpointing itself", trainer.span)
+    elif trainer is not None:
         before = state.use_reentrant
         _apply_trainer(context, state, trainer, args, setup)
         if state.use_reentrant is not before and state.enabled.is_(True):
@@ -998,7 +1015,8 @@ def _key_checks(context: _Context, facts: ScriptFacts) -> list[KeyCheck]:
     checks: list[KeyCheck] = []
     for training_args in facts.training_args:
         if training_args.from_call:
-            checks += _check_keys(training_args.canonical, training_args.values, versions, "call")
+            checks += _check_keys(training_args.canonical, training_args.values, versions, "call",
+                                  context.dialects)
     for value in facts.adapter_configs:
         if isinstance(value.obj, AdapterConfig):
             checks += _check_keys(value.obj.canonical, value.obj.kwargs, versions, "call")
@@ -1022,17 +1040,38 @@ def _key_checks(context: _Context, facts: ScriptFacts) -> list[KeyCheck]:
     return checks
 
 
-def _check_keys(canonical: str, values: DictValue, versions: dict[str, str], via: str) -> list[KeyCheck]:
+def _check_keys(canonical: str, values: DictValue, versions: dict[str, str], via: str,
+                dialects: set[str] | frozenset[str] = frozenset()) -> list[KeyCheck]:
     from peft_lint.knowledge import fields
 
     allowed = fields.fields(canonical, versions)
     if allowed is None:
         return []
+    dropped = False
+    if "unsloth" in dialects and canonical.startswith("trl."):
+        allowed, dropped = _unsloth_config_fields(canonical, versions, allowed)
     unknown = [(key, values.key_spans[key]) for key in values.entries
                if key not in allowed and key in values.key_spans]
     if not unknown:
         return []
-    return [KeyCheck(canonical.rsplit(".", 1)[-1], via, unknown, allowed, canonical.split(".")[0])]
+    target = f"Unsloth{canonical.rsplit('.', 1)[-1]}" if "unsloth" in dialects and \
+        canonical.startswith("trl.") else canonical.rsplit(".", 1)[-1]
+    return [KeyCheck(target, "dropped" if dropped else via, unknown, allowed, canonical.split(".")[0])]
+
+
+def _unsloth_config_fields(canonical: str, versions: dict[str, str],
+                           allowed: frozenset[str]) -> tuple[frozenset[str], bool]:
+    """What unsloth's replacement of a TRL config accepts on top of TRL's fields (its own
+    fields and the old names it forwards), and whether it drops other keys with a warning
+    instead of raising."""
+    from peft_lint.knowledge import unsloth
+
+    version = versions.get("unsloth")
+    if not unsloth.patches_trl_configs(version):
+        return allowed, False
+    extra = unsloth.config_extra_fields(canonical, version, trl_fields=allowed)
+    renamed = {old for old, new in unsloth.config_kwarg_renames(version).items() if new in allowed}
+    return allowed | extra | renamed, bool(unsloth.drops_unknown_config_kwargs(version))
 
 
 def _type_name(kind: Value) -> str:

@@ -29,6 +29,9 @@ TRAINING_IMPORT = re.compile(
     r"|import[ \t]+[^\n#]*\b(?:transformers|peft|trl|accelerate)\b)", re.MULTILINE)
 
 
+UNSLOTH_IMPORT = re.compile(r"^[ \t]*(?:from|import)[ \t]+unsloth\b", re.MULTILINE)
+
+
 @dataclass
 class RunUnit:
     files: list[SourceFile] = field(default_factory=list)
@@ -39,6 +42,11 @@ class RunUnit:
     def configs(self, role: str | None = None) -> list[SourceFile]:
         return [file for file in self.files if file.kind in CONFIG_KINDS and file.problem is None
                 and (role is None or file.config_role == role)]
+
+    def dialects(self) -> frozenset[str]:
+        """The front ends the run's scripts import (read from the text, like the runs of a folder)."""
+        return frozenset({"unsloth"}) if any(
+            UNSLOTH_IMPORT.search(file.text) for file in self.files if file.kind == "python") else frozenset()
 
     def directories(self) -> list[Path]:
         return sorted({file.absolute.parent for file in self.files})
@@ -101,8 +109,10 @@ def _add_named_by_launchers(unit: RunUnit, cache: FileCache) -> None:
                     _add(unit, made)
                     continue
                 path = _locate(candidate, launcher.absolute.parent)
-                if path is not None:
-                    _add(unit, cache.get(path))
+                found = cache.get(path) if path is not None and kind_of(path) == "python" else \
+                    _config_or_none(cache, path)
+                if found is not None:
+                    _add(unit, found)
 
 
 def _written_files(launcher: SourceFile, unit: RunUnit, cache: FileCache) -> dict[str, SourceFile]:
@@ -204,9 +214,26 @@ def _add_mentioned(unit: RunUnit, script: SourceFile, by_name: dict[str, list[Pa
         for name in sorted(names):
             path = _nearest(by_name.get(name, []), current.absolute.parent)
             if path is not None and all(f.absolute != path.absolute() for f in unit.files):
-                added = cache.get(path)
-                _add(unit, added)
-                pending.append(added)
+                added = _config_or_none(cache, path)
+                if added is not None:
+                    _add(unit, added)
+                    pending.append(added)
+
+
+def _config_or_none(cache: FileCache, path: Path | None) -> SourceFile | None:
+    """A file a script or launcher names, if it is a config: a mapping of keys. A dataset
+    (`--train_file data.json`, JSON lines, a JSON array, a file too large for a config) is
+    data, not a config: it is neither checked nor reported."""
+    if path is None:
+        return None
+    named_before = path.absolute() in cache.files
+    found = cache.get(path)
+    if named_before or (found.problem is None and isinstance(found.config, DictValue)):
+        return found
+    if found.kind == "yaml" and found.problem is not None and found.problem.code == "PFT903":
+        return found  # a broken YAML config is still a config: its error is worth a finding
+    cache.files.pop(path.absolute(), None)
+    return None
 
 
 def _nearest(candidates: list[Path], folder: Path) -> Path | None:

@@ -45,6 +45,18 @@ def parse_requirement(line: str) -> tuple[str, str] | None:
     return name, match.group(3).strip().replace(" ", "")
 
 
+# Front ends whose release pins the libraries' versions (resolved only for runs that use them).
+DIALECT_PACKAGES = ("unsloth",)
+
+
+def known_versions(package: str) -> list[str]:
+    if package == "unsloth":
+        from peft_lint.knowledge import unsloth
+
+        return unsloth.known_versions()
+    return KNOWN_VERSIONS.get(package, [])
+
+
 def resolve_specifier(package: str, specifier: str) -> str | None:
     """A version from a pin: exact for ==, newest known inside a range."""
     specifier = specifier.split("+", 1)[0] if specifier.startswith("==") else specifier
@@ -53,7 +65,7 @@ def resolve_specifier(package: str, specifier: str) -> str | None:
         return version if parse_version(version) else None
     if not specifier:
         return None
-    return newest_satisfying(KNOWN_VERSIONS.get(package, []), specifier)
+    return newest_satisfying(known_versions(package), specifier)
 
 
 # Folder -> its pins, for one lint (a folder tree shares its parents' requirements files);
@@ -132,7 +144,7 @@ def _pins_in(file: Path) -> dict[str, tuple[str, str]]:
     pins: dict[str, tuple[str, str]] = {}
     for line in lines:
         parsed = parse_requirement(line)
-        if parsed and parsed[0] in KNOWN_VERSIONS:
+        if parsed and parsed[0] in (*PACKAGES, *DIALECT_PACKAGES):
             version = resolve_specifier(parsed[0], parsed[1])
             if version:
                 pins[parsed[0]] = (version, parsed[1])
@@ -177,7 +189,7 @@ def install_pins(file: SourceFile) -> dict[str, ResolvedVersion]:
         label = _install_label(file, logical.line)
         for requirement in _pip_requirements(logical.text):
             parsed = parse_requirement(requirement)
-            if parsed is None or parsed[0] not in KNOWN_VERSIONS or "@" in requirement:
+            if parsed is None or parsed[0] not in (*PACKAGES, *DIALECT_PACKAGES) or "@" in requirement:
                 continue
             package, specifier = parsed
             version = resolve_specifier(package, specifier) if specifier else None
@@ -258,12 +270,14 @@ def parse_target(text: str) -> tuple[str, str]:
 
 def resolve_versions(cli: dict[str, str], settings: dict[str, str], directories: list[Path],
                      use_installed: bool = True,
-                     installs: dict[str, ResolvedVersion] | None = None) -> dict[str, ResolvedVersion]:
+                     installs: dict[str, ResolvedVersion] | None = None,
+                     dialects: frozenset[str] = frozenset()) -> dict[str, ResolvedVersion]:
     """`installs`: what the run's own files install (a notebook's `!pip install` lines), which
-    comes before the requirements files beside it."""
+    comes before the requirements files beside it. `dialects`: the front ends the run imports
+    (unsloth), whose release constrains the libraries that nothing pins exactly."""
     pins = pins_near(directories)
     resolved: dict[str, ResolvedVersion] = {}
-    for package in PACKAGES:
+    for package in (*PACKAGES, *(name for name in DIALECT_PACKAGES if name in dialects)):
         if package in cli:
             resolved[package] = ResolvedVersion(cli[package], "cli")
         elif package in settings:
@@ -275,6 +289,32 @@ def resolve_versions(cli: dict[str, str], settings: dict[str, str], directories:
         elif use_installed and (version := installed_version(package)):
             resolved[package] = ResolvedVersion(version.split("+", 1)[0], "installed")
         else:
-            known = KNOWN_VERSIONS[package]
+            known = known_versions(package)
             resolved[package] = ResolvedVersion(known[-1], "newest-known")
+    if "unsloth" in resolved:
+        _constrain(resolved, resolved["unsloth"])
     return resolved
+
+
+def _constrain(resolved: dict[str, ResolvedVersion], unsloth_release: ResolvedVersion) -> None:
+    """The versions unsloth's release requires, for each library nothing pins exactly: pip
+    installs unsloth's dependencies inside its ranges."""
+    from peft_lint.knowledge import unsloth
+    from peft_lint.knowledge.versions import satisfies
+
+    requires = unsloth.requires(unsloth_release.version)
+    label = f"unsloth {unsloth_release.version}'s requirements"
+    for package, specifier in requires.items():
+        current = resolved.get(package)
+        if current is None or not specifier or current.source in ("cli", "settings") or \
+                current.source.startswith("pin:"):
+            continue
+        if current.source == "installed" and satisfies(current.version, specifier):
+            continue
+        combined = specifier
+        if current.source.startswith("range:"):
+            combined += "," + current.source.rsplit(":", 1)[-1]
+        version = newest_satisfying(known_versions(package), combined) or \
+            newest_satisfying(known_versions(package), specifier)
+        if version is not None:
+            resolved[package] = ResolvedVersion(version, f"range:{label}:{specifier}")

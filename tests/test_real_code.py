@@ -1,0 +1,84 @@
+"""Shapes of real repositories that peft-lint misread (issue: precision on real repositories).
+
+Each test is a false alarm that was fixed, in the shape that broke; the rule cases under
+rules/*/cases hold the shapes that belong to one rule.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+
+def run_json(folder: Path, *arguments: str) -> dict[str, object]:
+    completed = subprocess.run([sys.executable, "-m", "peft_lint", "--ignore-installed", "--no-cache",
+                                "--output-format", "json", *arguments], cwd=folder, capture_output=True,
+                               text=True, check=False)
+    assert completed.returncode in (0, 1), completed.stderr
+    document: dict[str, object] = json.loads(completed.stdout)
+    return document
+
+
+def codes(document: dict[str, object]) -> list[tuple[str, str]]:
+    diagnostics = document["diagnostics"]
+    assert isinstance(diagnostics, list)
+    return [(d["code"], d["path"]) for d in diagnostics]
+
+
+def test_datasets_named_in_a_script_are_not_configs(tmp_path: Path) -> None:
+    (tmp_path / "train.json").write_text('{"text": "a"}\n{"text": "b"}\n', encoding="utf-8")  # JSON lines
+    (tmp_path / "eval.json").write_text('[{"text": "a"}]\n', encoding="utf-8")  # a JSON array
+    (tmp_path / "settings.yaml").write_text("output_dir: out\nevaluation_stratgy: steps\n",
+                                            encoding="utf-8")
+    (tmp_path / "train.py").write_text(
+        "import yaml\nfrom datasets import load_dataset\n"
+        "from transformers import Trainer, TrainingArguments\n"
+        "data = load_dataset('json', data_files={'train': 'train.json', 'eval': 'eval.json'})\n"
+        "settings = yaml.safe_load(open('settings.yaml'))\n"
+        "Trainer(model=None, args=TrainingArguments(**settings)).train()\n", encoding="utf-8")
+    (tmp_path / "run.sh").write_text("python train.py --train_file train.json\n", encoding="utf-8")
+    document = run_json(tmp_path, "--target-version", "transformers==5.24.0", ".")
+    assert codes(document) == [("PFT701", "settings.yaml")]  # the config is still read
+
+
+def write_notebook(path: Path, *sources: str) -> None:
+    cells = [{"cell_type": "code", "source": source, "metadata": {}, "outputs": []} for source in sources]
+    path.write_text(json.dumps({"cells": cells, "metadata": {}, "nbformat": 4, "nbformat_minor": 5}),
+                    encoding="utf-8")
+
+
+UNSLOTH_LOAD = ("from unsloth import FastLanguageModel\n"
+                "model, tokenizer = FastLanguageModel.from_pretrained('unsloth/Llama-3.2-1B-Instruct',"
+                " max_seq_length=2048)\n"
+                "model = FastLanguageModel.get_peft_model(model, r=16, target_modules=['q_proj', 'v_proj'],"
+                " use_gradient_checkpointing='unsloth', random_state=3407)\n")
+
+
+def test_unsloth_configs_accept_unsloths_fields_and_its_release_pins_trl(tmp_path: Path) -> None:
+    write_notebook(tmp_path / "grpo.ipynb", "%%capture\n!pip install unsloth==2025.3.19\n", UNSLOTH_LOAD,
+                   "from trl import GRPOConfig, GRPOTrainer\n"
+                   "args = GRPOConfig(output_dir='o', unsloth_num_chunks=-1, vllm_sampling_params=None,"
+                   " learning_rate=5e-6)\n"
+                   "GRPOTrainer(model=model, args=args, reward_funcs=[], train_dataset=[]).train()\n")
+    document = run_json(tmp_path, "grpo.ipynb")
+    assert codes(document) == []
+    environment = document["environment"]
+    assert isinstance(environment, dict)
+    assert environment["unsloth"] == {"version": "2025.3.19", "source": "pin:grpo.ipynb (cell 1)"}
+    trl = environment["trl"]
+    assert isinstance(trl, dict) and trl["source"].startswith("range:unsloth 2025.3.19's requirements:")
+
+
+def test_unsloth_drops_unknown_config_keys_on_new_releases(tmp_path: Path) -> None:
+    """From unsloth 2026.8 an unknown key is dropped with a printed warning: no crash, but the
+    setting does nothing; a warning, not an error."""
+    write_notebook(tmp_path / "sft.ipynb", "!pip install unsloth==2026.10.9\n", UNSLOTH_LOAD,
+                   "from trl import SFTConfig, SFTTrainer\n"
+                   "args = SFTConfig(output_dir='o', learnign_rate=2e-4)\n"
+                   "SFTTrainer(model=model, args=args, train_dataset=[]).train()\n")
+    diagnostics = run_json(tmp_path, "sft.ipynb")["diagnostics"]
+    assert isinstance(diagnostics, list)
+    assert [(d["code"], d["severity"], d["cell"]) for d in diagnostics] == [("PFT701", "warning", 3)]
+    assert "UnslothSFTConfig" in diagnostics[0]["message"] and "no effect" in diagnostics[0]["message"]
