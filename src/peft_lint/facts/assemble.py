@@ -423,7 +423,10 @@ def _arg(context: _Context, trainer: TrainerObject, args: TrainingArgs | Unknown
     canonical = args.canonical if args is not None else default_class
     values = args.values if args is not None else DictValue(trainer.span, {})
     fact: Fact[object] | None = None
-    for key in keys:
+    # a renamed field's old spelling carries its value for every rule (PFT701 alone says
+    # whether the version still takes it): one root cause, one finding
+    spellings = [old for key in keys for old in tf.OLD_FIELD_NAMES.get(key, ())] + list(keys)
+    for key in spellings:
         entry = values.entries.get(key)
         if entry is not None:
             fact = _value_fact(entry)

@@ -53,7 +53,15 @@ def assemble_llamafactory(context: _Context, file: SourceFile, options: Options)
         else Fact.default(False, f"{FRAMEWORK}: no quantization_bit", span)
     method = _fact(config, "finetuning_type", "lora", f"default of {FRAMEWORK}")
     setup.adapter = _adapter(config, method)
-    setup.trainer.model_is_peft = Fact(method.value == "lora", method.known, method.origin)
+    # lora and oft train PEFT adapters; freeze (some layers) and full train the model itself
+    peft = method.value in PEFT_FINETUNING_TYPES if method.value in FINETUNING_TYPES else None
+    setup.trainer.model_is_peft = Fact(peft, method.known and peft is not None, method.origin) \
+        if peft is not None else Fact.unknown(f"finetuning_type {method.value!r} is not known", method.span)
+    if quantization is not None and peft is False:
+        # its argument parser refuses this itself ("Quantization is only compatible with the
+        # LoRA or OFT method."), before any model is loaded
+        setup.model.quantized = Fact.unknown(f"{FRAMEWORK} refuses quantization_bit with "
+                                             f"finetuning_type {method.value}", quantization.span)
     disabled = _fact(config, "disable_gradient_checkpointing", False, f"default of {FRAMEWORK}")
     if disabled.known:
         setup.checkpointing.enabled = Fact(not disabled.value, True, disabled.origin)
@@ -67,6 +75,11 @@ def assemble_llamafactory(context: _Context, file: SourceFile, options: Options)
     setup.distributed.find_unused_parameters = _find_unused(config, method, span)
     setup.distributed.static_graph = Fact.default(False, f"default of {FRAMEWORK}", span)
     return setup
+
+
+# LLaMA-Factory's `finetuning_type` (hparams/finetuning_args.py, Literal of these)
+FINETUNING_TYPES = frozenset({"lora", "oft", "freeze", "full"})
+PEFT_FINETUNING_TYPES = frozenset({"lora", "oft"})
 
 
 def _adapter(config: DictValue, method: Fact[object]) -> AdapterSpec:

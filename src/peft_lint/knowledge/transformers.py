@@ -167,6 +167,13 @@ def looks_prequantized(model_id: str) -> bool:
     lowered = model_id.lower()
     return any(hint in lowered for hint in PREQUANTIZED_NAME_HINTS)
 
+# TrainingArguments fields under their old names (the old spelling still carries the value on
+# the versions that accept it; PFT701 reports it where it is gone): evaluation_strategy was
+# renamed in 4.41 (PR #30190) and removed in 4.46.
+OLD_FIELD_NAMES: dict[str, tuple[str, ...]] = {
+    "eval_strategy": ("evaluation_strategy",),
+}
+
 # TrainingArguments field defaults the rules read (same in 4.57.6 and 5.24.0;
 # ddp_static_graph does not exist in 4.57.6).
 TRAINING_ARGUMENT_DEFAULTS: dict[str, object] = {
