@@ -144,3 +144,15 @@ def test_python_newer_than_the_interpreter_is_a_note_not_an_error(tmp_path: Path
     assert isinstance(notes, list)
     assert any(note.startswith("nb.ipynb is valid Python 3.12 or later") for note in notes), notes
     assert any(note.startswith("train.py is valid Python 3.12 or later") for note in notes), notes
+
+
+def test_a_cell_that_does_not_parse_fails_alone(tmp_path: Path) -> None:
+    """IPython compiles each cell on its own: a broken cell is reported where it is, and the
+    other cells are still checked."""
+    write_notebook(tmp_path / "nb.ipynb",
+                   "def show(path):\n    '''Show a file.\n",  # an unterminated docstring
+                   "def other():\n    '''Docs.'''\n    return 1\n",
+                   "trainer = Trainer(model=model, ...)\n",  # placeholder code from a doc page
+                   TRAIN_CELL)
+    document = run_json(tmp_path, "--target-version", "transformers==5.24.0", "nb.ipynb")
+    assert findings(document) == [("PFT902", 1, 2), ("PFT902", 3, 1), ("PFT701", 4, 2)]

@@ -82,3 +82,53 @@ def test_unsloth_drops_unknown_config_keys_on_new_releases(tmp_path: Path) -> No
     assert isinstance(diagnostics, list)
     assert [(d["code"], d["severity"], d["cell"]) for d in diagnostics] == [("PFT701", "warning", 3)]
     assert "UnslothSFTConfig" in diagnostics[0]["message"] and "no effect" in diagnostics[0]["message"]
+
+
+OLD_SCRIPT = ("from peft import LoraConfig, get_peft_model, prepare_model_for_kbit_training\n"
+              "from transformers import AutoModelForCausalLM, Trainer, TrainingArguments\n"
+              "model = AutoModelForCausalLM.from_pretrained('huggyllama/llama-7b', load_in_8bit=True)\n"
+              "model = prepare_model_for_kbit_training(model)\n"
+              "model = get_peft_model(model, LoraConfig(target_modules=['q_proj', 'v_proj']))\n"
+              "args = TrainingArguments(output_dir='o', evaluation_strategy='steps')\n"
+              "Trainer(model=model, args=args).train()\n")
+
+
+def test_a_git_commit_pin_withholds_what_depends_on_that_version(tmp_path: Path) -> None:
+    (tmp_path / "requirements.txt").write_text(
+        "transformers @ git+https://github.com/huggingface/transformers.git@0dcb46e7a4a9e587ba84ff35\n",
+        encoding="utf-8")
+    (tmp_path / "finetune.py").write_text(OLD_SCRIPT, encoding="utf-8")
+    document = run_json(tmp_path, "finetune.py")
+    assert codes(document) == []
+    notes = document["notes"]
+    assert isinstance(notes, list)
+    assert any("findings that depend on the transformers version are not shown: transformers is "
+               "installed from git commit 0dcb46e7a4" in note for note in notes), notes
+    (tmp_path / "requirements.txt").write_text(
+        "git+https://github.com/huggingface/transformers@v4.40.0#egg=transformers\n", encoding="utf-8")
+    environment = run_json(tmp_path, "finetune.py")["environment"]
+    assert isinstance(environment, dict)
+    assert environment["transformers"] == {"version": "4.40.0", "source": "pin:requirements.txt"}
+
+
+def test_a_librarys_own_source_tree_pins_its_version(tmp_path: Path) -> None:
+    """Examples inside a vendored copy of a library run that copy (`pip install -e ./peft`)."""
+    library = tmp_path / "peft"
+    (library / "examples").mkdir(parents=True)
+    (library / "setup.py").write_text(
+        'from setuptools import setup\nsetup(name="peft", version="0.3.0.dev0")\n', encoding="utf-8")
+    (library / "examples" / "train.py").write_text("from peft import LoraConfig\n", encoding="utf-8")
+    environment = run_json(tmp_path, "peft/examples/train.py")["environment"]
+    assert isinstance(environment, dict)
+    assert environment["peft"] == {"version": "0.3.0.dev0",
+                                   "source": "pin:peft/setup.py (the library's own source tree)"}
+
+
+def test_what_a_notebook_installs_itself_beats_the_requirements_beside_it(tmp_path: Path) -> None:
+    (tmp_path / "requirements.txt").write_text("transformers==4.40.2\n", encoding="utf-8")
+    write_notebook(tmp_path / "nb.ipynb",
+                   "import os\nif 'COLAB_' in ''.join(os.environ):\n    !pip install transformers==4.30.2\n"
+                   "!pip install -q -U transformers peft\n", OLD_SCRIPT)
+    environment = run_json(tmp_path, "nb.ipynb")["environment"]
+    assert isinstance(environment, dict)  # unpinned at the top level: the newest; the branch: ignored
+    assert environment["transformers"] == {"version": "5.24.0", "source": "newest:nb.ipynb (cell 1)"}

@@ -75,6 +75,13 @@ class UnknownConfigKey(Rule):
                 hint = f" Did you mean `{close[0]}`?" if close else ""
                 help = f"rename it to `{close[0]}`" if close else "remove it, or check the library " \
                                                                   "version it was written for"
+                if check.via == "retired":  # removed by TRL; unsloth drops it on purpose, with advice
+                    yield replace(self.diagnostic(
+                        span, f"`{key}` was removed from {check.target.removeprefix('Unsloth')} before "
+                              f"{version}; with {setup.version_label('unsloth')} the config drops it "
+                              "and prints the library's advice, so the setting has no effect.",
+                        help="remove it and follow the advice unsloth prints"), severity=Severity.INFO)
+                    continue
                 if check.via == "dropped":  # unsloth's configs drop unknown keys, printing a warning
                     yield replace(self.diagnostic(
                         span, f"`{key}` is not a field of {check.target} in {version} with "

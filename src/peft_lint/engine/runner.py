@@ -69,22 +69,25 @@ def _lint(paths: list[Path], options: LintOptions) -> LintResult:
         outcomes = _in_processes(units, options, jobs)
         by_path = {file.absolute: file for file in files}
         for outcome in outcomes:  # what the workers found parsing, on this process's files
-            for path, problem in outcome.problems.items():
+            for path, (problem, in_cells) in outcome.problems.items():
                 if path not in by_path:
                     continue
                 by_path[path].problem = problem
+                by_path[path].cell_problems = in_cells
                 by_path[path].pending_parse = False
     else:
         outcomes = _in_this_process(units, options)
     made = with_companions(files)
-    diagnostics = [problem_diagnostic(file) for file in made if file.problem and not file.problem.note_only]
+    problems = [(file, problem) for file in made
+                for problem in (file.problem, *file.cell_problems) if problem]
+    diagnostics = [problem_diagnostic(file, problem) for file, problem in problems if not problem.note_only]
     diagnostics += [found for outcome in outcomes for found in outcome.diagnostics]
     environment = next((outcome.versions for outcome in outcomes), None) or resolve_versions(
         options.target_versions, options.settings_versions, [Path.cwd()], options.use_installed)
     selected = _selected(_unique(diagnostics), options.settings)
     final = sorted(_in_notebook_cells(_suppressed(selected, made, options.settings), made),
                    key=Diagnostic.sort_key)  # a notebook's written files' findings among its own
-    notes = [file.problem.message for file in made if file.problem and file.problem.note_only]
+    notes = [problem.message for _, problem in problems if problem.note_only]
     notes = list(dict.fromkeys(notes + [note for outcome in outcomes for note in outcome.notes]))
     return LintResult(final, files, [s for outcome in outcomes for s in outcome.setups], len(units),
                       environment, notes)
@@ -108,7 +111,8 @@ class UnitOutcome:
     setups: list[TrainingSetup]
     notes: list[str]
     versions: dict[str, ResolvedVersion]
-    problems: dict[Path, ReadProblem] = field(default_factory=dict)  # found parsing, in a worker
+    # found parsing, in a worker: the file's problem and its notebook cells' problems
+    problems: dict[Path, tuple[ReadProblem | None, list[ReadProblem]]] = field(default_factory=dict)
 
 
 def _lint_unit(unit: RunUnit, options: LintOptions, rules: list[Rule]) -> UnitOutcome:
@@ -130,8 +134,37 @@ def _lint_unit(unit: RunUnit, options: LintOptions, rules: list[Rule]) -> UnitOu
     for setup in setups:
         for rule in rules:
             diagnostics.extend(rule.check(setup))
-    notes = [line for setup in setups for line in undetermined(setup)]
+    diagnostics, withheld = _without_guessed_versions(diagnostics, versions)
+    notes = withheld + [line for setup in setups for line in undetermined(setup)]
     return UnitOutcome(diagnostics, setups, notes, versions)
+
+
+def _without_guessed_versions(diagnostics: list[Diagnostic],
+                              versions: dict[str, ResolvedVersion]) -> tuple[list[Diagnostic], list[str]]:
+    """A finding names the library versions it was computed for; where a version is only a
+    guess (installed from a git commit peft-lint cannot date), the finding is withheld and a
+    note says why."""
+    guessed = {package: resolved for package, resolved in versions.items()
+               if resolved.source.startswith("git:")}
+    if not guessed:
+        return diagnostics, []
+    kept: list[Diagnostic] = []
+    withheld: dict[str, int] = {}
+    for diagnostic in diagnostics:
+        text = " ".join([diagnostic.message, diagnostic.help, *(r.message for r in diagnostic.related)])
+        named = [package for package, resolved in guessed.items() if f"{package} {resolved.version}" in text]
+        if named:
+            for package in named:
+                withheld[package] = withheld.get(package, 0) + 1
+        else:
+            kept.append(diagnostic)
+    from peft_lint.facts.model import describe_version_source
+
+    notes = [f"{count} finding{'s' if count != 1 else ''} that depend{'s' if count == 1 else ''} on the "
+             f"{package} version {'are' if count != 1 else 'is'} not shown: {package} is "
+             f"{describe_version_source(guessed[package].source)}. Pin a release to check "
+             f"{'them' if count != 1 else 'it'}." for package, count in withheld.items()]
+    return kept, notes
 
 
 def _in_this_process(units: list[RunUnit], options: LintOptions) -> list[UnitOutcome]:
@@ -202,8 +235,9 @@ def _lint_batch(batch: list[list[tuple[Path, str, str, str]]], options: LintOpti
                 continue
             files.append(read_source(absolute, kind, shown=shown))
         outcome = _lint_unit(RunUnit(files), options, _WORKER_RULES)
-        outcome.problems = {file.absolute: file.problem for file in files
-                            if file.problem is not None and file.kind == "python" and not file.role}
+        outcome.problems = {file.absolute: (file.problem, file.cell_problems) for file in files
+                            if (file.problem is not None or file.cell_problems) and file.kind == "python"
+                            and not file.role}
         outcome.setups = []  # the parent renders findings and notes; setups stay here
         outcomes.append(outcome)
     return outcomes
@@ -276,14 +310,15 @@ def _suppressed(diagnostics: list[Diagnostic], files: list[SourceFile],
     return sorted(kept, key=Diagnostic.sort_key)
 
 
-def problem_diagnostic(file: SourceFile) -> Diagnostic:
+def problem_diagnostic(file: SourceFile, problem: ReadProblem | None = None) -> Diagnostic:
     from peft_lint.engine.registry import find_rule
 
-    assert file.problem is not None
-    rule = find_rule(file.problem.code)
-    assert rule is not None, file.problem.code
-    span = Span(file.path, file.problem.line, file.problem.column)
-    return rule().diagnostic(span, file.problem.message,
+    problem = problem or file.problem
+    assert problem is not None
+    rule = find_rule(problem.code)
+    assert rule is not None, problem.code
+    span = Span(file.path, problem.line, problem.column)
+    return rule().diagnostic(span, problem.message,
                              help="fix the file; the other files of the run were still checked")
 
 

@@ -1050,31 +1050,37 @@ def _check_keys(canonical: str, values: DictValue, versions: dict[str, str], via
     allowed = fields.fields(canonical, versions)
     if allowed is None:
         return []
-    dropped = False
+    dropped, retired = False, frozenset[str]()
     if "unsloth" in dialects and canonical.startswith("trl."):
-        allowed, dropped = _unsloth_config_fields(canonical, versions, allowed)
+        allowed, dropped, retired = _unsloth_config_fields(canonical, versions, allowed)
     unknown = [(key, values.key_spans[key]) for key in values.entries
                if key not in allowed and key in values.key_spans]
     if not unknown:
         return []
-    target = f"Unsloth{canonical.rsplit('.', 1)[-1]}" if "unsloth" in dialects and \
-        canonical.startswith("trl.") else canonical.rsplit(".", 1)[-1]
-    return [KeyCheck(target, "dropped" if dropped else via, unknown, allowed, canonical.split(".")[0])]
+    package = canonical.split(".")[0]
+    if not dropped:
+        return [KeyCheck(canonical.rsplit(".", 1)[-1], via, unknown, allowed, package)]
+    target = f"Unsloth{canonical.rsplit('.', 1)[-1]}"
+    checks = [KeyCheck(target, kind, found, allowed, package) for kind, found in (
+        ("dropped", [item for item in unknown if item[0] not in retired]),
+        ("retired", [item for item in unknown if item[0] in retired])) if found]
+    return checks
 
 
 def _unsloth_config_fields(canonical: str, versions: dict[str, str],
-                           allowed: frozenset[str]) -> tuple[frozenset[str], bool]:
+                           allowed: frozenset[str]) -> tuple[frozenset[str], bool, frozenset[str]]:
     """What unsloth's replacement of a TRL config accepts on top of TRL's fields (its own
-    fields and the old names it forwards), and whether it drops other keys with a warning
-    instead of raising."""
+    fields and the old names it forwards), whether it drops other keys with a warning instead
+    of raising, and the fields the libraries retired that it drops on purpose, with advice."""
     from peft_lint.knowledge import unsloth
 
     version = versions.get("unsloth")
     if not unsloth.patches_trl_configs(version):
-        return allowed, False
+        return allowed, False, frozenset()
     extra = unsloth.config_extra_fields(canonical, version, trl_fields=allowed)
     renamed = {old for old, new in unsloth.config_kwarg_renames(version).items() if new in allowed}
-    return allowed | extra | renamed, bool(unsloth.drops_unknown_config_kwargs(version))
+    return allowed | extra | renamed, bool(unsloth.drops_unknown_config_kwargs(version)), \
+        unsloth.config_removed_fields(version)
 
 
 def _type_name(kind: Value) -> str:

@@ -327,6 +327,12 @@ def describe_version_source(source: str) -> str:
     if source.startswith("range:"):
         _, file, specifier = source.split(":", 2)
         return f"newest known inside {specifier} in {file}"
+    if source.startswith("newest:"):
+        return f"installed unpinned in {source[7:]}: newest known"
+    if source.startswith("git:"):
+        file, _, commit = source[4:].rpartition(":")
+        return (f"installed from git commit {commit[:10]} in {file}; its release is not known, "
+                "the newest is assumed")
     return {
         "cli": "from --target-version",
         "settings": "from [tool.peft-lint] target-versions",

@@ -55,6 +55,8 @@ class SourceFile:
     pending_parse: bool = False
     # a notebook: its cells' own lines (the script has magics blanked), for code frames
     display: str | None = None
+    # a notebook: cells that do not parse (each fails alone; the notebook is read without them)
+    cell_problems: list[ReadProblem] = field(default_factory=list)
     # a notebook: the files it makes (its shell commands, its `%%writefile` cells)
     companions: list[SourceFile] = field(default_factory=list)
     # a file a notebook makes: its locations are shown in the notebook (`shown_as`)
@@ -237,25 +239,63 @@ def notebook_span(span: Span, source: SourceFile) -> Span:
     return replace(span, path=source.shown_as or span.path, cell=cell, cell_line=line)
 
 
+def _python_tree(text: str, path: str) -> ast.Module:
+    with warnings.catch_warnings():  # the user's invalid escapes are not peft-lint's to print
+        warnings.simplefilter("ignore")
+        return ast.parse(text, filename=path)
+
+
+def _syntax_problem(source: SourceFile, text: str, error: SyntaxError, offset: int = 0) -> ReadProblem:
+    """PFT902 for text this interpreter cannot parse; only a note when a newer supported
+    Python reads it."""
+    line = (error.lineno or 1) + offset
+    newer = _newer_python_accepts(text)
+    if newer:
+        return ReadProblem(
+            "PFT902",
+            f"{source.shown_as or source.path} is valid Python {newer} or later, which this interpreter "
+            f"(Python {sys.version_info.major}.{sys.version_info.minor}) cannot read (\"{error.msg}\" "
+            f"at line {line}); it was not checked. Run peft-lint on Python {newer} or later to check "
+            "it", line, error.offset or 1, note_only=True)
+    return ReadProblem("PFT902", f"invalid Python: {error.msg}", line, error.offset or 1)
+
+
+def _parse_cells(source: SourceFile) -> ast.Module:
+    """A notebook whose cells do not all parse: IPython compiles each cell on its own, so a
+    cell with a syntax error fails alone and the others still run. Each broken cell is a
+    problem of its own; the notebook is read without it."""
+    assert source.cells is not None
+    lines = source.text.split("\n")
+    starts: dict[int, list[int]] = {}
+    for index, (cell, _) in enumerate(source.cells):
+        starts.setdefault(cell, []).append(index)
+    for indexes in starts.values():
+        text = "\n".join(lines[index] for index in indexes) + "\n"
+        try:
+            _python_tree(text, source.path)
+        except SyntaxError as error:
+            source.cell_problems.append(_syntax_problem(source, text, error, offset=indexes[0]))
+            for index in indexes:
+                lines[index] = ""
+        except (RecursionError, MemoryError, ValueError):
+            for index in indexes:
+                lines[index] = ""
+    source.text = "\n".join(lines)
+    return _python_tree(source.text, source.path)
+
+
 def _parse(source: SourceFile) -> None:
     if source.kind == "python":
         try:
-            with warnings.catch_warnings():  # the user's invalid escapes are not peft-lint's to print
-                warnings.simplefilter("ignore")
-                source.tree = ast.parse(source.text, filename=source.path)
+            source.tree = _python_tree(source.text, source.path)
         except SyntaxError as error:
-            newer = _newer_python_accepts(source.text)
-            if newer:
-                source.problem = ReadProblem(
-                    "PFT902",
-                    f"{source.shown_as or source.path} is valid Python {newer} or later, which this "
-                    f"interpreter (Python {sys.version_info.major}.{sys.version_info.minor}) cannot read "
-                    f"(\"{error.msg}\" at line {error.lineno}); it was not checked. Run peft-lint on "
-                    f"Python {newer} or later to check it", error.lineno or 1, error.offset or 1,
-                    note_only=True)
-            else:
-                source.problem = ReadProblem("PFT902", f"invalid Python: {error.msg}",
-                                             error.lineno or 1, error.offset or 1)
+            if source.cells is not None and not source.role:
+                try:
+                    source.tree = _parse_cells(source)
+                    return
+                except (SyntaxError, RecursionError, MemoryError, ValueError):
+                    source.cell_problems.clear()
+            source.problem = _syntax_problem(source, source.text, error)
         except (RecursionError, MemoryError, ValueError) as error:
             source.problem = ReadProblem("PFT902", f"Python file could not be parsed: "
                                          f"{type(error).__name__}")

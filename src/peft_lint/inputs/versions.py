@@ -33,6 +33,30 @@ class VersionError(ValueError):
     pass
 
 
+# `git+https://github.com/huggingface/transformers.git@<ref>#egg=transformers`, alone or after
+# `name @ `: the repository (its name is the package's, unless #egg= says), and the ref
+_GIT_URL = re.compile(r"git\+\S*?/(?P<repo>[A-Za-z0-9_.-]+?)(?:\.git)?(?:@(?P<ref>[^#\s]+))?"
+                      r"(?:#egg=(?P<egg>[A-Za-z0-9_.-]+))?$")
+_COMMIT = re.compile(r"^[0-9a-f]{7,40}$")
+
+
+def git_requirement(text: str) -> tuple[str, str] | None:
+    """(package, specifier) of a requirement installed from git: `==X` for a release tag
+    (`@v4.40.0`), `@<sha>` for a commit (a release peft-lint cannot date), `` for a branch
+    (its newest code)."""
+    requirement = text.split(";", 1)[0].strip()
+    name, _, url = requirement.partition(" @ ") if " @ " in requirement else ("", "", requirement)
+    match = _GIT_URL.search(url.strip())
+    if match is None:
+        return None
+    package = (name.split("[", 1)[0] or match.group("egg") or match.group("repo")).lower().replace("_", "-")
+    ref = match.group("ref") or ""
+    tag = re.fullmatch(r"v?(\d+(?:\.\d+)+)", ref)
+    if tag:
+        return package, f"=={tag.group(1)}"
+    return package, f"@{ref}" if _COMMIT.match(ref) else ""
+
+
 def parse_requirement(line: str) -> tuple[str, str] | None:
     """('transformers', '==4.57.6') from a requirement line; None for anything else."""
     line = line.split("#", 1)[0].strip()
@@ -55,6 +79,19 @@ def known_versions(package: str) -> list[str]:
 
         return unsloth.known_versions()
     return KNOWN_VERSIONS.get(package, [])
+
+
+def pinned(package: str, specifier: str, label: str) -> ResolvedVersion | None:
+    """What a requirement pins: an exact version, the newest known inside a range, or for a
+    git commit the newest known release, marked as a guess (`git:` source). None when it
+    pins nothing (no specifier, a branch, a range without a known version)."""
+    if specifier.startswith("@"):
+        return ResolvedVersion(known_versions(package)[-1], f"git:{label}:{specifier[1:]}")
+    version = resolve_specifier(package, specifier) if specifier else None
+    if version is None:
+        return None
+    exact = specifier.startswith("==") and "," not in specifier
+    return ResolvedVersion(version, f"pin:{label}" if exact else f"range:{label}:{specifier}")
 
 
 def resolve_specifier(package: str, specifier: str) -> str | None:
@@ -110,10 +147,36 @@ def _folder_pins(folder: Path) -> list[tuple[str, ResolvedVersion]]:
             if file.is_file():
                 for package, (version, specifier) in _pins_in(file).items():
                     exact = specifier.startswith("==") and "," not in specifier
-                    source = f"pin:{_label(file)}" if exact else f"range:{_label(file)}:{specifier}"
+                    source = f"git:{_label(file)}:{specifier[1:]}" if specifier.startswith("@") else \
+                        f"pin:{_label(file)}" if exact else f"range:{_label(file)}:{specifier}"
                     found.append((package, ResolvedVersion(version, source)))
+        found += _own_source_tree(folder)
         _FOLDER_PINS[folder] = found
     return _FOLDER_PINS[folder]
+
+
+_SETUP_NAME = re.compile(r"""\bname\s*=\s*["']([A-Za-z0-9_.-]+)["']""")
+_SETUP_VERSION = re.compile(r"""\bversion\s*=\s*["']([0-9][^"']*)["']""")
+
+
+def _own_source_tree(folder: Path) -> list[tuple[str, ResolvedVersion]]:
+    """A folder that is a library's own source tree (its setup.py or pyproject.toml names the
+    package and its version): scripts inside it, or a copy of it vendored into a repository
+    and installed from there (`pip install -e ./peft`), run that version."""
+    for name in ("setup.py", "pyproject.toml"):
+        path = folder / name
+        if not path.is_file():
+            continue
+        try:
+            text = path.read_text(encoding="utf-8", errors="replace")[:200_000]
+        except OSError:
+            continue
+        package = _SETUP_NAME.search(text)
+        version = _SETUP_VERSION.search(text)
+        if package and version and package.group(1).lower() in PACKAGES and parse_version(version.group(1)):
+            return [(package.group(1).lower(), ResolvedVersion(
+                version.group(1), f"pin:{_label(path)} (the library's own source tree)"))]
+    return []
 
 
 def folders_up(directory: Path) -> list[Path]:
@@ -143,8 +206,11 @@ def _pins_in(file: Path) -> dict[str, tuple[str, str]]:
         lines = _pyproject_dependencies(text)
     pins: dict[str, tuple[str, str]] = {}
     for line in lines:
-        parsed = parse_requirement(line)
+        parsed = git_requirement(line) if "git+" in line else parse_requirement(line)
         if parsed and parsed[0] in (*PACKAGES, *DIALECT_PACKAGES):
+            if parsed[1].startswith("@"):  # a git commit: its release is not known
+                pins[parsed[0]] = (known_versions(parsed[0])[-1], parsed[1])
+                continue
             version = resolve_specifier(parsed[0], parsed[1])
             if version:
                 pins[parsed[0]] = (version, parsed[1])
@@ -186,20 +252,25 @@ def install_pins(file: SourceFile) -> dict[str, ResolvedVersion]:
 
     pins: dict[str, ResolvedVersion] = {}
     for logical in logical_lines(file.text):
+        if file.cells is not None and _inside_a_block(file, logical.line):
+            continue  # `if IN_COLAB: !pip install ...`: installs on one machine, not every run's
         label = _install_label(file, logical.line)
         for requirement in _pip_requirements(logical.text):
-            parsed = parse_requirement(requirement)
-            if parsed is None or parsed[0] not in (*PACKAGES, *DIALECT_PACKAGES) or "@" in requirement:
+            parsed = git_requirement(requirement) if "git+" in requirement else parse_requirement(requirement)
+            if parsed is None or parsed[0] not in (*PACKAGES, *DIALECT_PACKAGES):
                 continue
             package, specifier = parsed
-            version = resolve_specifier(package, specifier) if specifier else None
-            if version is None:
-                pins.pop(package, None)  # installs the newest release: no pin
-                continue
-            exact = specifier.startswith("==") and "," not in specifier
-            source = f"pin:{label}" if exact else f"range:{label}:{specifier}"
-            pins[package] = ResolvedVersion(version, source)
+            found = pinned(package, specifier, label)
+            # unpinned, or from a branch: pip installs the newest release, whatever the
+            # requirements files beside the notebook say
+            pins[package] = found or ResolvedVersion(known_versions(package)[-1], f"newest:{label}")
     return pins
+
+
+def _inside_a_block(file: SourceFile, line: int) -> bool:
+    """Whether a notebook's shell line sits inside a Python block (it is indented in its cell)."""
+    shown = file.lines[line - 1] if 0 < line <= len(file.lines) else ""
+    return shown[:1] in (" ", "\t")
 
 
 def _install_label(file: SourceFile, line: int) -> str:
@@ -231,7 +302,7 @@ def _pip_requirements(command: str) -> list[str]:
                 skip = False
             elif word.startswith("-"):
                 skip = word in _PIP_VALUE_OPTIONS
-            elif not word.startswith(("git+", "http:", "https:", ".", "/", "$")):
+            elif word.startswith("git+") or not word.startswith(("http:", "https:", ".", "/", "$")):
                 requirements.append(word)
     return requirements
 
@@ -307,7 +378,7 @@ def _constrain(resolved: dict[str, ResolvedVersion], unsloth_release: ResolvedVe
     for package, specifier in requires.items():
         current = resolved.get(package)
         if current is None or not specifier or current.source in ("cli", "settings") or \
-                current.source.startswith("pin:"):
+                current.source.startswith(("pin:", "newest:", "git:")):
             continue
         if current.source == "installed" and satisfies(current.version, specifier):
             continue

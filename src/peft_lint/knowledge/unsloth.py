@@ -264,6 +264,15 @@ def config_kwarg_renames(version: str | None) -> dict[str, str]:
     return dict(config.get("kwargs_filter", {}).get("renames", {}))
 
 
+def config_removed_fields(version: str | None) -> frozenset[str]:
+    """Arguments TRL or transformers removed that Unsloth<Name>Config drops on purpose, printing
+    the library's advice (rl_config_compat.py's removed-field tables: `max_prompt_length`, ...);
+    empty for releases without them."""
+    entry = _entry(version)
+    config = (entry or {}).get("config") or {}
+    return frozenset(config.get("kwargs_filter", {}).get("removed_with_advice", []))
+
+
 def training_arguments_extra_fields(version: str | None) -> frozenset[str]:
     """Fields unsloth.UnslothTrainingArguments adds to the class it subclasses (trl.SFTConfig when
     TRL has it, else transformers.TrainingArguments): embedding_learning_rate, ..."""
