@@ -132,3 +132,32 @@ def test_what_a_notebook_installs_itself_beats_the_requirements_beside_it(tmp_pa
     environment = run_json(tmp_path, "nb.ipynb")["environment"]
     assert isinstance(environment, dict)  # unpinned at the top level: the newest; the branch: ignored
     assert environment["transformers"] == {"version": "5.24.0", "source": "newest:nb.ipynb (cell 1)"}
+
+
+def test_a_sagemaker_estimator_launches_its_entry_point_in_its_image(tmp_path: Path) -> None:
+    """The estimator's transformers_version is the container's; its hyperparameters are the
+    script's flags; a requirements.txt in source_dir is installed on top."""
+    scripts = tmp_path / "scripts"
+    scripts.mkdir()
+    (scripts / "train.py").write_text(
+        "import argparse\nfrom transformers import Trainer, TrainingArguments\n"
+        "parser = argparse.ArgumentParser()\nparser.add_argument('--epochs', type=int, default=1)\n"
+        "parser.add_argument('--strategy', default='no')\noptions = parser.parse_args()\n"
+        "args = TrainingArguments(output_dir='o', evaluation_strategy=options.strategy,\n"
+        "                         num_train_epochs=options.epochs)\n"
+        "Trainer(model=None, args=args).train()\n", encoding="utf-8")
+    write_notebook(tmp_path / "sagemaker-notebook.ipynb",
+                   "from sagemaker.huggingface import HuggingFace\n"
+                   "hyperparameters = {'epochs': 3, 'strategy': 'epoch'}\n"
+                   "estimator = HuggingFace(entry_point='train.py', source_dir='./scripts',\n"
+                   "                        instance_type='ml.p3.2xlarge', instance_count=1, role=role,\n"
+                   "                        transformers_version='4.40', pytorch_version='2.1',\n"
+                   "                        py_version='py310', hyperparameters=hyperparameters)\n"
+                   "estimator.fit()\n")
+    document = run_json(tmp_path, ".")
+    assert codes(document) == []
+    environment = document["environment"]
+    assert isinstance(environment, dict)
+    assert environment["transformers"] == {"version": "4.40.2", "source": "image:sagemaker-notebook.ipynb:3"}
+    (scripts / "requirements.txt").write_text("transformers==4.57.6\n", encoding="utf-8")
+    assert codes(run_json(tmp_path, ".")) == [("PFT701", "scripts/train.py")]  # installed on top

@@ -127,8 +127,9 @@ def _lint_unit(unit: RunUnit, options: LintOptions, rules: list[Rule]) -> UnitOu
     for file in unit.files:
         ensure_parsed(file)
     installs = {package: pinned for file in unit.files for package, pinned in file.installs.items()}
+    images = {package: pinned for file in unit.files for package, pinned in file.image_versions.items()}
     versions = resolve_versions(options.target_versions, options.settings_versions,
-                                unit.directories(), options.use_installed, installs, unit.dialects())
+                                unit.directories(), options.use_installed, installs, unit.dialects(), images)
     diagnostics: list[Diagnostic] = []
     setups = assemble(unit, versions, Options(options.world_size))
     for setup in setups:

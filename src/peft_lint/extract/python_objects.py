@@ -20,6 +20,29 @@ def next_sequence() -> int:
     return next(_sequence)
 
 
+# The arms of branches the interpreter is in: (branch site, arm) pairs, outermost first. Two
+# things made on different arms of one branch never both happen in a run.
+_branch_path: list[tuple[int, int]] = []
+
+
+def current_branch_path() -> tuple[tuple[int, int], ...]:
+    return tuple(_branch_path)
+
+
+def enter_arm(site: int, arm: int) -> None:
+    _branch_path.append((site, arm))
+
+
+def leave_arm() -> None:
+    _branch_path.pop()
+
+
+def exclusive(first: tuple[tuple[int, int], ...], second: tuple[tuple[int, int], ...]) -> bool:
+    """Whether two branch paths lie on different arms of one branch (never both in one run)."""
+    arms = dict(first)
+    return any(site in arms and arms[site] != arm for site, arm in second)
+
+
 @dataclass(eq=False, repr=False)
 class Event:
     kind: str  # gc-enable, input-grads, kbit-prepare, escape
@@ -28,6 +51,7 @@ class Event:
     conditional: bool
     kwargs: Value | None = None
     detail: str = ""
+    branch_path: tuple[tuple[int, int], ...] = field(default_factory=current_branch_path)
 
 
 @dataclass(eq=False, repr=False)
@@ -48,6 +72,7 @@ class TrackedModel:
     adapter_trainable: Fact[bool] | None = None
     # keyword arguments of the from_pretrained call that loaded it
     load_kwargs: DictValue | None = None
+    branch_path: tuple[tuple[int, int], ...] = field(default_factory=current_branch_path)
 
     def chain(self) -> list[TrackedModel]:
         """This model and the models it wraps, outermost first."""

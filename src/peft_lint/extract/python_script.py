@@ -33,7 +33,9 @@ from peft_lint.extract.python_objects import (
     TrainerObject,
     TrainingArgs,
     UserDataclass,
+    enter_arm,
     find_method,
+    leave_arm,
     next_sequence,
     unwrap_model,
 )
@@ -303,14 +305,18 @@ class Interpreter:
         outcomes: list[dict[str, Value]] = []
         returned = 0
         self.conditional += 1
+        site = next_sequence()  # this visit of the branch (a function called twice: two sites)
         try:
-            for branch in branches:
+            for arm, branch in enumerate(branches):
                 scope.names = dict(before)
+                enter_arm(site, arm)
                 try:
                     self.exec_block(branch, scope)
                     outcomes.append(dict(scope.names))
                 except _Return:
                     returned += 1
+                finally:
+                    leave_arm()
         finally:
             self.conditional -= 1
         if not outcomes:

@@ -19,6 +19,7 @@ from peft_lint.extract.python_objects import (
     TrackedModel,
     TrainerObject,
     TrainingArgs,
+    exclusive,
     unwrap_model,
 )
 from peft_lint.extract.python_script import ConfigResolver, ScriptFacts, interpret
@@ -899,12 +900,15 @@ def _kbit_calls(facts: ScriptFacts) -> list[KbitPrepareCall]:
 
 
 def _peft_wrapping(facts: ScriptFacts, model: TrackedModel, event: Event) -> TrackedModel | None:
-    """The PEFT model the call reaches: the model itself, or one made from it earlier."""
+    """The PEFT model the call reaches: the model itself, or one made from it earlier (not on
+    another arm of a branch: `if resume: PeftModel.from_pretrained(...) else: prepare...`)."""
     for current in model.chain():
-        if current.kind == "peft" and current.created < event.sequence:
+        if current.kind == "peft" and current.created < event.sequence and \
+                not exclusive(current.branch_path, event.branch_path):
             return current
     for candidate in facts.models:
-        if candidate.kind == "peft" and candidate.base is model and candidate.created < event.sequence:
+        if candidate.kind == "peft" and candidate.base is model and candidate.created < event.sequence \
+                and not exclusive(candidate.branch_path, event.branch_path):
             return candidate
     return None
 

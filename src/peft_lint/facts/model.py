@@ -327,6 +327,8 @@ def describe_version_source(source: str) -> str:
     if source.startswith("range:"):
         _, file, specifier = source.split(":", 2)
         return f"newest known inside {specifier} in {file}"
+    if source.startswith("image:"):
+        return f"the launcher's image, {source[6:]}"
     if source.startswith("newest:"):
         return f"installed unpinned in {source[7:]}: newest known"
     if source.startswith("git:"):

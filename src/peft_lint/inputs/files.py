@@ -65,6 +65,9 @@ class SourceFile:
     made_by: Path | None = None  # of a notebook's file: the notebook
     # library versions the file's own `pip install` lines install (a notebook's, a launcher's)
     installs: dict[str, ResolvedVersion] = field(default_factory=dict)
+    # library versions of the image a launcher runs the script in (a SageMaker estimator's
+    # transformers_version): below the requirements files, which are installed on top
+    image_versions: dict[str, ResolvedVersion] = field(default_factory=dict)
 
     @property
     def lines(self) -> list[str]:
@@ -126,10 +129,12 @@ def read_source(path: Path, kind: str | None = None, *, parse: bool = True,
         if source.problem is not None:
             return source
         for companion in source.companions:
-            if parse:  # small, and parsed here so that their problems are this process's
-                _parse(companion)
+            if parse and not companion.role.startswith("sagemaker"):  # small: parsed here, so that
+                _parse(companion)                                    # their problems are ours
     if source.kind == "other" and text.startswith("#!") and "sh" in text.split("\n", 1)[0]:
         source.kind = "shell"
+    if source.kind == "python" and "entry_point" in source.text and not source.role:
+        _add_estimators(source)
     if parse and defer_python and source.kind == "python":
         source.pending_parse = True
     elif parse:
@@ -216,6 +221,20 @@ def _read_notebook(source: SourceFile) -> None:
 
 def with_companions(files: list[SourceFile]) -> list[SourceFile]:
     return [made for file in files for made in (file, *file.companions)]
+
+
+def _add_estimators(source: SourceFile) -> None:
+    """A notebook's or script's SageMaker estimators: launchers of their entry points."""
+    from peft_lint.extract.sagemaker import estimator_launches
+
+    for number, found in enumerate(estimator_launches(source.path, source.text), start=1):
+        launcher = _companion(source, f"sagemaker {number}", "shell", "", source.absolute)
+        launcher.launches = [found.command]
+        launcher.installs = source.installs
+        label = f"{source.path}:{found.command.span.line}"
+        launcher.image_versions = {package: ResolvedVersion(version, f"image:{label}")
+                                   for package, version in found.versions.items()}
+        source.companions.append(launcher)
 
 
 def _companion(notebook: SourceFile, role: str, kind: str, text: str, absolute: Path) -> SourceFile:

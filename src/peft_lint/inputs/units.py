@@ -264,7 +264,8 @@ def _folder_units(folder: Path, cache: FileCache) -> list[RunUnit]:
         if kind_of(path) in CONFIG_KINDS:
             by_name.setdefault(path.name, []).append(path)
     launchers = [cache.get(path) for path in paths if kind_of(path) == "shell"]
-    launchers += [made for path in paths if path.name.lower().endswith(".ipynb")
+    # a notebook's shell commands, and the SageMaker estimators of notebooks and scripts
+    launchers += [made for path in paths if kind_of(path) == "python" and _may_launch(path)
                   for made in cache.get(path).companions if made.kind == "shell"]
     for launcher in launchers:
         if not launcher.launches:
@@ -290,6 +291,10 @@ def _folder_units(folder: Path, cache: FileCache) -> list[RunUnit]:
         _add_named_by_configs(unit, cache)
         units.append(unit)
     return units
+
+
+def _may_launch(path: Path) -> bool:
+    return path.name.lower().endswith(".ipynb") or path.name.lower().endswith(".py")
 
 
 def _imports_training_library(script: SourceFile) -> bool:

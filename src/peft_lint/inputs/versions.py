@@ -342,10 +342,13 @@ def parse_target(text: str) -> tuple[str, str]:
 def resolve_versions(cli: dict[str, str], settings: dict[str, str], directories: list[Path],
                      use_installed: bool = True,
                      installs: dict[str, ResolvedVersion] | None = None,
-                     dialects: frozenset[str] = frozenset()) -> dict[str, ResolvedVersion]:
+                     dialects: frozenset[str] = frozenset(),
+                     images: dict[str, ResolvedVersion] | None = None) -> dict[str, ResolvedVersion]:
     """`installs`: what the run's own files install (a notebook's `!pip install` lines), which
     comes before the requirements files beside it. `dialects`: the front ends the run imports
-    (unsloth), whose release constrains the libraries that nothing pins exactly."""
+    (unsloth), whose release constrains the libraries that nothing pins exactly. `images`: the
+    versions of the container a launcher runs the script in (a SageMaker estimator's), which
+    the requirements files beside the script override."""
     pins = pins_near(directories)
     resolved: dict[str, ResolvedVersion] = {}
     for package in (*PACKAGES, *(name for name in DIALECT_PACKAGES if name in dialects)):
@@ -357,6 +360,8 @@ def resolve_versions(cli: dict[str, str], settings: dict[str, str], directories:
             resolved[package] = installs[package]
         elif package in pins:
             resolved[package] = pins[package]
+        elif images and package in images:
+            resolved[package] = _image_version(package, images[package])
         elif use_installed and (version := installed_version(package)):
             resolved[package] = ResolvedVersion(version.split("+", 1)[0], "installed")
         else:
@@ -365,6 +370,14 @@ def resolve_versions(cli: dict[str, str], settings: dict[str, str], directories:
     if "unsloth" in resolved:
         _constrain(resolved, resolved["unsloth"])
     return resolved
+
+
+def _image_version(package: str, image: ResolvedVersion) -> ResolvedVersion:
+    """An image's `transformers_version='4.26'` is a minor release: its newest known patch, or
+    the minor itself when peft-lint knows none of its patches."""
+    patches = [version for version in known_versions(package)
+               if version == image.version or version.startswith(image.version + ".")]
+    return ResolvedVersion(patches[-1] if patches else image.version, image.source)
 
 
 def _constrain(resolved: dict[str, ResolvedVersion], unsloth_release: ResolvedVersion) -> None:
