@@ -1,30 +1,105 @@
 """Generate the field tables peft-lint reads (TrainingArguments, SFTConfig, LoraConfig, ...).
 
-Run it in an environment with the libraries installed; it writes one JSON file per library
-version into src/peft_lint/knowledge/data/ (stamped with the version it was read from):
+peft-lint itself never imports the libraries: it reads the JSON files this script writes into
+src/peft_lint/knowledge/data/, one per library release, each stamped with the package, the
+version and how it was generated.
+
+Two modes.
+
+Static, from the released wheels (the field tables: transformers, peft, trl, accelerate):
+
+    python scripts/gen_knowledge.py --from-wheels                    # every default range (the data)
+    python scripts/gen_knowledge.py --from-wheels transformers 4.30:5.24 trl 0.7:1.16
+    python scripts/gen_knowledge.py --from-wheels trl 0.8            # one minor, all its patches
+    python scripts/gen_knowledge.py --from-wheels peft 0.8.2         # one exact release
+    python scripts/gen_knowledge.py --from-wheels --newest-only      # newest patches only (quick)
+    python scripts/gen_knowledge.py --compare-patches transformers 4.41 trl 0.8  # patch check
+
+A range `A.B:C.D` means every minor release from A.B to C.D that PyPI lists (final releases).
+Every patch of a minor is read; a minor whose patches give the same tables is written once, as
+its newest patch (4.30 -> transformers-4.30.2.json); one whose patches differ is written at its
+first patch and at each patch that changed something (trl 0.7.x, 0.8.x), and other files of that
+minor are removed. Each wheel is fetched with `pip download --no-deps` into --wheels (a cache;
+default /tmp/peft-lint-wheels; all patches of the default ranges are 308 wheels, 1.4 GB)
+and its source is read with `ast` from inside the zip, never imported (old releases do not
+import with today's torch and huggingface_hub). The extraction follows Python's rules:
+
+- a class resolves through its module's bindings: class statements, `X = Y` aliases,
+  `from .m import X [as Y]`, `import`, star imports, and the lazy `_import_structure` tables of
+  transformers/trl `__init__` files; an `if` body wins over its `else`, a `try` body over its
+  `except` handlers (dummy objects);
+- the accepted keywords are those of the `__init__` that a call runs: the first class of the
+  MRO that defines `__init__` (its parameters, and `"var_kwargs": true` when it takes
+  `**kwargs`, i.e. accepts any key) or is a `@dataclass` (init not False), whose fields are the
+  annotated assignments of every dataclass in its MRO, later ones overriding earlier ones;
+  `ClassVar` annotations are not fields, and `field(init=False)` fields are not keywords (they
+  are left out of "fields" and listed under "not_init");
+- a base class from ANOTHER package is not read here: transformers' TrainingArguments (and
+  Seq2SeqTrainingArguments) becomes `"bases": ["transformers.TrainingArguments"]`, which the
+  loader (peft_lint.knowledge.fields) composes with the table of the resolved transformers
+  version, own fields overriding the base's defaults; any other foreign base (PushToHubMixin,
+  ABC, ...) is taken to add no keywords and is listed under "ignored_bases".
+
+Defaults: str, int, float, bool and None literals as values (also a module constant or an
+arithmetic of number literals); a container literal or a `default_factory` (list, dict, a lambda
+returning a literal) as its repr ("[]", "{}", "['sigmoid']"), as the import-based tables did;
+anything else as a marker "<source text>"; "<required>" when there is no default. Strings that
+start with "<" are never taken as a value by the loader.
+
+Import-based, from the installed packages: the module-name tables modules-*.json (model
+instantiated on the meta device), and field tables for an installed version that has no static
+table yet (an existing --from-wheels table is kept; write elsewhere with --out to compare):
 
     python scripts/gen_knowledge.py                       # the installed versions
     .venv-repro-4x/bin/python scripts/gen_knowledge.py    # the transformers 4.x line
+    python scripts/gen_knowledge.py --out /tmp/imported   # cross-check the static tables
 
-peft-lint itself never imports the libraries: it reads these files.
+An imported TRL config holds TrainingArguments' fields at the installed transformers version
+(no "bases"), so prefer the static tables, which compose with the resolved version.
 """
 
 from __future__ import annotations
 
+import argparse
+import ast
 import dataclasses
 import importlib
 import inspect
 import json
+import re
+import subprocess
 import sys
+import zipfile
+from collections.abc import Iterator
 from pathlib import Path
 
 OUT = Path(__file__).resolve().parent.parent / "src" / "peft_lint" / "knowledge" / "data"
+GENERATED_BY = "scripts/gen_knowledge.py"
 CLASSES = {
     "transformers": ["TrainingArguments", "Seq2SeqTrainingArguments", "BitsAndBytesConfig"],
     "peft": ["LoraConfig", "AdaLoraConfig"],
     "trl": ["SFTConfig", "DPOConfig", "GRPOConfig", "KTOConfig", "ORPOConfig", "RewardConfig"],
 }
+# The static mode's classes: a name exported by the package, or "module.path:Name".
+STATIC_CLASSES = {
+    "transformers": ["TrainingArguments", "Seq2SeqTrainingArguments", "BitsAndBytesConfig"],
+    "peft": ["LoraConfig", "AdaLoraConfig", "IA3Config", "LoHaConfig", "LoKrConfig", "OFTConfig",
+             "BOFTConfig", "VeraConfig", "PromptTuningConfig", "PrefixTuningConfig",
+             "PromptEncoderConfig"],
+    "trl": ["SFTConfig", "DPOConfig", "GRPOConfig", "KTOConfig", "ORPOConfig", "RewardConfig",
+            "CPOConfig", "PPOConfig"],
+    "accelerate": ["accelerate.commands.config.config_args:ClusterConfig",
+                   "accelerate.commands.config.config_args:BaseConfig",
+                   "accelerate.commands.config.config_args:SageMakerConfig", "Accelerator"],
+}
+DEFAULT_RANGES = {"transformers": "4.30:5.24", "peft": "0.4:0.21", "trl": "0.7:1.16",
+                  "accelerate": "0.20:1.15"}
+# Foreign bases whose fields the loader composes from their own package's table.
+COMPOSED_BASES = {"transformers.TrainingArguments", "transformers.Seq2SeqTrainingArguments"}
+WHEELS = Path("/tmp/peft-lint-wheels")
 
+
+# -- import-based mode ---------------------------------------------------------------------
 
 def _default(value: object) -> object:
     if value is dataclasses.MISSING:
@@ -34,18 +109,41 @@ def _default(value: object) -> object:
     return repr(value)
 
 
+def _init_provider(cls: type) -> type:
+    """The class of the MRO whose __init__ a call runs."""
+    return next((k for k in cls.__mro__ if "__init__" in vars(k)), object)
+
+
+def _generated_init(cls: type) -> bool:
+    """Whether cls's own __init__ was written by @dataclass (not in its module's source)."""
+    code = getattr(vars(cls).get("__init__"), "__code__", None)
+    module = sys.modules.get(cls.__module__)
+    return code is not None and code.co_filename != getattr(module, "__file__", None)
+
+
 def fields_of(cls: type) -> dict[str, object]:
-    if dataclasses.is_dataclass(cls):
+    """The keywords a class accepts, from the imported class (init=False fields left out)."""
+    provider = _init_provider(cls)
+    if dataclasses.is_dataclass(provider) and _generated_init(provider):
         result: dict[str, object] = {}
-        for field in dataclasses.fields(cls):
+        for field in dataclasses.fields(provider):
+            if not field.init:
+                continue
             default = field.default
             if default is dataclasses.MISSING and field.default_factory is not dataclasses.MISSING:
                 default = repr(field.default_factory())
             result[field.name] = _default(default)
         return result
-    parameters = inspect.signature(cls.__init__).parameters
+    parameters = inspect.signature(cls).parameters
     return {name: _default(p.default if p.default is not inspect.Parameter.empty else dataclasses.MISSING)
-            for name, p in parameters.items() if name != "self" and p.kind is p.POSITIONAL_OR_KEYWORD}
+            for name, p in parameters.items() if p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)}
+
+
+def _entry_of(cls: type) -> dict[str, object]:
+    entry: dict[str, object] = {"fields": fields_of(cls)}
+    if any(p.kind is p.VAR_KEYWORD for p in inspect.signature(cls).parameters.values()):
+        entry["var_kwargs"] = True
+    return entry
 
 
 # Architectures people fine-tune most, by model_type.
@@ -85,17 +183,21 @@ def module_names() -> dict[str, object]:
     return table
 
 
-def main() -> int:
-    OUT.mkdir(parents=True, exist_ok=True)
+def _write(document: dict[str, object], name: str, out: Path) -> Path:
+    out.mkdir(parents=True, exist_ok=True)
+    path = out / name
+    path.write_text(json.dumps(document, indent=1, sort_keys=True) + "\n", encoding="utf-8")
+    return path
+
+
+def import_mode(out: Path) -> int:
     try:
         import transformers
 
         version = transformers.__version__.split("+")[0]
-        document = {"package": "transformers", "version": version,
-                    "generated_by": "scripts/gen_knowledge.py", "model_types": module_names()}
-        path = OUT / f"modules-{version}.json"
-        path.write_text(json.dumps(document, indent=1, sort_keys=True) + "\n", encoding="utf-8")
-        print(f"wrote {path.name}")
+        document: dict[str, object] = {"package": "transformers", "version": version,
+                                       "generated_by": GENERATED_BY, "model_types": module_names()}
+        print(f"wrote {_write(document, f'modules-{version}.json', out).name}")
     except ImportError:
         print("skip module names: transformers not installed")
     for package, names in CLASSES.items():
@@ -105,13 +207,696 @@ def main() -> int:
             print(f"skip {package}: not installed")
             continue
         version = module.__version__.split("+")[0]
-        classes = {name: fields_of(getattr(module, name)) for name in names if hasattr(module, name)}
-        document = {"package": package, "version": version,
-                    "generated_by": "scripts/gen_knowledge.py", "classes": classes}
-        path = OUT / f"{package}-{version}.json"
-        path.write_text(json.dumps(document, indent=1, sort_keys=True) + "\n", encoding="utf-8")
-        print(f"wrote {path.relative_to(OUT.parent.parent.parent.parent)}")
+        target = out / f"{package}-{version}.json"
+        if target.is_file() and "--from-wheels" in json.loads(target.read_text(encoding="utf-8")).get(
+                "generated_by", ""):
+            print(f"keep {target.name}: read from the wheel (--from-wheels); not replaced by an import")
+            continue
+        classes = {name: _entry_of(getattr(module, name)) for name in names if hasattr(module, name)}
+        document = {"package": package, "version": version, "format": 2,
+                    "generated_by": f"{GENERATED_BY} (import)", "classes": classes}
+        print(f"wrote {_write(document, f'{package}-{version}.json', out).name}")
     return 0
+
+
+# -- static mode: wheels from PyPI ----------------------------------------------------------
+
+_RELEASE = re.compile(r"^\d+(\.\d+)*$")
+
+
+def release_key(version: str) -> tuple[int, ...]:
+    return tuple(int(part) for part in version.split("."))
+
+
+def pypi_versions(package: str) -> list[str]:
+    """The final releases PyPI lists for a package (pip's own client), oldest first."""
+    result = subprocess.run([sys.executable, "-m", "pip", "index", "versions", package],
+                            capture_output=True, text=True, check=False)
+    match = re.search(r"Available versions:\s*(.+)", result.stdout)
+    if match is None:  # older pip: the error message lists them
+        result = subprocess.run([sys.executable, "-m", "pip", "download", "--no-deps", "-d", "/tmp",
+                                 f"{package}==0.0.0.dev0"], capture_output=True, text=True, check=False)
+        match = re.search(r"\(from versions:\s*([^)]*)\)", result.stderr)
+    if match is None:
+        raise SystemExit(f"cannot list the releases of {package}: {result.stderr.strip()[-300:]}")
+    versions = [v.strip() for v in match.group(1).split(",")]
+    return sorted((v for v in versions if _RELEASE.match(v)), key=release_key)
+
+
+def newest_patches(package: str, spec: str, available: list[str]) -> list[str]:
+    """The newest patch of every minor release in spec ("4.30:5.24", "4.41" or "4.41.2")."""
+    if ":" in spec:
+        low, high = (release_key(part)[:2] for part in spec.split(":", 1))
+        minors: dict[tuple[int, ...], str] = {}
+        for version in available:
+            minor = release_key(version)[:2]
+            if low <= minor <= high:
+                minors[minor] = version  # available is sorted: the last one is the newest
+        return [minors[minor] for minor in sorted(minors)]
+    if spec.count(".") >= 2:
+        return [spec]
+    wanted = release_key(spec)[:2]
+    found = [version for version in available if release_key(version)[:2] == wanted]
+    if not found:
+        raise SystemExit(f"{package} {spec}: no such release on PyPI")
+    return [found[-1]]
+
+
+def wheel_path(package: str, version: str, wheels: Path) -> Path:
+    """The release's wheel, downloaded into the cache when it is not there yet."""
+    pattern = f"{package.replace('-', '_')}-{version}-*.whl"
+    found = sorted(wheels.glob(pattern))
+    if not found:
+        wheels.mkdir(parents=True, exist_ok=True)
+        subprocess.run([sys.executable, "-m", "pip", "download", "-q", "--no-deps", "--only-binary=:all:",
+                        "--ignore-requires-python", "-d", str(wheels), f"{package}=={version}"],
+                       check=True)
+        found = sorted(wheels.glob(pattern))
+    if not found:
+        raise SystemExit(f"no wheel for {package} {version}")
+    return found[0]
+
+
+class Source:
+    """One release's Python modules, read from its wheel (never imported)."""
+
+    def __init__(self, package: str, wheel: Path) -> None:
+        self.package = package
+        self.files: dict[str, str] = {}
+        self.packages: set[str] = set()
+        with zipfile.ZipFile(wheel) as archive:
+            for name in archive.namelist():
+                if not name.endswith(".py") or not name.startswith(f"{package}/"):
+                    continue
+                parts = name[:-3].split("/")
+                if parts[-1] == "__init__":
+                    parts = parts[:-1]
+                    self.packages.add(".".join(parts))
+                self.files[".".join(parts)] = archive.read(name).decode("utf-8", errors="replace")
+        self._trees: dict[str, ast.Module | None] = {}
+
+    def tree(self, module: str) -> ast.Module | None:
+        if module not in self._trees:
+            text = self.files.get(module)
+            try:
+                self._trees[module] = ast.parse(text) if text is not None else None
+            except SyntaxError:
+                self._trees[module] = None
+        return self._trees[module]
+
+    def absolute(self, module: str, level: int, target: str | None) -> str:
+        """The absolute module name of `from <level dots><target> import ...` inside module."""
+        if level == 0:
+            return target or ""
+        base = module.split(".") if module in self.packages else module.split(".")[:-1]
+        base = base[:len(base) - (level - 1)] if level > 1 else base
+        return ".".join(base + ([target] if target else []))
+
+
+# A resolved reference: a class statement, a module, or something in another package.
+@dataclasses.dataclass(frozen=True)
+class ClassRef:
+    module: str
+    name: str
+    node: ast.ClassDef = dataclasses.field(compare=False, hash=False, repr=False)
+
+
+@dataclasses.dataclass(frozen=True)
+class ModuleRef:
+    module: str
+
+
+@dataclasses.dataclass(frozen=True)
+class Foreign:
+    qualified: str  # "transformers.training_args.TrainingArguments"
+
+
+Ref = ClassRef | ModuleRef | Foreign
+
+
+def _statements(body: list[ast.stmt], rank: int = 0) -> Iterator[tuple[int, ast.stmt]]:
+    """Module-level statements with a rank: 0 plain, 1 an `else` branch, 2 an `except` handler."""
+    for statement in body:
+        if isinstance(statement, ast.If):
+            yield from _statements(statement.body, rank)
+            yield from _statements(statement.orelse, max(rank, 1))
+        elif isinstance(statement, ast.With):
+            yield from _statements(statement.body, rank)
+        elif isinstance(statement, ast.Try):
+            yield from _statements(statement.body + statement.orelse + statement.finalbody, rank)
+            for handler in statement.handlers:
+                yield from _statements(handler.body, 2)
+        else:
+            yield rank, statement
+
+
+class Resolver:
+    def __init__(self, source: Source) -> None:
+        self.source = source
+        self.notes: list[str] = []
+
+    def lookup(self, module: str, name: str, depth: int = 0) -> Ref | None:
+        """What `name` is bound to at the top level of module."""
+        if depth > 25:
+            return None
+        tree = self.source.tree(module)
+        if tree is None:
+            return None
+        found: list[tuple[int, int, Ref]] = []
+        stars: list[str] = []
+        for order, (rank, statement) in enumerate(_statements(tree.body)):
+            ref = self._binding(module, statement, name, depth)
+            if ref is not None:
+                found.append((rank, -order, ref))
+            if isinstance(statement, ast.ImportFrom) and any(a.name == "*" for a in statement.names) \
+                    and rank < 2:
+                stars.append(self.source.absolute(module, statement.level, statement.module))
+        if found:
+            return min(found, key=lambda item: (item[0], item[1]))[2]
+        for target in stars:
+            if target in self.source.files:
+                ref = self.lookup(target, name, depth + 1)
+                if ref is not None:
+                    return ref
+        if module in self.source.packages:
+            lazy = self._lazy(module, name)
+            if lazy is not None:
+                return self.lookup(lazy, name, depth + 1) or self._submodule(lazy, name)
+            sub = f"{module}.{name}"
+            if sub in self.source.files:
+                return ModuleRef(sub)
+        return None
+
+    def _submodule(self, module: str, name: str) -> Ref | None:
+        return ModuleRef(f"{module}.{name}") if f"{module}.{name}" in self.source.files else None
+
+    def _binding(self, module: str, statement: ast.stmt, name: str, depth: int) -> Ref | None:
+        if isinstance(statement, ast.ClassDef) and statement.name == name:
+            return ClassRef(module, name, statement)
+        if isinstance(statement, ast.Assign) and any(
+                isinstance(target, ast.Name) and target.id == name for target in statement.targets):
+            if isinstance(statement.value, ast.Name | ast.Attribute):
+                if isinstance(statement.value, ast.Name) and statement.value.id == name:
+                    return None
+                return self.expression(module, statement.value, depth + 1)
+            return None
+        if isinstance(statement, ast.ImportFrom):
+            for alias in statement.names:
+                if (alias.asname or alias.name) != name or alias.name == "*":
+                    continue
+                target = self.source.absolute(module, statement.level, statement.module)
+                if not self._internal(target):
+                    return Foreign(f"{target}.{alias.name}")
+                ref = self.lookup(target, alias.name, depth + 1) if target in self.source.files else None
+                return ref or self._submodule(target, alias.name)
+        if isinstance(statement, ast.Import):
+            for alias in statement.names:
+                bound = alias.asname or alias.name.split(".")[0]
+                if bound != name:
+                    continue
+                target = alias.name if alias.asname else alias.name.split(".")[0]
+                return ModuleRef(target) if self._internal(target) else Foreign(target)
+        return None
+
+    def _internal(self, module: str) -> bool:
+        return module == self.source.package or module.startswith(f"{self.source.package}.")
+
+    def _lazy(self, module: str, name: str) -> str | None:
+        """The submodule an `_import_structure` table (transformers, trl) names for name."""
+        tree = self.source.tree(module)
+        if tree is None:
+            return None
+        for _rank, statement in _statements(tree.body):
+            for node in ast.walk(statement):
+                if isinstance(node, ast.Dict):
+                    for key, value in zip(node.keys, node.values, strict=False):
+                        if isinstance(key, ast.Constant) and isinstance(key.value, str) \
+                                and _lists_name(value, name):
+                            return f"{module}.{key.value}"
+                if isinstance(node, ast.Assign | ast.AugAssign | ast.Call):
+                    sub = _structure_key(node, name)
+                    if sub is not None:
+                        return f"{module}.{sub}"
+        return None
+
+    def expression(self, module: str, node: ast.expr, depth: int = 0) -> Ref | None:
+        """A Name or dotted Attribute in module, resolved."""
+        if isinstance(node, ast.Subscript):  # Generic[T]
+            return self.expression(module, node.value, depth)
+        if isinstance(node, ast.Name):
+            return self.lookup(module, node.id, depth + 1)
+        if isinstance(node, ast.Attribute):
+            owner = self.expression(module, node.value, depth + 1)
+            if isinstance(owner, ModuleRef):
+                ref = self.lookup(owner.module, node.attr, depth + 1) if owner.module in self.source.files \
+                    else None
+                return ref or self._submodule(owner.module, node.attr)
+            if isinstance(owner, Foreign):
+                return Foreign(f"{owner.qualified}.{node.attr}")
+        return None
+
+    def find(self, spec: str) -> ClassRef | None:
+        """A class named as exported by the package ("LoraConfig") or "module:Name"."""
+        if ":" in spec:
+            module, name = spec.split(":", 1)
+        else:
+            module, name = self.source.package, spec
+        ref = self.lookup(module, name)
+        if isinstance(ref, ClassRef):
+            return ref
+        defined = [mod for mod in sorted(self.source.files) if (tree := self.source.tree(mod)) is not None
+                   and any(isinstance(node, ast.ClassDef) and node.name == name for node in tree.body)]
+        if defined:  # e.g. trl 1.x ORPOConfig: only in trl.experimental, `from trl import` fails
+            self.notes.append(f"{name}: not exported by {module} (class statement in {', '.join(defined)})")
+        return None
+
+
+def _lists_name(value: ast.expr, name: str) -> bool:
+    return isinstance(value, ast.List | ast.Tuple) and any(
+        isinstance(item, ast.Constant) and item.value == name for item in value.elts)
+
+
+def _structure_key(node: ast.AST, name: str) -> str | None:
+    """`_import_structure["x"] = [...]`, `+= [...]`, `.append("N")` or `.extend([...])` naming name."""
+    if isinstance(node, ast.Assign | ast.AugAssign):
+        targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+        for target in targets:
+            if isinstance(target, ast.Subscript) and isinstance(target.slice, ast.Constant) \
+                    and _lists_name(node.value, name):
+                return str(target.slice.value)
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) \
+            and isinstance(node.func.value, ast.Subscript) \
+            and isinstance(node.func.value.slice, ast.Constant):
+        arguments = node.args
+        if node.func.attr == "append" and any(isinstance(a, ast.Constant) and a.value == name
+                                              for a in arguments):
+            return str(node.func.value.slice.value)
+        if node.func.attr == "extend" and any(_lists_name(a, name) for a in arguments):
+            return str(node.func.value.slice.value)
+    return None
+
+
+# -- the accepted keywords of a class ---------------------------------------------------------
+
+_NUMBER_OPS = {ast.Add: lambda a, b: a + b, ast.Sub: lambda a, b: a - b, ast.Mult: lambda a, b: a * b,
+               ast.Div: lambda a, b: a / b, ast.Pow: lambda a, b: a ** b,
+               ast.FloorDiv: lambda a, b: a // b}
+
+
+class Extractor:
+    def __init__(self, resolver: Resolver) -> None:
+        self.resolver = resolver
+        self.source = resolver.source
+
+    # defaults
+
+    def value(self, module: str, node: ast.expr, depth: int = 0, scope: ast.ClassDef | None = None) -> object:
+        """A default as stored in the tables (see the module docstring).
+
+        A name is looked up among the constants of the class body (scope), then of the module.
+        """
+        try:
+            literal = ast.literal_eval(node)
+        except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
+            literal = _MISSING
+        if literal is not _MISSING:
+            return literal if _plain(literal) else repr(literal)
+        number = _number(node)
+        if number is not None:
+            return number
+        if isinstance(node, ast.Name) and depth < 5:
+            constant = self._constant(scope.body if scope is not None else [], node.id)
+            if constant is None:
+                tree = self.source.tree(module)
+                constant = self._constant(tree.body if tree is not None else [], node.id)
+            if constant is not None:
+                return self.value(module, constant, depth + 1, scope)
+        return f"<{ast.unparse(node)}>"
+
+    def _constant(self, body: list[ast.stmt], name: str) -> ast.expr | None:
+        """The literal a name is assigned, if it is assigned once (no conditional value)."""
+        assigned = [statement.value for _rank, statement in _statements(body)
+                    if isinstance(statement, ast.Assign | ast.AnnAssign)
+                    and any(isinstance(target, ast.Name) and target.id == name
+                            for target in (statement.targets if isinstance(statement, ast.Assign)
+                                           else [statement.target]))]
+        if len(assigned) != 1 or assigned[0] is None:
+            return None
+        value = assigned[0]
+        try:
+            ast.literal_eval(value)
+        except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
+            if _number(value) is None:
+                return None
+        return value
+
+    def factory(self, module: str, node: ast.expr) -> object:
+        """A default_factory as the repr of what it makes, like the import-based tables."""
+        names = {"list": "[]", "dict": "{}", "tuple": "()", "set": "set()"}
+        if isinstance(node, ast.Name) and node.id in names:
+            return names[node.id]
+        if isinstance(node, ast.Lambda):
+            try:
+                return repr(ast.literal_eval(node.body))
+            except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
+                number = _number(node.body)
+                if number is not None:
+                    return repr(number)
+        return f"<factory {ast.unparse(node)}>"
+
+    # one class statement
+
+    def decorator(self, ref: ClassRef) -> bool | None:
+        """True: a dataclass that makes __init__; False: a dataclass(init=False); None: no dataclass."""
+        for node in ref.node.decorator_list:
+            target = node.func if isinstance(node, ast.Call) else node
+            name = target.attr if isinstance(target, ast.Attribute) else getattr(target, "id", None)
+            if name != "dataclass":
+                continue
+            if isinstance(node, ast.Call):
+                for keyword in node.keywords:
+                    if keyword.arg == "init" and isinstance(keyword.value, ast.Constant) \
+                            and keyword.value.value is False:
+                        return False
+            return True
+        return None
+
+    def own_fields(self, ref: ClassRef) -> list[tuple[str, object, bool]]:
+        """(name, default, init) of the annotated assignments of a dataclass body."""
+        result = []
+        for statement in ref.node.body:
+            if not isinstance(statement, ast.AnnAssign) or not isinstance(statement.target, ast.Name):
+                continue
+            if _is_classvar(statement.annotation) or _annotation_name(statement.annotation) == "KW_ONLY":
+                continue
+            init = True
+            default: object = "<required>"
+            value = statement.value
+            if isinstance(value, ast.Call) and _call_name(value.func) == "field":
+                for keyword in value.keywords:
+                    if keyword.arg == "default":
+                        default = self.value(ref.module, keyword.value, scope=ref.node)
+                    elif keyword.arg == "default_factory":
+                        default = self.factory(ref.module, keyword.value)
+                    elif keyword.arg == "init" and isinstance(keyword.value, ast.Constant) \
+                            and keyword.value.value is False:
+                        init = False
+            elif value is not None:
+                default = self.value(ref.module, value, scope=ref.node)
+            result.append((statement.target.id, default, init))
+        return result
+
+    def init_of(self, ref: ClassRef) -> ast.FunctionDef | None:
+        for statement in ref.node.body:
+            if isinstance(statement, ast.FunctionDef) and statement.name == "__init__":
+                return statement
+        return None
+
+    def bases(self, ref: ClassRef) -> list[Ref]:
+        result: list[Ref] = []
+        for base in ref.node.bases:
+            if isinstance(base, ast.Name) and base.id == "object":
+                continue
+            found = self.resolver.expression(ref.module, base)
+            if found is None:
+                found = Foreign(f"?{ast.unparse(base)}")
+                self.resolver.notes.append(f"{ref.name}: base {ast.unparse(base)} not resolved")
+            result.append(found)
+        return result
+
+    def mro(self, ref: Ref, depth: int = 0) -> list[Ref]:
+        """C3 linearisation over the resolved classes; foreign classes are leaves."""
+        if not isinstance(ref, ClassRef) or depth > 30:
+            return [ref]
+        sequences = [self.mro(base, depth + 1) for base in self.bases(ref)]
+        sequences.append(list(self.bases(ref)))
+        result: list[Ref] = [ref]
+        sequences = [list(sequence) for sequence in sequences if sequence]
+        while sequences:
+            for sequence in sequences:
+                head = sequence[0]
+                if not any(head in other[1:] for other in sequences):
+                    break
+            else:  # inconsistent: fall back to depth-first order
+                for sequence in sequences:
+                    result.extend(item for item in sequence if item not in result)
+                return result
+            result.append(head)
+            sequences = [[item for item in sequence if item != head] for sequence in sequences]
+            sequences = [sequence for sequence in sequences if sequence]
+        return result
+
+    # the keywords a call accepts
+
+    def entry(self, ref: ClassRef, alias_of: str | None = None) -> dict[str, object]:
+        order = self.mro(ref)
+        provider: Ref | None = None
+        for candidate in order:
+            if isinstance(candidate, Foreign):
+                if _composed(candidate) is not None:
+                    provider = candidate
+                    break
+                continue
+            if isinstance(candidate, ClassRef) and (self.init_of(candidate) is not None
+                                                    or self.decorator(candidate)):
+                provider = candidate
+                break
+        entry: dict[str, object] = {"module": ref.module}
+        if alias_of:
+            entry["alias_of"] = alias_of
+        ignored = sorted({c.qualified.lstrip("?") for c in order if isinstance(c, Foreign)
+                          and _composed(c) is None})
+        if ignored:
+            entry["ignored_bases"] = ignored
+        if provider is None:
+            entry["fields"] = {}
+            return entry
+        if isinstance(provider, Foreign):
+            entry["fields"] = {}
+            entry["bases"] = [_composed(provider)]
+            return entry
+        assert isinstance(provider, ClassRef)
+        init = self.init_of(provider)
+        if init is not None:
+            if provider != ref:
+                entry["init_from"] = f"{provider.module}.{provider.name}"
+            arguments = init.args
+            named = arguments.args[1:] if arguments.args else []
+            defaults: list[ast.expr | None] = [None] * (len(named) - len(arguments.defaults)) + \
+                list(arguments.defaults)
+            found = {a.arg: ("<required>" if d is None else self.value(provider.module, d))
+                     for a, d in zip(named, defaults, strict=True)}
+            for a, d in zip(arguments.kwonlyargs, arguments.kw_defaults, strict=True):
+                found[a.arg] = "<required>" if d is None else self.value(provider.module, d)
+            entry["fields"] = found
+            if arguments.kwarg is not None:
+                entry["var_kwargs"] = True
+            return entry
+        fields: dict[str, object] = {}
+        not_init: set[str] = set()
+        bases: list[str] = []
+        for candidate in reversed(self.mro(provider)):
+            if isinstance(candidate, Foreign):
+                composed = _composed(candidate)
+                if composed is not None and composed not in bases:
+                    bases.append(composed)
+                continue
+            if not isinstance(candidate, ClassRef) or self.decorator(candidate) is None:
+                continue
+            for name, default, is_init in self.own_fields(candidate):
+                fields.pop(name, None)
+                fields[name] = default
+                if is_init:
+                    not_init.discard(name)
+                else:
+                    not_init.add(name)
+        entry["fields"] = {name: default for name, default in fields.items() if name not in not_init}
+        if not_init:
+            entry["not_init"] = sorted(not_init)
+        if bases:
+            entry["bases"] = bases
+        return entry
+
+
+_MISSING = object()
+
+
+def _plain(value: object) -> bool:
+    return value is None or isinstance(value, bool | int | float | str)
+
+
+def _number(node: ast.expr) -> int | float | None:
+    if isinstance(node, ast.Constant) and isinstance(node.value, int | float) \
+            and not isinstance(node.value, bool):
+        return node.value
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
+        inner = _number(node.operand)
+        return -inner if inner is not None else None
+    if isinstance(node, ast.BinOp) and type(node.op) in _NUMBER_OPS:
+        left, right = _number(node.left), _number(node.right)
+        if left is None or right is None or (isinstance(node.op, ast.Pow) and abs(right) > 64):
+            return None
+        try:
+            result = _NUMBER_OPS[type(node.op)](left, right)
+        except (ZeroDivisionError, OverflowError):
+            return None
+        return result if isinstance(result, int | float) else None
+    return None
+
+
+def _call_name(node: ast.expr) -> str | None:
+    if isinstance(node, ast.Name):
+        return node.id
+    if isinstance(node, ast.Attribute):
+        return node.attr
+    return None
+
+
+def _annotation_name(node: ast.expr) -> str | None:
+    if isinstance(node, ast.Subscript):
+        return _annotation_name(node.value)
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return node.value.split("[", 1)[0].rsplit(".", 1)[-1].strip()
+    return _call_name(node)
+
+
+def _is_classvar(node: ast.expr) -> bool:
+    return _annotation_name(node) == "ClassVar"
+
+
+def _composed(ref: Foreign) -> str | None:
+    """The table name of a foreign base the loader composes, e.g. transformers.TrainingArguments."""
+    parts = ref.qualified.split(".")
+    name = f"{parts[0]}.{parts[-1]}"
+    return name if name in COMPOSED_BASES else None
+
+
+def static_tables(package: str, wheel: Path,
+                  names: list[str] | None = None) -> tuple[dict[str, object], list[str]]:
+    """The class entries of one wheel (names: STATIC_CLASSES[package] unless given) and notes."""
+    source = Source(package, wheel)
+    resolver = Resolver(source)
+    extractor = Extractor(resolver)
+    classes: dict[str, object] = {}
+    for spec in STATIC_CLASSES[package] if names is None else names:
+        name = spec.rsplit(":", 1)[-1]
+        ref = resolver.find(spec)
+        if ref is None:
+            continue
+        classes[name] = extractor.entry(ref, alias_of=ref.name if ref.name != name else None)
+    return classes, resolver.notes
+
+
+def _minor(version: str) -> tuple[int, ...]:
+    return release_key(version)[:2]
+
+
+def _semantic(classes: dict[str, object]) -> dict[str, object]:
+    return {name: {key: value for key, value in entry.items() if key != "module"}
+            for name, entry in classes.items() if isinstance(entry, dict)}
+
+
+def static_mode(requests: list[tuple[str, str]], wheels: Path, out: Path, newest_only: bool = False) -> int:
+    """Write the tables; a whole minor is read at every patch and stored once per change.
+
+    A minor whose patches all give the same tables gets one file, named after its newest patch.
+    One whose patches differ (trl 0.7.x and 0.8.x added keys in patch releases) gets a file for
+    its first patch and for every patch that changed something; the loader uses the newest file
+    at or below the resolved version. Other files of a rewritten minor are removed.
+    """
+    for package, spec in requests:
+        if package not in STATIC_CLASSES:
+            raise SystemExit(f"no static classes for {package}; known: {', '.join(STATIC_CLASSES)}")
+        exact = ":" not in spec and spec.count(".") >= 2
+        available = [] if exact else pypi_versions(package)
+        for newest in newest_patches(package, spec, available):
+            releases = [newest] if exact or newest_only else \
+                [v for v in available if _minor(v) == _minor(newest)]
+            read: list[tuple[str, Path, dict[str, object], list[str]]] = []
+            for version in releases:
+                wheel = wheel_path(package, version, wheels)
+                classes, notes = static_tables(package, wheel)
+                if read and _semantic(classes) == _semantic(read[-1][2]):
+                    continue  # the same tables as the previous patch (a moved module aside)
+                read.append((version, wheel, classes, notes))
+            if len(read) == 1:
+                read = [(newest, wheel_path(package, newest, wheels), read[0][2], read[0][3])]
+            if not exact and not newest_only:
+                keep = {f"{package}-{version}.json" for version, *_rest in read}
+                for stale in out.glob(f"{package}-{'.'.join(map(str, _minor(newest)))}.*.json"):
+                    if stale.name not in keep and _minor(stale.stem[len(package) + 1:]) == _minor(newest):
+                        stale.unlink()
+                        print(f"removed {stale.name}")
+            for version, wheel, classes, notes in read:
+                document = {"package": package, "version": version, "format": 2,
+                            "generated_by": f"{GENERATED_BY} --from-wheels ({wheel.name})",
+                            "classes": classes}
+                if len(read) > 1:
+                    document["patch_tables"] = [v for v, *_rest in read]
+                path = _write(document, f"{package}-{version}.json", out)
+                missing = [s.rsplit(":", 1)[-1] for s in STATIC_CLASSES[package]
+                           if s.rsplit(":", 1)[-1] not in classes]
+                print(f"wrote {path.name}: {len(classes)} classes"
+                      + (f" (absent: {', '.join(missing)})" if missing else ""))
+                for note in notes:
+                    print(f"  note: {note}")
+    return 0
+
+
+def compare_patches(requests: list[tuple[str, str]], wheels: Path) -> int:
+    """Every patch of the given minors: do the accepted keywords and defaults differ?"""
+    differences = 0
+    for package, minor in requests:
+        wanted = release_key(minor)[:2]
+        releases = [v for v in pypi_versions(package) if release_key(v)[:2] == wanted]
+        tables = {version: static_tables(package, wheel_path(package, version, wheels))[0]
+                  for version in releases}
+        first = releases[0]
+        for version in releases[1:]:
+            for name in sorted(set(tables[first]) | set(tables[version])):
+                a = tables[first].get(name)
+                b = tables[version].get(name)
+                if a is None or b is None:
+                    print(f"{package} {first} vs {version}: {name} only in one")
+                    differences += 1
+                    continue
+                assert isinstance(a, dict) and isinstance(b, dict)
+                fa, fb = a["fields"], b["fields"]
+                if fa != fb or a.get("bases") != b.get("bases"):
+                    differences += 1
+                    print(f"{package} {first} vs {version}: {name} keys "
+                          f"-{sorted(set(fa) - set(fb))} +{sorted(set(fb) - set(fa))} defaults "
+                          f"{sorted(k for k in set(fa) & set(fb) if fa[k] != fb[k])}")
+        print(f"{package} {minor}: {', '.join(releases)} compared")
+    print(f"{differences} difference(s)")
+    return 1 if differences else 0
+
+
+def _pairs(items: list[str]) -> list[tuple[str, str]]:
+    if not items:
+        return list(DEFAULT_RANGES.items())
+    if len(items) % 2:
+        raise SystemExit("give PACKAGE VERSIONS pairs, e.g. transformers 4.30:5.24 peft 0.8.2")
+    return list(zip(items[::2], items[1::2], strict=True))
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
+    mode = parser.add_mutually_exclusive_group()
+    mode.add_argument("--from-wheels", nargs="*", metavar="PACKAGE VERSIONS",
+                      help="read the released wheels statically (default: every default range)")
+    mode.add_argument("--compare-patches", nargs="+", metavar="PACKAGE MINOR",
+                      help="check that the patches of a minor release accept the same keywords")
+    parser.add_argument("--newest-only", action="store_true",
+                        help="read only the newest patch of each minor (quicker; removes no file)")
+    parser.add_argument("--wheels", type=Path, default=WHEELS, help="wheel cache folder")
+    parser.add_argument("--out", type=Path, default=OUT, help="where the tables go")
+    args = parser.parse_args(argv)
+    if args.compare_patches:
+        return compare_patches(_pairs(args.compare_patches), args.wheels)
+    if args.from_wheels is not None:
+        return static_mode(_pairs(args.from_wheels), args.wheels, args.out, args.newest_only)
+    return import_mode(args.out)
 
 
 if __name__ == "__main__":

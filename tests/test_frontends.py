@@ -131,18 +131,40 @@ def test_methods_and_self_attributes_are_followed() -> None:
 
 
 def test_field_tables_are_exact_or_bracketed() -> None:
+    """A version is judged by its own minor release's table, never by a neighbour's."""
     from peft_lint.knowledge.fields import fields
 
     def has(key: str, version: str) -> bool | None:
         table = fields("transformers.TrainingArguments", {"transformers": version})
         return None if table is None else key in table
 
-    assert has("evaluation_strategy", "4.46.3") is True       # exact table
-    assert has("evaluation_strategy", "4.57.6") is False
-    assert has("evaluation_strategy", "4.50.0") is True       # between 4.46.3 and 4.51.3: either
-    assert has("warmup_ratio", "5.20.0") is False             # gone in 5.16.0 and 5.24.0
-    assert has("warmup_ratio", "4.30.0") is None              # older than every table: not judged
+    assert has("evaluation_strategy", "4.40.0") is True       # the 4.40 table, any patch
+    assert has("evaluation_strategy", "4.45.1") is True
+    assert has("evaluation_strategy", "4.50.3") is True       # deprecated, still a field
+    assert has("evaluation_strategy", "4.51.0") is False      # removed in 4.51
+    assert has("eval_strategy", "4.40.2") is False            # added in 4.41
+    assert has("eval_strategy", "4.41.0") is True
+    assert has("warmup_ratio", "4.30.0") is True              # the oldest table
+    assert has("warmup_ratio", "5.14.1") is True
+    assert has("warmup_ratio", "5.15.0") is False             # removed in 5.15
+    assert has("warmup_ratio", "5.20.0") is False
+    assert has("warmup_ratio", "4.29.2") is None              # older than every table: not judged
     assert has("warmup_ratio", "6.0.0") is None               # newer than every table: not judged
+    assert has("warmup_ratio", "5.99.0") is None              # a minor without a table
+    assert has("warmup_ratio", "4.41.0.dev0") is None         # a pre-release of a minor's first release
+
+    def sft(key: str, trl: str, transformers: str | None) -> bool | None:
+        versions = {"trl": trl} | ({"transformers": transformers} if transformers else {})
+        table = fields("trl.SFTConfig", versions)
+        return None if table is None else key in table
+
+    assert sft("warmup_ratio", "0.24.0", "4.57.6") is True     # TrainingArguments' field at 4.57
+    assert sft("warmup_ratio", "0.24.0", "5.24.0") is False    # and not at 5.24
+    assert sft("max_seq_length", "0.19.1", "4.57.6") is True   # SFTConfig's own field at trl 0.19
+    assert sft("max_seq_length", "0.24.0", "4.57.6") is False  # renamed max_length in trl 0.20
+    assert sft("max_length", "0.24.0", "4.57.6") is True
+    assert sft("max_length", "0.24.0", None) is None           # no transformers version: not judged
+    assert sft("max_length", "0.8.6", "4.40.2") is None        # SFTConfig came with trl 0.9
 
 
 def test_module_tables_follow_the_vit_rename() -> None:

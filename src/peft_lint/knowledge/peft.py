@@ -5,8 +5,11 @@ from __future__ import annotations
 from peft_lint.knowledge.versions import version_at_least
 
 PACKAGE = "peft"
-KNOWN_VERSIONS = ["0.10.0", "0.11.1", "0.12.0", "0.13.2", "0.14.0", "0.15.2", "0.16.0",
-                  "0.17.1", "0.18.0", "0.19.0", "0.20.0", "0.21.2"]
+KNOWN_VERSIONS = [
+    "0.4.0", "0.5.0", "0.6.2", "0.7.1", "0.8.2", "0.9.0", "0.10.0", "0.11.1", "0.12.0", "0.13.2",
+    "0.14.0", "0.15.2", "0.16.0", "0.17.1", "0.18.0", "0.18.1", "0.19.0", "0.19.1", "0.20.0",
+    "0.21.2",
+]
 
 # AdaLoraConfig.__post_init__ rejects bad schedules since PR #2341.
 ADALORA_SCHEDULE_VALIDATED_SINCE = "0.15.0"

@@ -1,0 +1,226 @@
+"""The field tables (knowledge/data) and their static generator (scripts/gen_knowledge.py)."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import sys
+import zipfile
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+from conftest import ROOT
+
+from peft_lint.knowledge import fields
+from peft_lint.knowledge.versions import parse_version
+
+DATA = ROOT / "src" / "peft_lint" / "knowledge" / "data"
+TABLE_FILES = sorted(path for package in fields.PACKAGES for path in DATA.glob(f"{package}-*.json"))
+
+
+@pytest.fixture(scope="module")
+def gen() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("gen_knowledge", ROOT / "scripts" / "gen_knowledge.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["gen_knowledge"] = module  # dataclasses look the module up by name
+    spec.loader.exec_module(module)
+    return module
+
+
+FAKE = {
+    "fakepkg/__init__.py": (
+        "from typing import TYPE_CHECKING\n"
+        "_import_structure = {'lazy': ['LazyConfig']}\n"
+        "if TYPE_CHECKING:\n"
+        "    from .config import Lora, Alias as Renamed, Plain, Explicit, Args\n"
+        "else:\n"
+        "    from .dummy import *\n"
+    ),
+    "fakepkg/dummy.py": "class Lora:\n    pass\n",
+    "fakepkg/base.py": (
+        "from dataclasses import dataclass, field\n"
+        "from transformers.utils import PushToHubMixin\n"
+        "@dataclass\n"
+        "class Mixin(PushToHubMixin):\n"
+        "    a: int = 1\n"
+        "    _hidden: int = field(init=False, default=0)\n"
+        "    not_a_field = 5\n"
+    ),
+    "fakepkg/config.py": (
+        "import dataclasses\n"
+        "from typing import ClassVar\n"
+        "from dataclasses import dataclass, field\n"
+        "from transformers import TrainingArguments\n"
+        "from . import base\n"
+        "LIMIT = 2 ** 10\n"
+        "@dataclasses.dataclass\n"
+        "class Lora(base.Mixin):\n"
+        "    b: str = 'x'\n"
+        "    c: list = field(default_factory=list)\n"
+        "    d: list = field(default_factory=lambda: ['q', 'v'])\n"
+        "    e: int = LIMIT\n"
+        "    f: object = field(default=SomeEnum.MEMBER)\n"
+        "    g: float = field(default=-1e-3)\n"
+        "    h: int = None\n"
+        "    r: int\n"
+        "    k: ClassVar[int] = 3\n"
+        "    a: int = 7\n"
+        "Alias = Lora\n"
+        "class Plain(Lora):\n"
+        "    '''No decorator: the dataclass __init__ of Lora.'''\n"
+        "    extra: int = 1\n"
+        "@dataclass\n"
+        "class Explicit:\n"
+        "    ignored: int = 0\n"
+        "    def __init__(self, x, y=2, *args, z=None, **kwargs):\n"
+        "        pass\n"
+        "@dataclass\n"
+        "class Args(TrainingArguments):\n"
+        "    learning_rate: float = 2e-5\n"
+        "    own: bool = True\n"
+        "    seed: int = field(init=False, default=1)\n"
+    ),
+    "fakepkg/lazy.py": "from dataclasses import dataclass\n@dataclass\nclass LazyConfig:\n    n: int = 0\n",
+}
+
+
+@pytest.fixture(scope="module")
+def fake_tables(gen: ModuleType, tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict]:
+    wheel = tmp_path_factory.mktemp("wheels") / "fakepkg-1.0.0-py3-none-any.whl"
+    with zipfile.ZipFile(wheel, "w") as archive:
+        for name, text in FAKE.items():
+            archive.writestr(name, text)
+    classes, _notes = gen.static_tables("fakepkg", wheel, ["Lora", "Renamed", "Plain", "Explicit", "Args",
+                                                           "LazyConfig", "Missing"])
+    return classes
+
+
+def test_static_dataclass_fields_and_defaults(fake_tables: dict[str, dict]) -> None:
+    lora = fake_tables["Lora"]
+    assert lora["module"] == "fakepkg.config"  # the TYPE_CHECKING import, not the dummy
+    assert lora["fields"] == {"a": 7, "b": "x", "c": "[]", "d": "['q', 'v']", "e": 1024,
+                              "f": "<SomeEnum.MEMBER>", "g": -0.001, "h": None, "r": "<required>"}
+    assert lora["not_init"] == ["_hidden"]                 # field(init=False) is no keyword
+    assert "k" not in lora["fields"] and "not_a_field" not in lora["fields"]  # ClassVar, no annotation
+    assert lora["ignored_bases"] == ["transformers.utils.PushToHubMixin"]
+    assert "bases" not in lora
+
+
+def test_static_alias_inherited_init_and_explicit_init(fake_tables: dict[str, dict]) -> None:
+    assert fake_tables["Renamed"]["alias_of"] == "Lora"
+    assert fake_tables["Renamed"]["fields"] == fake_tables["Lora"]["fields"]
+    assert fake_tables["Plain"]["fields"] == fake_tables["Lora"]["fields"]  # no decorator: Lora's __init__
+    explicit = fake_tables["Explicit"]
+    assert explicit["fields"] == {"x": "<required>", "y": 2, "z": None}   # __init__ beats the dataclass
+    assert explicit["var_kwargs"] is True
+    assert fake_tables["LazyConfig"]["fields"] == {"n": 0}                 # via _import_structure
+    assert "Missing" not in fake_tables
+
+
+def test_static_foreign_base_is_composed_later(fake_tables: dict[str, dict]) -> None:
+    args = fake_tables["Args"]
+    assert args["bases"] == ["transformers.TrainingArguments"]
+    assert args["fields"] == {"learning_rate": 2e-5, "own": True}
+    assert args["not_init"] == ["seed"]
+
+
+def _versions(**pins: str) -> dict[str, str]:
+    return dict(pins)
+
+
+def test_trl_config_composes_with_the_transformers_version() -> None:
+    at_4 = fields.fields("trl.SFTConfig", _versions(trl="0.24.0", transformers="4.57.6"))
+    at_5 = fields.fields("trl.SFTConfig", _versions(trl="0.24.0", transformers="5.24.0"))
+    assert at_4 is not None and at_5 is not None
+    assert "dataset_text_field" in at_4 and "dataset_text_field" in at_5  # trl's own
+    assert "overwrite_output_dir" in at_4 and "overwrite_output_dir" not in at_5  # gone in 5.0
+    assert at_4 - at_5 >= {"overwrite_output_dir", "no_cuda", "warmup_ratio"}
+    # own defaults override TrainingArguments' ones
+    assert fields.default("transformers.TrainingArguments", _versions(transformers="4.57.6"),
+                          "learning_rate") == 5e-5
+    assert fields.default("trl.SFTConfig", _versions(trl="0.24.0", transformers="4.57.6"),
+                          "learning_rate") == 2e-5
+    assert fields.default("trl.SFTConfig", _versions(trl="0.24.0", transformers="4.57.6"),
+                          "gradient_checkpointing") is True
+    assert fields.default("trl.SFTConfig", _versions(trl="0.21.0", transformers="4.57.6"),
+                          "gradient_checkpointing") is False  # TrainingArguments' before trl 0.22
+    assert fields.fields("trl.SFTConfig", _versions(trl="0.24.0")) is None
+    assert "transformers version is not known" in (fields.not_judged("trl.SFTConfig", _versions(trl="0.24.0"))
+                                                   or "")
+
+
+def test_init_false_fields_are_not_accepted() -> None:
+    table = fields.fields("transformers.TrainingArguments", _versions(transformers="4.45.2"))
+    assert table is not None and "_n_gpu" not in table and "output_dir" in table
+    document = json.loads((DATA / "transformers-4.45.2.json").read_text(encoding="utf-8"))
+    assert document["classes"]["TrainingArguments"]["not_init"] == ["_n_gpu"]
+
+
+def test_minor_table_lookup() -> None:
+    assert fields.table_version("transformers", "4.41.0") == "4.41.2"   # the minor's newest patch
+    assert fields.table_version("transformers", "4.41.2") == "4.41.2"
+    assert fields.table_version("transformers", "4.41.9") == "4.41.2"   # a later patch: same minor
+    assert fields.table_version("transformers", "4.40.2") == "4.40.2"
+    assert fields.table_version("transformers", "4.29.2") is None
+    assert fields.table_version("transformers", "5.99.0") is None
+    assert fields.table_version("transformers", "5.0.0rc1") is None     # pre-release of a first release
+    assert fields.table_version("transformers", "4.57.7.dev0") == "4.57.5"   # 4.57.5 changed a default
+    # minors whose patches changed keys have a table per change: the newest at or below
+    assert fields.table_version("trl", "0.8.0") == "0.8.0"
+    assert fields.table_version("trl", "0.8.1") == "0.8.0"
+    assert fields.table_version("trl", "0.8.6") == "0.8.2"
+    assert fields.table_version("transformers", "4.46.0") == "4.46.1"   # yanked: the minor's first table
+    assert fields.table_version("transformers", "4.46.3") == "4.46.2"
+    tf_4461 = fields.fields("transformers.TrainingArguments", _versions(transformers="4.46.1"))
+    tf_4463 = fields.fields("transformers.TrainingArguments", _versions(transformers="4.46.3"))
+    assert tf_4461 is not None and tf_4463 is not None
+    assert tf_4463 - tf_4461 == {"average_tokens_across_devices"}     # added in the 4.46.2 patch
+    orpo = fields.fields("trl.ORPOConfig", _versions(trl="0.8.1", transformers="4.40.2"))
+    assert orpo is None and fields.not_judged("trl.ORPOConfig", _versions(
+        trl="0.8.1", transformers="4.40.2")) == "trl 0.8.1 has no ORPOConfig"
+    assert fields.fields("trl.ORPOConfig", _versions(trl="0.8.2", transformers="4.40.2")) is not None
+
+
+def test_coverage_note() -> None:
+    assert fields.coverage_note("trl", "0.24.0") is None
+    assert fields.coverage_note("trl", "0.4.7") == \
+        "trl 0.4.7 is older than peft-lint's field tables (trl 0.7\u20131.16)"
+    assert fields.coverage_note("transformers", "6.1.0") == \
+        "transformers 6.1.0 is newer than peft-lint's field tables (transformers 4.30\u20135.24)"
+    assert "newer than" in (fields.coverage_note("peft", "0.99.0") or "")
+    assert "pre-release" in (fields.coverage_note("transformers", "4.41.0.dev0") or "")
+    assert fields.coverage_note("unsloth-not-a-table", "1.0") == \
+        "peft-lint has no field tables for unsloth-not-a-table"
+    assert "not a version" in (fields.coverage_note("peft", "main") or "")
+    assert fields.fields("transformers.TrainingArguments", _versions(transformers="4.27.4")) is None
+    assert "older than" in (fields.not_judged("transformers.TrainingArguments",
+                                              _versions(transformers="4.27.4")) or "")
+
+
+@pytest.mark.parametrize("path", TABLE_FILES, ids=[path.name for path in TABLE_FILES])
+def test_every_table_loads_and_is_stamped(path: Path) -> None:
+    document = json.loads(path.read_text(encoding="utf-8"))
+    package, version = path.stem.split("-", 1)
+    assert document["package"] == package and document["version"] == version
+    assert parse_version(version) is not None
+    assert document["generated_by"].startswith("scripts/gen_knowledge.py")
+    assert document["format"] == 2
+    assert document["classes"], "a table without classes"
+    for name, entry in document["classes"].items():
+        assert isinstance(entry["fields"], dict), name
+        assert all(isinstance(key, str) for key in entry["fields"]), name
+        assert not set(entry.get("not_init", [])) & set(entry["fields"]), name
+        for base in entry.get("bases", []):
+            assert base in fields.TABLES, (name, base)
+
+
+@pytest.mark.parametrize("package", fields.PACKAGES)
+def test_known_versions_name_every_table_minor(package: str) -> None:
+    module = importlib.import_module(f"peft_lint.knowledge.{package}")
+    known = module.KNOWN_VERSIONS
+    assert known == sorted(known, key=parse_version)
+    minors = {fields._minor(version) for version in known}
+    for version in fields.covered_versions(package):
+        assert fields._minor(version) in minors, version
