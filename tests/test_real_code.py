@@ -161,3 +161,17 @@ def test_a_sagemaker_estimator_launches_its_entry_point_in_its_image(tmp_path: P
     assert environment["transformers"] == {"version": "4.40.2", "source": "image:sagemaker-notebook.ipynb:3"}
     (scripts / "requirements.txt").write_text("transformers==4.57.6\n", encoding="utf-8")
     assert codes(run_json(tmp_path, ".")) == [("PFT701", "scripts/train.py")]  # installed on top
+
+
+def test_a_dropped_key_that_asks_for_the_default_of_its_later_release_is_harmless(tmp_path: Path) -> None:
+    """trl 0.22 has no SFTConfig.loss_type (0.23 added it, default "nll"): unsloth drops it;
+    asking for "nll" changes nothing, asking for something else is lost."""
+    for value, expected in (("nll", []), ("dft", [("PFT701", "warning", 3)])):
+        write_notebook(tmp_path / "sft.ipynb",
+                       "!pip install unsloth==2026.10.9\n!pip install --no-deps trl==0.22.2\n", UNSLOTH_LOAD,
+                       "from trl import SFTConfig, SFTTrainer\n"
+                       f"args = SFTConfig(output_dir='o', loss_type='{value}')\n"
+                       "SFTTrainer(model=model, args=args, train_dataset=[]).train()\n")
+        diagnostics = run_json(tmp_path, "sft.ipynb")["diagnostics"]
+        assert isinstance(diagnostics, list)
+        assert [(d["code"], d["severity"], d["cell"]) for d in diagnostics] == expected, value

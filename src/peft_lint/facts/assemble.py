@@ -1065,10 +1065,33 @@ def _check_keys(canonical: str, values: DictValue, versions: dict[str, str], via
     if not dropped:
         return [KeyCheck(canonical.rsplit(".", 1)[-1], via, unknown, allowed, package)]
     target = f"Unsloth{canonical.rsplit('.', 1)[-1]}"
+    # a dropped key that a later release added, written with that release's default, asks for
+    # what the run does anyway: dropping it changes nothing
+    unknown = [item for item in unknown if not _default_when_added(canonical, versions, item[0],
+                                                                  values.entries[item[0]])]
     checks = [KeyCheck(target, kind, found, allowed, package) for kind, found in (
         ("dropped", [item for item in unknown if item[0] not in retired]),
         ("retired", [item for item in unknown if item[0] in retired])) if found]
     return checks
+
+
+def _default_when_added(canonical: str, versions: dict[str, str], key: str, value: Value) -> bool:
+    """Whether `key=value` is the default of the field in the first release after the resolved
+    one that has it (a setting the resolved release, which lacks the field, already behaves as)."""
+    from peft_lint.knowledge import fields
+    from peft_lint.knowledge.versions import parse_version
+
+    package = canonical.split(".")[0]
+    current = parse_version(versions.get(package, ""))
+    if current is None or not isinstance(value, Const):
+        return False
+    later = sorted((parse_version(v), v) for v in fields.covered_versions(package)
+                   if (parse_version(v) or current) > current)
+    for _, version in later:
+        newer = {**versions, package: version}
+        if key in (fields.fields(canonical, newer) or ()):
+            return fields.default(canonical, newer, key) == value.value
+    return False
 
 
 def _unsloth_config_fields(canonical: str, versions: dict[str, str],
