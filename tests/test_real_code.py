@@ -175,3 +175,34 @@ def test_a_dropped_key_that_asks_for_the_default_of_its_later_release_is_harmles
         diagnostics = run_json(tmp_path, "sft.ipynb")["diagnostics"]
         assert isinstance(diagnostics, list)
         assert [(d["code"], d["severity"], d["cell"]) for d in diagnostics] == expected, value
+
+
+def test_an_unpinned_old_script_is_told_what_to_pin(tmp_path: Path) -> None:
+    """Each removed API stays a finding (it crashes on today's releases), and one note says
+    what the script was written for."""
+    (tmp_path / "finetune.py").write_text(OLD_SCRIPT, encoding="utf-8")
+    document = run_json(tmp_path, "finetune.py")
+    assert [code for code in codes(document) if code[0] != "PFT105"] == \
+        [("PFT303", "finetune.py"), ("PFT701", "finetune.py")]
+    notes = document["notes"]
+    assert isinstance(notes, list)
+    (note,) = [note for note in notes if note.startswith("nothing pins")]
+    assert "written for transformers 4.50.3 or older" in note and "pin transformers<=4.50.3" in note
+    (tmp_path / "requirements.txt").write_text("transformers==4.40.2\npeft==0.10.0\n", encoding="utf-8")
+    document = run_json(tmp_path, "finetune.py")
+    assert codes(document) == []
+    notes = document["notes"]
+    assert isinstance(notes, list) and not any(note.startswith("nothing pins") for note in notes)
+
+
+def test_keys_outside_the_field_tables_are_not_judged_and_say_so(tmp_path: Path) -> None:
+    (tmp_path / "requirements.txt").write_text("trl==0.4.7\n", encoding="utf-8")
+    (tmp_path / "train.py").write_text("from trl import SFTConfig, SFTTrainer\n"
+                                       "args = SFTConfig(output_dir='o', not_a_field=1)\n"
+                                       "SFTTrainer(model='gpt2', args=args).train()\n", encoding="utf-8")
+    document = run_json(tmp_path, "train.py")
+    assert codes(document) == []
+    notes = document["notes"]
+    assert isinstance(notes, list)
+    assert "the keys of SFTConfig were not checked: trl 0.4.7 is older than peft-lint's field tables " \
+           "(trl 0.7\u20131.16)" in notes

@@ -46,17 +46,22 @@ class UnknownConfigKey(Rule):
     (the setting silently has no effect).
 
     ## When it does not apply
-    Library versions outside the field tables (`scripts/gen_knowledge.py` generates them;
-    today transformers 4.46.3, 4.51.3, 4.57.6, 5.9.0, 5.16.0 and 5.24.0, peft 0.21.2, trl
-    1.16.0; a version between two tables is checked against both); classes that accept extra
-    keys; parser dataclasses defined in other modules.
+    A library version without a field table of its own minor release (peft-lint has tables for
+    every minor of transformers 4.30-5.24, peft 0.4-0.21 and trl 0.7-1.16, generated from the
+    wheels by `scripts/gen_knowledge.py --from-wheels`): the keys are not checked and a note
+    says why, instead of judging by a neighbouring release. Classes that accept any keyword
+    (`**kwargs`); parser dataclasses defined in other modules. A version installed from a git
+    commit is not known: the finding is withheld, with a note.
+
+    When nothing pins the library versions, each removed key is still reported (it crashes for
+    whoever installs today), and one note says which releases the script appears written for.
 
     ## Fix safety
     Renaming to the suggested field is usually right but not always; no automatic fix yet.
 
     ## References
     - transformers `hf_argparser.py` `HfArgumentParser.parse_dict` (allow_extra_keys=False)
-    - field tables: `src/peft_lint/knowledge/data/` (generated from the installed packages)
+    - field tables: `src/peft_lint/knowledge/data/` (generated from each release's wheel)
     - shared/knowledge/pitfalls.md section 4 and entry 56
     """
 

@@ -137,6 +137,11 @@ def _lint_unit(unit: RunUnit, options: LintOptions, rules: list[Rule]) -> UnitOu
             diagnostics.extend(rule.check(setup))
     diagnostics, withheld = _without_guessed_versions(diagnostics, versions)
     notes = withheld + [line for setup in setups for line in undetermined(setup)]
+    if any(d.severity.value == "error" for d in diagnostics):
+        from peft_lint.facts.written_for import written_for_note
+
+        texts = [file.text for file in unit.files if file.kind == "python"]
+        notes += [note for setup in setups if (note := written_for_note(setup, texts))]
     return UnitOutcome(diagnostics, setups, notes, versions)
 
 

@@ -1023,10 +1023,11 @@ def _key_checks(context: _Context, facts: ScriptFacts) -> list[KeyCheck]:
     for training_args in facts.training_args:
         if training_args.from_call:
             checks += _check_keys(training_args.canonical, training_args.values, versions, "call",
-                                  context.dialects)
+                                  context.dialects, context.notes)
     for value in facts.adapter_configs:
         if isinstance(value.obj, AdapterConfig):
-            checks += _check_keys(value.obj.canonical, value.obj.kwargs, versions, "call")
+            checks += _check_keys(value.obj.canonical, value.obj.kwargs, versions, "call",
+                                  notes=context.notes)
     for parsed in facts.parsed_configs:
         allowed: set[str] = set()
         names: list[str] = []
@@ -1043,16 +1044,21 @@ def _key_checks(context: _Context, facts: ScriptFacts) -> list[KeyCheck]:
                 package = next((kind.name.split(".")[0] for kind in parsed.types if isinstance(kind, Ref)),
                                "transformers")
                 checks.append(KeyCheck(f"HfArgumentParser({', '.join(names)})", "parser", unknown,
-                                       frozenset(allowed), package))
+                                       frozenset(allowed), package,
+                                       tuple(kind.name for kind in parsed.types if isinstance(kind, Ref))))
     return checks
 
 
 def _check_keys(canonical: str, values: DictValue, versions: dict[str, str], via: str,
-                dialects: set[str] | frozenset[str] = frozenset()) -> list[KeyCheck]:
+                dialects: set[str] | frozenset[str] = frozenset(),
+                notes: list[str] | None = None) -> list[KeyCheck]:
     from peft_lint.knowledge import fields
 
     allowed = fields.fields(canonical, versions)
     if allowed is None:
+        why = fields.not_judged(canonical, versions)
+        if why and notes is not None and canonical in fields.TABLES and values.entries:
+            notes.append(f"the keys of {canonical.rsplit('.', 1)[-1]} were not checked: {why}")
         return []
     dropped, retired = False, frozenset[str]()
     if "unsloth" in dialects and canonical.startswith("trl."):
@@ -1063,13 +1069,13 @@ def _check_keys(canonical: str, values: DictValue, versions: dict[str, str], via
         return []
     package = canonical.split(".")[0]
     if not dropped:
-        return [KeyCheck(canonical.rsplit(".", 1)[-1], via, unknown, allowed, package)]
+        return [KeyCheck(canonical.rsplit(".", 1)[-1], via, unknown, allowed, package, (canonical,))]
     target = f"Unsloth{canonical.rsplit('.', 1)[-1]}"
     # a dropped key that a later release added, written with that release's default, asks for
     # what the run does anyway: dropping it changes nothing
     unknown = [item for item in unknown if not _default_when_added(canonical, versions, item[0],
                                                                   values.entries[item[0]])]
-    checks = [KeyCheck(target, kind, found, allowed, package) for kind, found in (
+    checks = [KeyCheck(target, kind, found, allowed, package, (canonical,)) for kind, found in (
         ("dropped", [item for item in unknown if item[0] not in retired]),
         ("retired", [item for item in unknown if item[0] in retired])) if found]
     return checks

@@ -230,6 +230,7 @@ class KeyCheck:
     unknown: list[tuple[str, Span]]
     allowed: frozenset[str]
     package: str
+    classes: tuple[str, ...] = ()  # the canonical classes checked (`transformers.TrainingArguments`)
 
 
 @dataclass(repr=False)
