@@ -206,3 +206,12 @@ def test_keys_outside_the_field_tables_are_not_judged_and_say_so(tmp_path: Path)
     assert isinstance(notes, list)
     assert "the keys of SFTConfig were not checked: trl 0.4.7 is older than peft-lint's field tables " \
            "(trl 0.7\u20131.16)" in notes
+
+
+def test_broken_files_outside_any_run_are_not_reported(tmp_path: Path) -> None:
+    """A folder's helper script or documentation notebook that does not parse is not a
+    training run: peft-lint is not the tool to report it. A broken training script is."""
+    (tmp_path / "plot.py").write_text("import matplotlib\nplt.plot(x y)\n", encoding="utf-8")
+    write_notebook(tmp_path / "prompting.ipynb", "pipe = pipeline('text-generation')\n", ">>> pipe('hi')\n")
+    (tmp_path / "train.py").write_text("from transformers import Trainer\nTrainer(model=\n", encoding="utf-8")
+    assert codes(run_json(tmp_path, ".")) == [("PFT902", "train.py")]

@@ -78,7 +78,10 @@ def _lint(paths: list[Path], options: LintOptions) -> LintResult:
     else:
         outcomes = _in_this_process(units, options)
     made = with_companions(files)
-    problems = [(file, problem) for file in made
+    # what cannot be read is reported for the files of a run (a broken data file or helper
+    # script in a folder is not peft-lint's to report)
+    in_runs = {id(made) for unit in units for file in unit.files for made in (file, *file.companions)}
+    problems = [(file, problem) for file in made if id(file) in in_runs
                 for problem in (file.problem, *file.cell_problems) if problem]
     diagnostics = [problem_diagnostic(file, problem) for file, problem in problems if not problem.note_only]
     diagnostics += [found for outcome in outcomes for found in outcome.diagnostics]

@@ -284,8 +284,8 @@ def _folder_units(folder: Path, cache: FileCache) -> list[RunUnit]:
     for script in scripts:
         if id(script) in claimed_made if script.role else script.absolute in claimed:
             continue
-        if script.problem is None and not _imports_training_library(script):
-            continue
+        if not _imports_training_library(script):
+            continue  # not a training script: not peft-lint's to check, even when it is broken
         unit = RunUnit([script])
         _add_mentioned(unit, script, by_name, cache)
         _add_named_by_configs(unit, cache)
