@@ -26,8 +26,11 @@ pytestmark = pytest.mark.skipif(shutil.which("git") is None, reason="needs git")
 
 
 def git(folder: Path, *args: str) -> str:
-    return subprocess.run(["git", "-C", str(folder), *args], check=True, capture_output=True, text=True,
-                          env={**os.environ, **GIT_ENV}).stdout.strip()
+    environment = {name: value for name, value in os.environ.items() if not name.startswith("GIT_")}
+    completed = subprocess.run(["git", "-C", str(folder), *args], capture_output=True, text=True,
+                               env={**environment, **GIT_ENV}, check=False)
+    assert completed.returncode == 0, f"git {' '.join(args)}: {completed.stdout}{completed.stderr}"
+    return completed.stdout.strip()
 
 
 def make_repository(folder: Path, files: dict[str, str]) -> str:
@@ -150,7 +153,8 @@ def test_stamp_avoids_materializing_again(primer: Primer) -> None:
     # Another commit: the stamp no longer matches, the folder is written afresh.
     alpha = primer.sources / "acme+alpha"
     (alpha / "scripts" / "clean.py").write_text(CLEAN + "# changed\n", encoding="utf-8")
-    git(alpha, "commit", "-q", "-am", "change")
+    git(alpha, "add", "-A")
+    git(alpha, "commit", "-q", "-m", "change")
     primer.write_repositories(alpha_commit=git(alpha, "rev-parse", "HEAD"))
     result = primer.run("--only", "alpha")
     assert result.returncode == 0, result.stdout + result.stderr

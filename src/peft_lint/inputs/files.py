@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import ast
 import os
+import re
 import sys
 import warnings
 from dataclasses import dataclass, field
@@ -268,7 +269,7 @@ def _syntax_problem(source: SourceFile, text: str, error: SyntaxError, offset: i
     """PFT902 for text this interpreter cannot parse; only a note when a newer supported
     Python reads it."""
     line = (error.lineno or 1) + offset
-    newer = _newer_python_accepts(text)
+    newer = _newer_python_accepts(text, error)
     if newer:
         return ReadProblem(
             "PFT902",
@@ -342,10 +343,29 @@ def _parse(source: SourceFile) -> None:
 NEWEST_SUPPORTED_PYTHON = (3, 13)
 
 
-def _newer_python_accepts(text: str) -> str | None:
-    """The oldest newer Python whose grammar accepts the text (LibCST's parser reads the
-    grammars up to 3.13 on any interpreter), or None: invalid in every supported Python."""
-    if sys.version_info[:2] >= NEWEST_SUPPORTED_PYTHON:
+# Grammar a newer Python added, recognized from where this interpreter's parser stops: the
+# Python that added it, and a test of the error (message, offending line).
+NEWER_GRAMMAR: tuple[tuple[tuple[int, int], str, re.Pattern[str]], ...] = (
+    ((3, 12), "msg", re.compile(r"^f-string")),  # PEP 701: quotes and backslashes inside f-strings
+    ((3, 12), "line", re.compile(  # PEP 695: type parameters and `type` statements
+        r"^\s*(?:type\s+\w+\s*(?:\[.*\])?\s*=|(?:async\s+)?def\s+\w+\s*\[|class\s+\w+\s*\[)")),
+    ((3, 11), "line", re.compile(r"\bexcept\s*\*")),  # PEP 654 exception groups
+)
+# LibCST's native parser is not fed what could exhaust its stack (found by the fuzz suite)
+LIBCST_MAX_BYTES = 1024 * 1024
+LIBCST_MAX_DEPTH = 100
+
+
+def _newer_python_accepts(text: str, error: SyntaxError) -> str | None:
+    """The Python that added the grammar this interpreter stopped at, when that Python is newer
+    than this one and supported, and its grammar (LibCST's parser, which reads the grammars up
+    to 3.13 on any interpreter) accepts the whole text; None: invalid in every supported Python."""
+    line = (error.text or "").strip("\n")
+    needed = next((version for version, where, pattern in NEWER_GRAMMAR
+                   if pattern.search(error.msg if where == "msg" else line)), None)
+    if needed is None or not sys.version_info[:2] < needed <= NEWEST_SUPPORTED_PYTHON:
+        return None
+    if len(text) > LIBCST_MAX_BYTES or _bracket_depth(text) > LIBCST_MAX_DEPTH:
         return None
     try:
         import libcst
@@ -355,7 +375,18 @@ def _newer_python_accepts(text: str) -> str | None:
         libcst.parse_module(text)
     except Exception:  # noqa: BLE001 - any parser failure means: not valid there either
         return None
-    return f"{sys.version_info.major}.{sys.version_info.minor + 1}"
+    return f"{needed[0]}.{needed[1]}"
+
+
+def _bracket_depth(text: str) -> int:
+    depth = deepest = 0
+    for character in text:
+        if character in "([{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif character in ")]}":
+            depth = max(depth - 1, 0)
+    return deepest
 
 
 ACCELERATE_KEYS = frozenset({"compute_environment", "distributed_type", "num_processes",

@@ -38,7 +38,9 @@ def render_full(result: LintResult, stream: TextIO | None = None, *, colour: boo
     notes = result.notes
     tail = [_versions_line(result)]
     if notes:
-        tail += [f"note: {line}" for line in dict.fromkeys(notes)]
+        tail += [textwrap.fill(line, WIDTH, initial_indent="note: ", subsequent_indent="      ",
+                               break_on_hyphens=False, break_long_words=False)
+                 for line in dict.fromkeys(notes)]
     tail.append(_summary(result, style))
     return "\n\n".join([*blocks, "\n".join(tail)]) + "\n"
 
