@@ -59,6 +59,27 @@ class AdaloraReentrantGcDdp(Rule):
     transformers 4.x without any input-gradient hook the same setup does not crash but
     silently leaves `lora_E` untrained: that is `reentrant-gc-frozen-inputs`.
 
+    ## What makes it certain
+    Fires only when all of these are known: the trained model is a PEFT model with an
+    `AdaLoraConfig`; checkpointing is on; `use_reentrant` is True (written, or a default: of
+    transformers before 5.0; of torch through 2.14.1 when `prepare_model_for_kbit_training`
+    passes `{}`; of LLaMA-Factory or axolotl); the checkpointed layers' inputs require grad
+    (`enable_input_require_grads()`, `prepare_model_for_kbit_training` on a quantized model,
+    checkpointing enabled on the base before `get_peft_model`, transformers >= 5.0 for an
+    `input_ids` model, TRL >= 0.24 for a PEFT model); the run is DDP, not DeepSpeed or FSDP,
+    with more than one process (`torchrun --nproc_per_node 2`,
+    `accelerate launch --num_processes 2` or its config, a SLURM or shell launcher, or
+    `--world-size`; a count known only as "at least 2" counts); and `ddp_static_graph` is known
+    False (written, or the default). Versions are the resolved ones: given, pinned or installed,
+    else the newest release peft-lint knows (the output's `versions:` line says which).
+
+    If any of them is Unknown (no launcher among the files, kwargs or flags computed at run
+    time, the model passed to code peft-lint cannot read), the rule is silent and the notes of
+    the output name what could not be determined. `find_unused_parameters` does not matter.
+
+    Reproduced with 2 processes on transformers 4.57.6 and 5.24.0 (torch 2.13.0, peft 0.21.2,
+    accelerate 1.15.0).
+
     ## Fix safety
     Safe. Where `use_reentrant: true` (or `True`) is written, `peft-lint --fix` turns that
     literal into false in its own file (YAML, JSON or Python). Where reentrant is a default, it

@@ -58,6 +58,24 @@ class ReentrantGcDdpFindUnused(Rule):
     `ddp_find_unused_parameters=False`; no input gradients (then the failure is
     `reentrant-gc-frozen-inputs`); AdaLoRA (see `adalora-reentrant-gc-ddp`).
 
+    ## What makes it certain
+    Fires only when all of these are known: the trained model is a PEFT model whose method is
+    not AdaLoRA; checkpointing is on with `use_reentrant` True (written, or a default of
+    transformers before 5.0, of torch through 2.14.1, or of LLaMA-Factory or axolotl); the
+    checkpointed layers' inputs require grad; the run is DDP with more than one process (a
+    launcher among the files, or `--world-size`); `ddp_static_graph` is known False; and
+    `find_unused_parameters` is True: written (`ddp_find_unused_parameters`, or
+    `DDP(..., find_unused_parameters=True)` in a custom loop) or the Trainer's default for a
+    `PeftModel`. Versions are the resolved ones: given, pinned or installed, else the newest
+    release peft-lint knows (the output's `versions:` line says which).
+
+    Any of them Unknown (no launcher, a value computed at run time, axolotl deciding
+    `find_unused_parameters` at start-up) keeps the rule silent; the notes of the output name
+    the unknown facts.
+
+    Reproduced with 2 processes, Trainer and custom DDP loop, on transformers 4.57.6 and 5.24.0
+    (torch 2.13.0, peft 0.21.2, accelerate 1.15.0).
+
     ## Fix safety
     Safe, with the same edits as `adalora-reentrant-gc-ddp`: a written `use_reentrant: true`
     becomes false; a default gets the one setting that changes it (the call's

@@ -63,6 +63,26 @@ class ReentrantGcFrozenInputs(Rule):
     for PEFT models); `prepare_model_for_kbit_training` on a quantized model; checkpointing
     enabled on the base model before `get_peft_model` (PEFT adds the hook then).
 
+    ## What makes it certain
+    Fires only when all of these are known: the trained model is a PEFT model and the script
+    trains (it builds a Trainer or calls `backward()`); checkpointing is on with `use_reentrant`
+    True (written, or the default of transformers before 5.0); and nothing makes the inputs
+    require grad: no `enable_input_require_grads()`, no `prepare_model_for_kbit_training` on a
+    quantized model, no checkpointing on the base before `get_peft_model`, no axolotl adapter
+    loading, no TRL trainer (TRL >= 0.24 enables input gradients for PEFT models; for older TRL
+    it is Unknown), and on transformers >= 5.0 a model whose input is known not to be
+    `input_ids` (a vision or audio class). Versions are the resolved ones: given, pinned or
+    installed, else the newest release peft-lint knows (the output's `versions:` line says
+    which).
+
+    Input gradients enabled on one path only, the model passed to code peft-lint cannot read, or
+    a model input that is not known keep the rule silent, and a note says so. Whether the run
+    crashes or silently trains nothing depends on what else is trainable; when that is not known
+    the message names both outcomes (both are errors).
+
+    Reproduced on transformers 4.57.6 (Trainer, classification head, AdaLoRA) and, for a ViT,
+    5.24.0 (torch 2.13.0, peft 0.21.2, accelerate 1.15.0).
+
     ## Fix safety
     Safe, with the same edits as `adalora-reentrant-gc-ddp`: a written `use_reentrant: true`
     becomes false; a default gets the one setting that changes it (the call's

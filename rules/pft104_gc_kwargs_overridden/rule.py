@@ -36,6 +36,18 @@ class GcKwargsOverridden(Rule):
     ## When it does not apply
     The training arguments leave checkpointing off, or resolve to the same variant.
 
+    ## What makes it certain
+    Fires only when a `gradient_checkpointing_enable(...)` call on the trained model, before
+    training, has a known variant (a written `use_reentrant`, or the default of the resolved
+    transformers or torch version), the training arguments are known to turn checkpointing on,
+    and the variant the Trainer enables with them is known and different. Training arguments or
+    kwargs computed at run time keep it silent; so do custom loops and unsloth's trainers (they
+    set checkpointing themselves). Versions are the resolved ones: given, pinned or installed,
+    else the newest release peft-lint knows (the output's `versions:` line says which).
+
+    The replacement was read in `Trainer.train` of transformers 4.57.6 and 5.24 and seen on 5.24
+    (True became False, pitfalls entry 10).
+
     ## Fix safety
     No automatic fix yet.
 

@@ -43,6 +43,24 @@ class PrepareKbitImplicitReentrant(Rule):
     `gradient_checkpointing_kwargs`; `use_gradient_checkpointing=False`; training arguments
     that turn checkpointing on (the Trainer re-enables it with its own kwargs).
 
+    ## What makes it certain
+    Fires only when `prepare_model_for_kbit_training` is called without
+    `gradient_checkpointing_kwargs` (and without `use_gradient_checkpointing=False`) on a model
+    known to be quantized, before `get_peft_model`; the variant in force at training is the one
+    this call sets (nothing enables checkpointing again later); the script trains; the resolved
+    transformers is >= 5.0; and the resolved torch is one whose default was read, through 2.14.1
+    (reentrant); with a newer torch the variant is Unknown and the rule is silent. Versions are
+    the resolved ones: given, pinned or installed, else the newest release peft-lint knows (the
+    output's `versions:` line says which).
+
+    The number of processes decides the severity: known to be 1 (a notebook, `--world-size 1`, a
+    one-process launcher): silent; known to be more than 1: warning (the strategy is not
+    checked); not known (no launcher among the files): info, and the message says the number of
+    processes is not known.
+
+    The `{}` kwargs and the reentrant result were reproduced (pitfalls entry 14); read in
+    transformers 5.24 `modeling_utils.py` and torch 2.14.1 `checkpoint.py`.
+
     ## Fix safety
     No automatic fix yet.
 

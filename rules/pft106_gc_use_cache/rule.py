@@ -32,6 +32,14 @@ class GcUseCache(Rule):
     ## When it does not apply
     Checkpointing off; `use_cache` not passed.
 
+    ## What makes it certain
+    Fires only when checkpointing is known to be on during training and a `from_pretrained` call
+    passes `use_cache=True` as a literal. A value computed at run time, or checkpointing not
+    known to be on, keeps it silent. An info: nothing breaks.
+
+    The quoted messages are those of transformers 5.24 `GradientCheckpointingLayer` and of the
+    older layers.
+
     ## Fix safety
     Safe: the value is overridden during training anyway.
 

@@ -37,6 +37,17 @@ class GcArgsAssignedAfterInit(Rule):
     transformers < 5.23; assignments to `activation_checkpointing*`; values passed to the
     constructor or read from a config file.
 
+    ## What makes it certain
+    Fires only when the resolved transformers is >= 5.23 and the script assigns
+    `args.gradient_checkpointing` or `args.gradient_checkpointing_kwargs` after it built the
+    training arguments. The assigned value does not matter: the assignment is never read. On
+    transformers < 5.23 the Trainer still reads the old names and the rule is silent. Versions
+    are the resolved ones: given, pinned or installed, else the newest release peft-lint knows
+    (the output's `versions:` line says which).
+
+    Read in transformers 5.24 `training_args.py` and `trainer.py`; the ignored assignment was
+    reproduced (pitfalls entry 15).
+
     ## Fix safety
     No automatic fix yet.
 

@@ -45,6 +45,17 @@ class DeviceMapUnderDdp(Rule):
     A single process; `device_map={"": local_rank}`; `device_map="cuda"` (transformers >= 5 maps
     it to the local rank).
 
+    ## What makes it certain
+    Fires only when the run is known to have more than one process (a launcher among the files:
+    `torchrun --nproc_per_node`, `accelerate launch --num_processes` or its config, a SLURM or
+    shell launcher; or `--world-size`; "at least 2" counts), the script trains, and a
+    `from_pretrained` call passes `device_map` as one of the literals `"auto"`, `"balanced"`,
+    `"balanced_low_0"`, `"sequential"`. A device map or process count computed at run time keeps
+    it silent.
+
+    Not reproduced (it needs several GPUs); the refusal is accelerate 1.15.0
+    `Accelerator.prepare_model`.
+
     ## Fix safety
     No automatic fix yet.
 

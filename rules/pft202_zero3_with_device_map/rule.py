@@ -40,6 +40,18 @@ class Zero3WithDeviceMap(Rule):
     where the load succeeds). Under accelerate, peft-lint only fires with
     `zero3_init_flag: true`: older accelerate releases register the config only then.
 
+    ## What makes it certain
+    Fires only when the ZeRO stage is known to be 3 (`zero_optimization.stage` of the DeepSpeed
+    config named by the training arguments' `deepspeed`, a JSON among the files of the run or a
+    dict; or `zero_stage: 3`, or the JSON named by `deepspeed_config_file`, in the accelerate
+    config), the training arguments are known to be built before the model is loaded (program
+    order in the script; under accelerate only with `zero3_init_flag: true`), and a
+    `from_pretrained` call passes a `device_map` that is not `None`.
+
+    A DeepSpeed config that is not among the files (a note says so), a stage computed at run
+    time, or an order that is not known keeps it silent. Checked with accelerate 1.15 and
+    transformers 5.24; the refusal is one `if` in `check_and_set_device_map`.
+
     ## Fix safety
     No automatic fix yet.
 

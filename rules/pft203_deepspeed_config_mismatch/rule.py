@@ -52,6 +52,22 @@ class DeepspeedConfigMismatch(Rule):
     ## When it does not apply
     Values set to `"auto"`; keys absent from the JSON; training arguments computed at run time.
 
+    ## What makes it certain
+    Fires only when the DeepSpeed config the Trainer gets is read (the JSON among the files of
+    the run, or the dict, named by the training arguments' `deepspeed`; or the accelerate
+    config's `deepspeed_config` section, or the JSON its `deepspeed_config_file` names), a
+    compared key holds a literal other than `"auto"`, and every training argument it is compared
+    with is known: written, or the default of the arguments class in the resolved transformers
+    (or TRL) version. Versions are the resolved ones: given, pinned or installed, else the
+    newest release peft-lint knows (the output's `versions:` line says which).
+
+    A value computed at run time, or a TRL default that depends on other fields (`bf16`), keeps
+    that key silent. The global `train_batch_size` is not compared (it needs the number of
+    processes).
+
+    Not reproduced (it needs the deepspeed package); the comparison is transformers'
+    `HfTrainerDeepSpeedConfig.trainer_config_process`, read in 5.24.0.
+
     ## Fix safety
     Setting the DeepSpeed value to `"auto"` is safe; no automatic fix yet.
 

@@ -42,6 +42,17 @@ class FsdpActivationCheckpointingTwice(Rule):
     ## When it does not apply
     FSDP activation checkpointing off, or training-argument checkpointing off.
 
+    ## What makes it certain
+    Fires only when the run is known to be FSDP, the accelerate config of its
+    `accelerate launch` sets `fsdp_activation_checkpointing` (or `activation_checkpointing`) in
+    `fsdp_config` to a literal `true`, a Trainer is built, and the training arguments'
+    `gradient_checkpointing` is known True: written, or the default of a TRL config (True since
+    TRL 0.22). An `fsdp_config` passed to the training arguments is not read; a value computed
+    at run time keeps it silent.
+
+    Not reproduced (FSDP needs several GPUs); the refusal is one `if` in `Trainer.__init__`,
+    read in transformers 5.24 and 4.57.6.
+
     ## Fix safety
     No automatic fix yet.
 

@@ -47,6 +47,21 @@ class FindUnusedFalseConditionalParams(Rule):
     ## When it does not apply
     Dense models; adapters on attention only; `find_unused_parameters=True`; a single process.
 
+    ## What makes it certain
+    Fires only when the run is known to be DDP with more than one process;
+    `find_unused_parameters` is known False and not a library default (written, or
+    LLaMA-Factory's own setting for LoRA); the model type is known (its class, a known hub id,
+    or a local `config.json`); and the adapter is known to sit on experts: a non-empty
+    `target_parameters` (the model type is not checked then), or, on transformers 4.x with a
+    module table, `target_modules="all-linear"` on Mixtral, Qwen2-MoE or Qwen3-MoE, or Mixtral's
+    `w1`/`w2`/`w3` by name (on transformers 5 only with peft >= 0.19, which converts those
+    names). Anything Unknown keeps it silent. Versions are the resolved ones: given, pinned or
+    installed, else the newest release peft-lint knows (the output's `versions:` line says
+    which).
+
+    Not reproduced (routing cannot be controlled on tiny data); the error is torch's DDP reducer
+    check for unused parameters.
+
     ## Fix safety
     No automatic fix.
 

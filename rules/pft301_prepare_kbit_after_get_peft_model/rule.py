@@ -39,6 +39,15 @@ class PrepareKbitAfterGetPeftModel(Rule):
     ## When it does not apply
     Called on the base model before `get_peft_model`.
 
+    ## What makes it certain
+    Fires only when `prepare_model_for_kbit_training` is known to be called on a model that
+    already has its adapter (the result of `get_peft_model`, or the base model `get_peft_model`
+    injected into). A model computed at run time keeps it silent. Whether the run crashes or
+    silently trains nothing depends on input gradients: on a model known to be quantized the
+    message says it trains nothing; otherwise it names both outcomes (both are errors).
+
+    Reproduced on transformers 4.57.6 and 5.24.0 (torch 2.13.0, peft 0.21.2, accelerate 1.15.0).
+
     ## Fix safety
     Unsafe (applied with `--fix --unsafe-fixes`): the fix moves the
     `model = prepare_model_for_kbit_training(model)` statement, with the comment lines right

@@ -37,6 +37,18 @@ class PrepareKbitOnUnquantizedModel(Rule):
     A model loaded with `quantization_config` (bitsandbytes, GPTQ, AWQ, ...). A model id that
     looks like a checkpoint saved pre-quantized (GPTQ, AWQ, bnb-4bit, ...) is not flagged.
 
+    ## What makes it certain
+    Fires only when `prepare_model_for_kbit_training` is called before `get_peft_model` on a
+    model known to be loaded without quantization: a `from_pretrained` call whose arguments are
+    all known (no `**` computed at run time) with no `quantization_config` or `load_in_*`, or a
+    model built `from_config`. A model id that looks pre-quantized (GPTQ, AWQ, bnb-4bit, ...)
+    makes the quantization Unknown and the rule silent. A model id chosen at run time counts as
+    not quantized: the finding stays a warning and its message adds that a pre-quantized
+    checkpoint named at run time would be the exception.
+
+    The branch condition is peft's `prepare_model_for_kbit_training`; with and without the call
+    the checksums were identical on transformers 5.24.0 and 4.57.6 (repro-ddp.md scenario 4).
+
     ## Fix safety
     No automatic fix: removing the call also changes which parameters are fp32.
 

@@ -40,6 +40,17 @@ class LoadInKbitKwargRemoved(Rule):
     transformers < 5.0 (a deprecation warning there); the same keys inside
     `BitsAndBytesConfig(...)`.
 
+    ## What makes it certain
+    Fires only when the resolved transformers is >= 5.0 and a `from_pretrained` call passes
+    `load_in_4bit`, `load_in_8bit` or a `bnb_4bit_*` key directly, with any value (known or not:
+    the keyword alone raises). On transformers 4.x (given, pinned or installed) it is silent.
+    When nothing pins transformers, the newest release peft-lint knows is assumed, the message
+    says so, and a note names the last 4.x release that still takes
+    `load_in_4bit`/`load_in_8bit`.
+
+    Reproduced on transformers 5.24.0 (torch 2.13.0, peft 0.21.2, accelerate 1.15.0); the
+    removal is transformers PR #41287.
+
     ## Fix safety
     No automatic fix yet.
 

@@ -36,6 +36,16 @@ class TrainPurelyQuantizedModel(Rule):
     An adapter attached with `get_peft_model`, `peft_config=` (TRL) or `model.add_adapter`;
     quantization-aware-training quantizers.
 
+    ## What makes it certain
+    Fires only when a Trainer of a known class gets a model known to be loaded quantized (a
+    `quantization_config` of any backend, `load_in_4bit`/`load_in_8bit`, or unsloth's 4-bit
+    load) and known to have no adapter (no `get_peft_model`, `PeftModel.from_pretrained` or
+    `peft_config=`; `model.add_adapter` is not recognised). A model or quantization computed at
+    run time keeps it silent. The quantization backend is not checked.
+
+    Reproduced on transformers 4.57.6 and 5.24.0 with a model carrying the attributes
+    transformers checks (torch 2.13.0, peft 0.21.2, accelerate 1.15.0).
+
     ## Fix safety
     No automatic fix.
 

@@ -38,6 +38,16 @@ class QuantizedModelDtypeCast(Rule):
     ## When it does not apply
     Models loaded without quantization; `.to("cuda")` (moving, not casting).
 
+    ## What makes it certain
+    Fires only when `.half()`, `.float()` or `.to(<dtype>)` is called on a model known to be
+    loaded quantized (any backend). A quantization that is Unknown (computed at run time, a
+    model id that looks pre-quantized) keeps it silent. `.half()` and `.float()` raise for every
+    quantized model; for `.to(<dtype>)` the message quotes the bitsandbytes error and the
+    backend is not checked.
+
+    Reproduced on transformers 4.57.6 and 5.24.0 with a model carrying the attributes
+    transformers checks (torch 2.13.0, peft 0.21.2, accelerate 1.15.0).
+
     ## Fix safety
     No automatic fix yet.
 

@@ -36,6 +36,15 @@ class MergeIntoQuantizedBase(Rule):
     ## When it does not apply
     A base loaded without quantization.
 
+    ## What makes it certain
+    Fires only when `merge_and_unload()` or `merge_adapter()` is called on a PEFT model whose
+    base is known to be loaded quantized (a quantization config or `load_in_*` on its
+    `from_pretrained`). A base whose quantization is Unknown keeps it silent. A warning: with
+    bitsandbytes the merge runs, only the result differs.
+
+    Not reproduced; the rounding warning is peft's `tuners/lora/bnb.py`, the GPTQ refusal
+    `_check_merge_allowed`.
+
     ## Fix safety
     No automatic fix.
 

@@ -37,6 +37,14 @@ class Bnb4bitDefaults(Rule):
     ## When it does not apply
     8-bit loading; both keys set.
 
+    ## What makes it certain
+    Fires only for a `BitsAndBytesConfig` whose arguments are all known (no `**` computed at run
+    time), with `load_in_4bit` known True and `bnb_4bit_quant_type` or `bnb_4bit_compute_dtype`
+    not passed. Whether the config reaches the trained model is not checked: an info, nothing
+    breaks.
+
+    The defaults are those of transformers' `BitsAndBytesConfig`.
+
     ## Fix safety
     No automatic fix: the compute dtype depends on the GPU.
 

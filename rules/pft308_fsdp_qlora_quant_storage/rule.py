@@ -39,6 +39,16 @@ class FsdpQloraQuantStorage(Rule):
     ## When it does not apply
     No FSDP; `fsdp_version: 2`; 8-bit loading; storage dtype equal to the model dtype.
 
+    ## What makes it certain
+    Fires only when the run is known to be FSDP, the FSDP version is not set (accelerate's
+    default, 1) or set to 1 in the accelerate config, and a `BitsAndBytesConfig` whose arguments
+    are all known has `load_in_4bit` known True and no `bnb_4bit_quant_storage`. A storage dtype
+    that is passed is not compared with the model's dtype (no finding); a value computed at run
+    time keeps it silent.
+
+    Not reproduced (FSDP with bitsandbytes needs GPUs); the flattening check is torch's
+    `_flat_param.py`.
+
     ## Fix safety
     No automatic fix yet.
 

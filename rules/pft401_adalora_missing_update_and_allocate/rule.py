@@ -45,6 +45,16 @@ class AdaloraMissingUpdateAndAllocate(Rule):
     in another module, or that pass a callback or the model to code defined elsewhere (it
     may call `update_and_allocate` there).
 
+    ## What makes it certain
+    Fires only when the trained adapter is known to be AdaLoRA, the script trains (it builds a
+    Trainer or calls `backward()`), every `update_and_allocate` call found is known never to run
+    (or there is none), and nothing peft-lint cannot read could call it: no callback from
+    another module is given to the trainer, the trainer's arguments are known, and the model is
+    not handed to code defined elsewhere. Any of that Unknown keeps it silent.
+
+    Reproduced on transformers 4.57.6 and 5.24.0 (torch 2.13.0, peft 0.21.2, accelerate 1.15.0):
+    Trainer, accelerate loop, and TRL 1.16.0's SFTTrainer with `peft_config`.
+
     ## Fix safety
     No automatic fix.
 

@@ -40,6 +40,18 @@ class AdaloraUpdateAfterZeroGrad(Rule):
     `on_optimizer_step` / `on_pre_optimizer_step`; a loop that calls it between
     `optimizer.step()` and `zero_grad()`; `zero_grad(set_to_none=False)`.
 
+    ## What makes it certain
+    Fires only for an `update_and_allocate` call known to run where the gradients are None: in a
+    TrainerCallback hook the Trainer runs after `model.zero_grad()` or before any backward
+    (`on_step_end`, `on_step_begin`, `on_epoch_*`, `on_train_*`, `on_log`, `on_save`,
+    `on_evaluate`, ...), unless a Trainer subclass of the script overrides
+    `_inner_training_loop`; or in a loop whose last `backward()`/`zero_grad()` before the call
+    is a `zero_grad()` other than `zero_grad(set_to_none=False)`. Calls inside `if`, `with` and
+    `try` blocks of the loop count as running.
+
+    The hook order was read in `_inner_training_loop` of transformers 4.57.6 and 5.24.0.
+    Reproduced on transformers 4.57.6 and 5.24.0 (torch 2.13.0, peft 0.21.2, accelerate 1.15.0).
+
     ## Fix safety
     No automatic fix yet.
 

@@ -37,6 +37,18 @@ class AdaloraInvalidSchedule(Rule):
     ## When it does not apply
     peft < 0.15 (no validation there); values computed at run time.
 
+    ## What makes it certain
+    Fires only when the resolved peft is >= 0.15 (the release that validates the schedule) and
+    an `AdaLoraConfig` has a known `total_step` that is unset or <= 0, or known `total_step`,
+    `tinit` and `tfinal` with `tinit >= total_step - tfinal`. An argument not written counts as
+    the `AdaLoraConfig` default (`total_step=None`, `tinit=0`, `tfinal=0`) only when no `**`
+    computed at run time could pass it; otherwise, or when a value is computed at run time, it
+    is silent. On peft < 0.15 it is silent. Versions are the resolved ones: given, pinned or
+    installed, else the newest release peft-lint knows (the output's `versions:` line says
+    which).
+
+    Reproduced on transformers 4.57.6 and 5.24.0 (torch 2.13.0, peft 0.21.2, accelerate 1.15.0).
+
     ## Fix safety
     No automatic fix: the right `total_step` is the run's number of optimizer steps.
 

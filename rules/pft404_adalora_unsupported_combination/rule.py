@@ -32,6 +32,14 @@ class AdaloraUnsupportedCombination(Rule):
     ## When it does not apply
     `LoraConfig(use_dora=True)`; `use_dora=False`.
 
+    ## What makes it certain
+    Fires only when an `AdaLoraConfig` gets `use_dora` or `loftq_config` with a known value
+    other than `None`/`False`. A value computed at run time keeps it silent. The peft version is
+    not checked.
+
+    The refusal is `AdaLoraConfig.__post_init__`. Reproduced on transformers 4.57.6 and 5.24.0
+    (torch 2.13.0, peft 0.21.2, accelerate 1.15.0).
+
     ## Fix safety
     No automatic fix: DoRA and AdaLoRA are different methods; choose one.
 

@@ -46,6 +46,18 @@ class SeqClsHeadNotTrained(Rule):
     `task_type="SEQ_CLS"`/`"TOKEN_CLS"`; the head in `modules_to_save`; prompt-learning
     methods; a `modules_to_save` computed at run time.
 
+    ## What makes it certain
+    Fires only when the trained model's class is known and ends in `ForSequenceClassification`,
+    `ForTokenClassification`, `ForImageClassification`, `ForAudioClassification`,
+    `ForQuestionAnswering` or `ForMultipleChoice`; the adapter is a known LoRA-family method;
+    the script trains; `task_type` is absent or known and not `SEQ_CLS`, `TOKEN_CLS` or
+    `QUESTION_ANS`; and `modules_to_save` is absent, `None`, or a known list naming no
+    `classifier`, `score`, `head` or `pooler`. A `task_type` or `modules_to_save` computed at
+    run time keeps it silent; an adapter config with `**` arguments computed at run time is
+    skipped unless it writes `task_type`.
+
+    Reproduced on transformers 4.57.6 and 5.24.0 (torch 2.13.0, peft 0.21.2, accelerate 1.15.0).
+
     ## Fix safety
     No automatic fix yet.
 

@@ -35,6 +35,14 @@ class AdaloraTotalStepMismatch(Rule):
     `max_steps` unset (the length comes from epochs and the dataset size, which peft-lint
     cannot see), or either value computed at run time.
 
+    ## What makes it certain
+    Fires only when the trained adapter is AdaLoRA, its `total_step` is a known integer, and
+    `max_steps` is written (not a default) as a positive integer that differs from it. A value
+    computed at run time, or a run whose length comes from epochs, keeps it silent. A warning:
+    nothing crashes.
+
+    The schedule is peft's `AdaLoraModel.update_and_allocate`.
+
     ## Fix safety
     No automatic fix: which of the two numbers is right is the user's choice.
 

@@ -44,6 +44,19 @@ class TiedEmbeddingsInAdapter(Rule):
     ## When it does not apply
     Untied models; `ensure_weight_tying=True`; peft < 0.18 (the option does not exist there).
 
+    ## What makes it certain
+    Fires only when the resolved peft is >= 0.18, the model type is known and its class or model
+    id matches a family with tied embeddings (Gemma, Llama-3.2-1B/3B, Qwen2.5-0.5B-3B,
+    Qwen3-0.6B-4B, GPT-2, OPT), `ensure_weight_tying` is not written or written False, and
+    `modules_to_save` or `target_modules` is a known list naming `embed_tokens`, `lm_head`,
+    `wte` or `embed_out`. An `ensure_weight_tying` computed at run time keeps it silent; `**`
+    arguments that could pass it are not considered. That the embeddings are tied comes from the
+    name patterns, not from the checkpoint's config. Versions are the resolved ones: given,
+    pinned or installed, else the newest release peft-lint knows (the output's `versions:` line
+    says which).
+
+    The warning is peft's `_check_tied_modules` (PR #2803); not reproduced.
+
     ## Fix safety
     No automatic fix yet.
 

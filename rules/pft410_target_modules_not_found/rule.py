@@ -43,6 +43,21 @@ class TargetModulesNotFound(Rule):
     by `scripts/gen_knowledge.py`: transformers 4.46.3 to 5.24.0, 43 architectures); names
     with dots or regex characters; `"all-linear"`.
 
+    ## What makes it certain
+    Fires only when the trained model is a PEFT model and `target_modules` is known: a single
+    string other than `"all-linear"` with no regex characters (for any model); or a list of
+    plain names (no dots, no regex characters) none of which is in the module table of a known
+    model type (from its class, a known hub id, or a local `config.json`). The table is that of
+    the resolved transformers version, else one of the same major version (the newest not newer,
+    or the oldest; the message names it); the ViT family is split at 5.9, and MoE architectures
+    need their version's own table and, on transformers 5, peft >= 0.19. Targets or a model
+    computed at run time keep it silent. Versions are the resolved ones: given, pinned or
+    installed, else the newest release peft-lint knows (the output's `versions:` line says
+    which).
+
+    Tables: transformers 4.46.3, 4.51.3, 4.57.6, 5.9.0, 5.16.0 and 5.24.0 (43 architectures).
+    Reproduced on transformers 4.57.6 and 5.24.0 (torch 2.13.0, peft 0.21.2, accelerate 1.15.0).
+
     ## Fix safety
     No automatic fix: which modules to adapt is the user's choice.
 

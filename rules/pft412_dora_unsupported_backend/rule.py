@@ -36,6 +36,17 @@ class DoraUnsupportedBackend(Rule):
     ## When it does not apply
     bitsandbytes or unquantized models; `use_dora=False`.
 
+    ## What makes it certain
+    Fires only when a `LoraConfig` has `use_dora` known True and either `lora_bias` known True,
+    or the trained model is loaded with a `quantization_config` that is a `GPTQConfig`,
+    `AwqConfig`, `AqlmConfig` or `EetqConfig` built in the script. A value computed at run time
+    keeps it silent; a checkpoint saved pre-quantized, loaded without a `quantization_config`,
+    is not recognised.
+
+    The `lora_bias` refusal is reproduced on transformers 4.57.6 and 5.24.0 (torch 2.13.0, peft
+    0.21.2, accelerate 1.15.0); the GPTQ/AWQ/AQLM/EETQ layers are cited (their kernels do not
+    run on the CPU).
+
     ## Fix safety
     No automatic fix.
 

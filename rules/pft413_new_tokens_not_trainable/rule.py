@@ -42,6 +42,16 @@ class NewTokensNotTrainable(Rule):
     ## When it does not apply
     No tokens added; embeddings trained by the adapter; adapter options computed at run time.
 
+    ## What makes it certain
+    Fires only when the script adds tokens to a tokenizer and calls `resize_token_embeddings` on
+    the trained model, trains a PEFT model, every argument of the adapter config is known (no
+    `**` computed at run time), no `trainable_token_indices` is given, and a known
+    `modules_to_save`/`target_modules` names no embedding or output layer (`embed_tokens`,
+    `lm_head`, `wte`, `word_embeddings`, `embed_in`, `embed_out`, `shared`). A list computed at
+    run time keeps it silent.
+
+    Reproduced on transformers 4.57.6 and 5.24.0 (torch 2.13.0, peft 0.21.2, accelerate 1.15.0).
+
     ## Fix safety
     No automatic fix.
 

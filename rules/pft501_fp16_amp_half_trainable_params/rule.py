@@ -45,6 +45,21 @@ class Fp16AmpHalfTrainableParams(Rule):
     reads it from a local checkpoint's config.json (`dtype`/`torch_dtype`) or from the few hub
     ids it knows, and stays silent when it cannot tell. A dtype chosen at run time is not flagged.
 
+    ## What makes it certain
+    Fires only when the script trains, `fp16` is known True in the training arguments, the
+    weights are known to load as float16 (a written `dtype`/`torch_dtype`; or, without one on
+    transformers >= 5.0 or with `dtype="auto"`, the checkpoint's dtype from a local
+    `config.json` or from the few hub ids peft-lint has on record), and something in half
+    precision is known to train: a non-empty `modules_to_save`, a `task_type` that adds a head
+    (`SEQ_CLS`, `TOKEN_CLS`, `QUESTION_ANS`), or `autocast_adapter_dtype=False` on
+    `get_peft_model`. Without a dtype on transformers 4.x the weights are float32 and it is
+    silent; a dtype that is not known keeps it silent. Versions are the resolved ones: given,
+    pinned or installed, else the newest release peft-lint knows (the output's `versions:` line
+    says which).
+
+    Not reproduced (fp16 AMP needs a CUDA GradScaler); the load default was checked with
+    transformers 5.24, the refusal is torch's `GradScaler._unscale_grads_`.
+
     ## Fix safety
     No automatic fix.
 

@@ -37,6 +37,15 @@ class AdapterKeptInHalfPrecision(Rule):
     ## When it does not apply
     Casting the base before wrapping; ZeRO-3 setups that need one dtype on purpose.
 
+    ## What makes it certain
+    Fires only in a script that trains: for `.half()`, `.to(torch.float16)`, `.to(torch.half)`
+    or `.to(torch.bfloat16)` called on the PEFT model after `get_peft_model` and before training
+    starts; or for `autocast_adapter_dtype=False` written on `get_peft_model`, unless the ZeRO
+    stage is known to be 3. A cast or flag computed at run time keeps it silent. A warning: the
+    run trains, only worse.
+
+    PEFT keeps adapters in float32 since 0.12 (PR #1706); not reproduced.
+
     ## Fix safety
     No automatic fix yet.
 

@@ -38,6 +38,15 @@ class PeftFromPretrainedNotTrainable(Rule):
     ## When it does not apply
     Loading for inference or merging; `is_trainable=True`.
 
+    ## What makes it certain
+    Fires only when the trained model's adapter is loaded with `PeftModel.from_pretrained` or an
+    `AutoPeftModel*.from_pretrained`, `is_trainable` is known False (not passed, peft's default,
+    with no `**` computed at run time that could pass it; or written False), and the script
+    trains. Whether the run crashes or trains nothing depends on input gradients; when they are
+    not known the message names both outcomes (both are errors).
+
+    Reproduced on transformers 4.57.6 and 5.24.0 (torch 2.13.0, peft 0.21.2, accelerate 1.15.0).
+
     ## Fix safety
     Safe: `peft-lint --fix` adds `is_trainable=True` to the call (or turns
     `is_trainable=False` into it); nothing else in the file changes.

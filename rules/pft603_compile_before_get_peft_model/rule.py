@@ -38,6 +38,14 @@ class CompileBeforeGetPeftModel(Rule):
     ## When it does not apply
     Compiling after the adapter is added; `model.compile()` (compiles in place, no wrapper).
 
+    ## What makes it certain
+    Fires only when the model that `get_peft_model` or `PeftModel.from_pretrained` wraps is
+    known to be the result of `torch.compile(...)` on the base model. `model.compile()` (in
+    place) and a model computed at run time keep it silent.
+
+    Reproduced on transformers 4.57.6 and 5.24.0 (torch 2.13.0, peft 0.21.2, accelerate 1.15.0):
+    the saved keys carry `_orig_mod.`.
+
     ## Fix safety
     No automatic fix yet: the fix reorders two statements.
 

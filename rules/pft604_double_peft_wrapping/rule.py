@@ -40,6 +40,16 @@ class DoublePeftWrapping(Rule):
     The base model with `peft_config`; a PEFT model without `peft_config`; TRL < 0.27 (no
     error; the old adapter is merged silently).
 
+    ## What makes it certain
+    Fires only when a TRL trainer of a known class gets a model known to be a PEFT model (from
+    `get_peft_model` or `PeftModel.from_pretrained`) together with `peft_config=`, and the
+    resolved trl is >= 0.27. On trl < 0.27 it is silent; a model computed at run time keeps it
+    silent. Versions are the resolved ones: given, pinned or installed, else the newest release
+    peft-lint knows (the output's `versions:` line says which).
+
+    Reproduced with trl 1.16.0 on transformers 5.24.0 (torch 2.13.0, peft 0.21.2, accelerate
+    1.15.0); the refusal is trl PR #4713.
+
     ## Fix safety
     No automatic fix: which adapter to train is the user's choice.
 

@@ -46,6 +46,20 @@ class Zero3EmptyAdapterSave(Rule):
     ## When it does not apply
     ZeRO stages 0-2; transformers >= 5.0 with `trainer.save_model`; the gather flag set on 4.x.
 
+    ## What makes it certain
+    Fires only when the DeepSpeed ZeRO stage is known to be 3 (the config named by the training
+    arguments or by the accelerate config, among the files of the run) and the trained model is
+    a PEFT model; then for `model.save_pretrained(...)` on the trained model after
+    `trainer.train()`, on any transformers version; and for `trainer.save_model()` only when the
+    resolved transformers is < 5.0 and the config writes
+    `stage3_gather_16bit_weights_on_model_save` (or accelerate's `zero3_save_16bit_model`) as a
+    literal false. An absent flag, or one it cannot read, counts as gathering: silent. Versions
+    are the resolved ones: given, pinned or installed, else the newest release peft-lint knows
+    (the output's `versions:` line says which).
+
+    Not reproduced (ZeRO-3 needs the deepspeed package and GPUs); the save fix is transformers
+    PR #41416.
+
     ## Fix safety
     No automatic fix yet.
 

@@ -39,6 +39,16 @@ class FsdpShardedFinalSave(Rule):
     ## When it does not apply
     `FULL_STATE_DICT`; scripts that switch before saving (as PEFT's `examples/sft/train.py`).
 
+    ## What makes it certain
+    Fires only when the run is known to be FSDP, the accelerate config of its
+    `accelerate launch` sets `fsdp_state_dict_type: SHARDED_STATE_DICT` literally, the script
+    calls `trainer.save_model()`, and `"FULL_STATE_DICT"` appears nowhere in the script as a
+    string literal (any such literal counts as a switch before saving). An `fsdp_config` passed
+    to the training arguments is not read.
+
+    Not reproduced (FSDP needs several GPUs); the save branch is transformers'
+    `Trainer.save_model`.
+
     ## Fix safety
     No automatic fix yet.
 

@@ -39,6 +39,19 @@ class BestModelAndSaveStrategy(Rule):
     ## When it does not apply
     `load_best_model_at_end` off; `save_strategy="best"`; values computed at run time.
 
+    ## What makes it certain
+    Fires only when `load_best_model_at_end` is known True, the save and evaluation strategies
+    are known (written, or the defaults of the arguments class in the resolved version: saving
+    `"steps"`, evaluation `"no"`) and differ, with the save strategy not `"best"`; or both are
+    `"steps"` and `save_steps` and `eval_steps` are known integers (`eval_steps=None` takes
+    `logging_steps`, as `__post_init__` does) with `save_steps` not a multiple of `eval_steps`.
+    A value computed at run time keeps it silent. Versions are the resolved ones: given, pinned
+    or installed, else the newest release peft-lint knows (the output's `versions:` line says
+    which).
+
+    Read in transformers 5.24 `TrainingArguments.__post_init__`. Reproduced on transformers
+    4.57.6 and 5.24.0 (torch 2.13.0, peft 0.21.2, accelerate 1.15.0).
+
     ## Fix safety
     No automatic fix: the schedule is the user's choice.
 

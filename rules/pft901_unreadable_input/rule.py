@@ -27,6 +27,13 @@ class UnreadableInput(InputRule):
     ## When it does not apply
     Files found by folder mode that belong to no run unit are not read.
 
+    ## What makes it certain
+    The finding states what happened when peft-lint read the file: the operating system's answer
+    (no such file, a directory, not a regular file, permission denied), a NUL byte (binary), a
+    byte that is not UTF-8 (with its offset), or a size above peft-lint's limit for one file. It
+    is certain about peft-lint's own read, not about the job: a file over the limit may work at
+    run time. Only files of a run are reported.
+
     ## Fix safety
     No automatic fix.
 

@@ -26,6 +26,14 @@ class InvalidPython(InputRule):
     ## When it does not apply
     Always applies to the Python files of a run.
 
+    ## What makes it certain
+    The message and position are those of `ast.parse` in the Python that runs peft-lint. Where a
+    newer Python that peft-lint supports accepts the file, there is no finding, only a note. In
+    a notebook each code cell is parsed on its own, as IPython runs it: a broken cell is
+    reported alone and the other cells are still checked. A file that exhausts the parser
+    (recursion or memory) is reported as "could not be parsed": that is peft-lint's limit, not a
+    verdict on the script.
+
     ## Fix safety
     No automatic fix.
 

@@ -27,6 +27,13 @@ class InvalidConfig(InputRule):
     ## When it does not apply
     Always applies to the config files of a run.
 
+    ## What makes it certain
+    The message and position are the parser's own: PyYAML's safe loader (its C version when
+    installed) reading one document, as `yaml.safe_load` and `HfArgumentParser.parse_yaml_file`
+    do in the job, and Python's `json` decoder, as `json.load` does. A config nested deeper than
+    peft-lint's reader goes is reported as "nested too deeply": that is peft-lint's limit, and
+    the job's loader may read it. Only config files of a run are reported.
+
     ## Fix safety
     No automatic fix.
 

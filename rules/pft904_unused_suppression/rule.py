@@ -29,6 +29,14 @@ class UnusedSuppression(InputRule):
     The named rule reports on the covered line, at the finding's own location or at one of
     its related locations (a YAML key, a launcher line).
 
+    ## What makes it certain
+    Certain about this lint only: the named rule is enabled for the file and reported nothing on
+    the covered line (or file), at a finding's location or a related one, for the files,
+    versions and settings of this invocation. A rule that stayed silent because a fact was
+    Unknown (no launcher passed, a value computed at run time) or because other versions were
+    resolved makes the suppression look stale too: lint the whole run, with its pins, before
+    removing it.
+
     ## Fix safety
     No automatic fix: delete the name from the comment, or the comment.
 

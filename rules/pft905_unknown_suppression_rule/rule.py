@@ -28,6 +28,11 @@ class UnknownSuppressionRule(InputRule):
     Every name in the brackets is a rule code (`PFT101`) or name (`adalora-reentrant-gc-ddp`)
     from `peft-lint rules`.
 
+    ## What makes it certain
+    Certain: no rule of this peft-lint has the code or name written in the brackets (or the
+    brackets are empty), as `peft-lint rules` lists them. A code from a newer peft-lint release
+    is reported too.
+
     ## Fix safety
     No automatic fix.
 

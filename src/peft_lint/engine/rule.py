@@ -16,8 +16,11 @@ from peft_lint.engine.diagnostic import Diagnostic, Fix, Related, Severity
 from peft_lint.facts.model import Span, TrainingSetup
 
 DOCS_URL = "https://github.com/peft-lint/peft-lint/blob/main/docs/rules/{name}.md"
+# In this order in every docstring: scripts/gen_docs.py and `peft-lint rule CODE` print the
+# docstring as written. "What makes it certain" names the facts that must be known for the rule
+# to fire at its severity, what it does when one is Unknown, and the versions it was checked for.
 REQUIRED_SECTIONS = ("What it does", "Why is this bad?", "Example", "Use instead",
-                     "When it does not apply", "Fix safety", "References")
+                     "When it does not apply", "What makes it certain", "Fix safety", "References")
 
 
 @dataclass(frozen=True)
