@@ -92,6 +92,10 @@ class PrepareKbitImplicitReentrant(Rule):
             processes = setup.distributed.world_size
             if processes.known and isinstance(processes.value, int) and processes.value <= 1:
                 continue  # one process: the DDP crash cannot happen
+            strategy = setup.distributed.strategy
+            if strategy.known and strategy.value != "ddp":
+                continue  # DeepSpeed / FSDP: not DDP's reducer, not this crash
+            certain = processes.known and strategy.known
             message = ("prepare_model_for_kbit_training enables checkpointing with `{}` as kwargs, "
                        "so torch's default decides: reentrant "
                        f"({setup.version_label('torch')}), although "
@@ -99,11 +103,11 @@ class PrepareKbitImplicitReentrant(Rule):
                        "enables checkpointing again later.")
             found = self.diagnostic(
                 call.span, message + (" Reentrant checkpointing crashes under DDP (\"Expected to mark a "
-                                      "variable ready only once\")." if processes.known else
+                                      "variable ready only once\")." if certain else
                                       " If this run is launched on several processes (DDP), reentrant "
                                       "checkpointing crashes there (\"Expected to mark a variable ready "
                                       "only once\"); the number of processes is not known here."),
                 help="pass gradient_checkpointing_kwargs={\"use_reentrant\": False}",
                 related=related(setup.distributed.launcher_span, "several processes"))
             # a crash only under DDP: a warning when the run is known to be distributed
-            yield found if processes.known else replace(found, severity=Severity.INFO)
+            yield found if certain else replace(found, severity=Severity.INFO)

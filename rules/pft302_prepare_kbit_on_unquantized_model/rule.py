@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 
 from peft_lint.engine.diagnostic import Diagnostic, Severity
 from peft_lint.engine.rule import Rule, related
@@ -72,12 +73,15 @@ class PrepareKbitOnUnquantizedModel(Rule):
                        "does not enable gradient checkpointing or input gradients (that branch "
                        "runs only for quantized models); it only freezes every parameter and "
                        "upcasts every fp16/bf16 parameter to fp32, the whole model.")
-            if "run time" in call.model_quantized.origin.detail:
+            chosen_at_run_time = "run time" in call.model_quantized.origin.detail
+            if chosen_at_run_time:
                 message += (" (Unless the model named at run time is a checkpoint saved quantized, "
                             "such as GPTQ or AWQ.)")
-            yield self.diagnostic(
+            found = self.diagnostic(
                 call.span, message,
                 help="remove the call; enable checkpointing with gradient_checkpointing=True and "
                      "gradient_checkpointing_kwargs={\"use_reentrant\": False} in the training "
                      "arguments",
                 related=related(call.model_load_span, "loaded without quantization_config"))
+            # the model is chosen at run time: it may be a checkpoint saved quantized
+            yield replace(found, severity=Severity.INFO) if chosen_at_run_time else found

@@ -10,7 +10,7 @@ from peft_lint.knowledge import transformers as tf
 
 FROZEN_HEAD = "the new head stays frozen at its random initialisation"
 LORA_FAMILY = frozenset({"lora", "adalora", "ia3", "loha", "lokr", "oft", "boft", "vera"})
-HEAD_WORDS = ("classifier", "score", "head", "pooler")
+HEAD_WORDS = ("classifier", "score", "head", "pooler", "qa_outputs")
 
 
 class SeqClsHeadNotTrained(Rule):
@@ -109,4 +109,4 @@ class SeqClsHeadNotTrained(Rule):
             if saved.value is not None and (not isinstance(saved.value, list | tuple) or
                                             any(word in text for word in HEAD_WORDS)):
                 return False
-        return setup.adapter.kwargs_complete or task is not None
+        return setup.adapter.kwargs_complete  # `**` arguments may add modules_to_save

@@ -80,6 +80,8 @@ class TiedEmbeddingsInAdapter(Rule):
         ensure = adapter.kwargs.get("ensure_weight_tying")
         if ensure is not None and (ensure.is_(True) or not ensure.known):
             return
+        if ensure is None and not adapter.kwargs_complete:
+            return  # `**` arguments may pass ensure_weight_tying
         for key in ("modules_to_save", "target_modules"):
             fact = adapter.kwargs.get(key)
             if fact is None or not fact.known or not isinstance(fact.value, list):

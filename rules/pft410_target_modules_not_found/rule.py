@@ -11,6 +11,11 @@ NOT_FOUND = "not found in the base model"
 NONE_TARGETED = "No modules were targeted for adaptation"
 
 
+# Modules that sit directly on the model (its heads): a string target of this name matches
+# (peft's check_target_module_exists fullmatches the key, and "lm_head" is the key itself).
+TOP_LEVEL_MODULES = frozenset({"lm_head", "score", "classifier", "qa_outputs", "pooler", "embed_out",
+                               "output", "head", "classification_head", "proj_out"})
+
 class TargetModulesNotFound(Rule):
     """
     ## What it does
@@ -81,7 +86,10 @@ class TargetModulesNotFound(Rule):
         targets = adapter.kwargs.get("target_modules")
         if targets is not None and targets.known and isinstance(targets.value, str):
             value = targets.value
-            if value != "all-linear" and not (set(value) & REGEX_CHARACTERS):
+            # a plain name fullmatches a module whose whole dotted name it is: a model's own
+            # top-level children (its head) do match
+            if value != "all-linear" and not (set(value) & REGEX_CHARACTERS) and \
+                    value not in TOP_LEVEL_MODULES:
                 yield self.diagnostic(
                     targets.span or adapter.config_span,
                     f"target_modules=\"{value}\" is a string, which PEFT matches as a regex against "

@@ -70,7 +70,7 @@ def table_versions() -> list[str]:
 
 
 def _table_for(model_type: str, version: str) -> tuple[dict[str, dict[str, list[str]]], str] | None:
-    """The exact table, or one of the same major version for names stable within it."""
+    """The exact table, or an older one of the same major version for names stable within it."""
     versions = table_versions()
     if version in versions:
         table = _table(version)
@@ -86,9 +86,12 @@ def _table_for(model_type: str, version: str) -> tuple[dict[str, dict[str, list[
         same = [candidate for candidate in versions if candidate.split(".")[0] == major]
     if not same:
         return None
-    # the newest table not newer than the version, else the oldest of the same major version
+    # the newest table not newer than the version; a version older than every table is not
+    # judged (names may have changed since: never judge by a newer release)
     older = [candidate for candidate in same if version_at_least(version, candidate)]
-    chosen = older[-1] if older else same[0]
+    if not older:
+        return None
+    chosen = older[-1]
     table = _table(chosen)
     return (table, chosen) if table else None
 
