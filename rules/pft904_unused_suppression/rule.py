@@ -32,10 +32,10 @@ class UnusedSuppression(InputRule):
     ## What makes it certain
     Certain about this lint only: the named rule is enabled for the file and reported nothing on
     the covered line (or file), at a finding's location or a related one, for the files,
-    versions and settings of this invocation. A rule that stayed silent because a fact was
-    Unknown (no launcher passed, a value computed at run time) or because other versions were
-    resolved makes the suppression look stale too: lint the whole run, with its pins, before
-    removing it.
+    versions and settings of this invocation. Where some facts of the run were not determined
+    (no launcher passed, a value computed at run time: the notes list them), the named rule may
+    report once they are known, so the finding is an info ("may be stale"); a warning only when
+    the run's facts were all determined.
 
     ## Fix safety
     No automatic fix: delete the name from the comment, or the comment.

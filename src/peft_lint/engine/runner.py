@@ -88,7 +88,11 @@ def _lint(paths: list[Path], options: LintOptions) -> LintResult:
     environment = next((outcome.versions for outcome in outcomes), None) or resolve_versions(
         options.target_versions, options.settings_versions, [Path.cwd()], options.use_installed)
     selected = _selected(_unique(diagnostics), options.settings)
-    final = sorted(_in_notebook_cells(_suppressed(selected, made, options.settings), made),
+    # runs with facts not determined: a rule silent there may fire when they are known
+    undetermined_paths = {each.path for unit, outcome in zip(units, outcomes, strict=False)
+                          if outcome.notes for file in unit.files for each in (file, *file.companions)}
+    final = sorted(_in_notebook_cells(_suppressed(selected, made, options.settings, undetermined_paths),
+                                      made),
                    key=Diagnostic.sort_key)  # a notebook's written files' findings among its own
     notes = [problem.message for _, problem in problems if problem.note_only]
     notes = list(dict.fromkeys(notes + [note for outcome in outcomes for note in outcome.notes]))
@@ -285,10 +289,13 @@ def _selected(diagnostics: list[Diagnostic], settings: Settings) -> list[Diagnos
     return kept
 
 
-def _suppressed(diagnostics: list[Diagnostic], files: list[SourceFile],
-                settings: Settings) -> list[Diagnostic]:
+def _suppressed(diagnostics: list[Diagnostic], files: list[SourceFile], settings: Settings,
+                undetermined_paths: set[str] | frozenset[str] = frozenset()) -> list[Diagnostic]:
     """The findings left after the files' `# peft-lint: ignore[...]` comments, plus the meta
     findings about the comments themselves."""
+    from dataclasses import replace
+
+    from peft_lint.engine.diagnostic import Severity
     from peft_lint.engine.registry import find_rule
     from peft_lint.engine.suppressions import apply_suppressions, read_suppressions
 
@@ -313,9 +320,18 @@ def _suppressed(diagnostics: list[Diagnostic], files: list[SourceFile],
                   and settings.enabled(rule.code, rule.name, suppression.path)]
         if unused and settings.enabled(unused_rule.code, unused_rule.name, suppression.path):
             where = "in this file" if suppression.applies_to is None else f"on line {suppression.applies_to}"
+            names = ", ".join(f"`{name}`" for name in unused)
+            if suppression.path in undetermined_paths:  # the rule may fire once they are known
+                kept.append(replace(unused_rule().diagnostic(
+                    span, f"{names} reported nothing {where}, but some facts of this run were not "
+                          "determined (see the notes), so it may still report once they are: the "
+                          "suppression may be stale", help="lint the whole run (script, configs and "
+                                                           "launcher together) to know"),
+                    severity=Severity.INFO))
+                continue
             kept.append(unused_rule().diagnostic(
-                span, f"{', '.join(f'`{name}`' for name in unused)} reported nothing {where}: the "
-                      "suppression is stale", help="remove the unused name (or the comment)"))
+                span, f"{names} reported nothing {where}: the suppression is stale",
+                help="remove the unused name (or the comment)"))
     return sorted(kept, key=Diagnostic.sort_key)
 
 
