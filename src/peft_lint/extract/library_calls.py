@@ -515,6 +515,9 @@ def _model_method(interp: Interpreter, owner: ObjectValue, model: TrackedModel, 
     if name in ("gradient_checkpointing_disable", "activation_checkpointing_disable"):
         interp.record(model, "gc-disable", span)
         return Const(span, None)
+    if name in ("add_adapter", "load_adapter"):  # transformers' PEFT integration: adapters in place
+        interp.record(model, "adapter-added", span, detail=f"{name}()")
+        return Const(span, None)
     if name == "enable_input_require_grads":
         interp.record(model, "input-grads", span, detail="enable_input_require_grads()")
         return Const(span, None)

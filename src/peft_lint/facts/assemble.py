@@ -139,8 +139,9 @@ def _assemble_script(context: _Context, script: SourceFile, options: Options) ->
                                     for key in tf.TRAINING_ARGUMENT_DEFAULTS}
     setup.deepspeed = _deepspeed(context, setup, args, model)
     setup.key_checks = _key_checks(context, facts)
+    # transformers raises this for bitsandbytes models (other backends raise otherwise, or not)
     setup.quantized_casts = [(event.span, event.detail) for m in facts.models if m.kind == "base"
-                             and m.quantized.is_(True) for event in m.events
+                             and m.quantized.is_(True) and _bitsandbytes(m) for event in m.events
                              if event.kind == "dtype-cast" and event.span is not None]
     setup.ignored_assignments = [found for training_args in facts.training_args
                                  for found in _ignored_assignments(context, training_args)]
@@ -270,7 +271,10 @@ def _trainer_use(trainer: TrainerObject | None, model: TrackedModel | None,
         use.span = facts.backward_spans[0]
     if model is not None:
         is_peft = model.kind == "peft"
-        use.model_is_peft = Fact.derived(is_peft, "the model reaching training", model.span)
+        added = next((event for event in model.all_events() if event.kind == "adapter-added"), None)
+        use.model_is_peft = Fact.derived(True, f"an adapter is added with {added.detail}", added.span) \
+            if added is not None and not is_peft else \
+            Fact.derived(is_peft, "the model reaching training", model.span)
         use.peft_wrap_span = model.span if is_peft else None
     elif trainer is not None:
         use.model_is_peft = Fact.unknown("the model given to the trainer is computed at run time",
@@ -548,6 +552,23 @@ def _checkpointing(context: _Context, trainer: TrainerObject | None, args: Train
                 CheckpointOverride(span, reentrant, final) for span, reentrant in manual
                 if reentrant.known and final.known and reentrant.value != final.value]
     return Checkpointing(state.enabled, state.use_reentrant, state.input_grads, state.final_setting())
+
+
+def _bitsandbytes(model: TrackedModel) -> bool:
+    """Whether the model was loaded quantized by bitsandbytes (load_in_4bit/8bit, or a
+    BitsAndBytesConfig), as far as its from_pretrained call shows."""
+    from peft_lint.extract.python_objects import QuantizationConfig
+
+    kwargs = model.load_kwargs
+    if kwargs is None:
+        return False
+    if any(truthy(kwargs.entries[key]) for key in ("load_in_4bit", "load_in_8bit") if key in kwargs.entries):
+        return True
+    config = kwargs.entries.get("quantization_config")
+    if isinstance(config, ObjectValue) and isinstance(config.obj, QuantizationConfig):
+        return config.obj.canonical.endswith("BitsAndBytesConfig")
+    return isinstance(config, DictValue) and \
+        any(key in config.entries for key in ("load_in_4bit", "load_in_8bit"))
 
 
 def _training_start(facts: ScriptFacts, trainer: TrainerObject | None) -> int:
