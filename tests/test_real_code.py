@@ -215,3 +215,23 @@ def test_broken_files_outside_any_run_are_not_reported(tmp_path: Path) -> None:
     write_notebook(tmp_path / "prompting.ipynb", "pipe = pipeline('text-generation')\n", ">>> pipe('hi')\n")
     (tmp_path / "train.py").write_text("from transformers import Trainer\nTrainer(model=\n", encoding="utf-8")
     assert codes(run_json(tmp_path, ".")) == [("PFT902", "train.py")]
+
+
+def test_every_framework_config_in_a_folder_is_a_run(tmp_path: Path) -> None:
+    """`llamafactory-cli train X.yaml` / `axolotl train X.yml`: in folder mode each LLaMA-Factory
+    and axolotl config is a run of its own, with the DeepSpeed config it names."""
+    examples = tmp_path / "examples"
+    examples.mkdir()
+    (examples / "llama3_lora_sft.yaml").write_text(
+        "model_name_or_path: meta-llama/Meta-Llama-3-8B-Instruct\nstage: sft\ndo_train: true\n"
+        "finetuning_type: lora\nlora_target: all\ndataset: identity\ntemplate: llama3\n"
+        "output_dir: saves/llama3\ndeepspeed: ds_z3_config.json\n", encoding="utf-8")
+    (examples / "ds_z3_config.json").write_text('{"zero_optimization": {"stage": 3}, '
+                                                '"train_micro_batch_size_per_gpu": "auto"}', encoding="utf-8")
+    (examples / "qlora.yml").write_text(
+        "base_model: NousResearch/Llama-3.2-1B\nload_in_4bit: true\nadapter: qlora\nlora_r: 32\n"
+        "datasets:\n  - path: teknium/GPT4-LLM-Cleaned\n    type: alpaca\nmicro_batch_size: 2\n"
+        "gradient_checkpointing: true\n", encoding="utf-8")
+    (examples / "dataset_info.yaml").write_text("identity:\n  file_name: identity.json\n", encoding="utf-8")
+    summary = run_json(tmp_path, "examples")["summary"]
+    assert isinstance(summary, dict) and summary["units"] == 2 and summary["files"] == 3

@@ -279,6 +279,7 @@ def _folder_units(folder: Path, cache: FileCache) -> list[RunUnit]:
             units.append(unit)
             claimed.update(file.absolute for file in unit.of_kind("python") if not file.role)
             claimed_made.update(id(file) for file in unit.of_kind("python") if file.role)
+            claimed.update(file.absolute for file in unit.configs("llamafactory") + unit.configs("axolotl"))
     scripts = [cache.get(path) for path in paths if kind_of(path) == "python"]
     scripts += [made for script in list(scripts) for made in script.companions if made.kind == "python"]
     for script in scripts:
@@ -288,6 +289,37 @@ def _folder_units(folder: Path, cache: FileCache) -> list[RunUnit]:
             continue  # not a training script: not peft-lint's to check, even when it is broken
         unit = RunUnit([script])
         _add_mentioned(unit, script, by_name, cache)
+        _add_named_by_configs(unit, cache)
+        units.append(unit)
+    units += _framework_config_units(paths, claimed, by_name, cache)
+    return units
+
+
+# Keys that make a YAML a LLaMA-Factory or axolotl run (read from the text first, so that a
+# folder's other YAML files are not parsed)
+FRAMEWORK_CONFIG_KEYS = re.compile(r"^(?:finetuning_type|stage|base_model|adapter)\s*:", re.MULTILINE)
+
+
+def _framework_config_units(paths: list[Path], claimed: set[Path], by_name: dict[str, list[Path]],
+                            cache: FileCache) -> list[RunUnit]:
+    """Every LLaMA-Factory and axolotl config no launcher claimed is a run of its own, with the
+    DeepSpeed / accelerate configs it names: each is launched as `llamafactory-cli train X.yaml`
+    or `axolotl train X.yml`."""
+    units: list[RunUnit] = []
+    for path in paths:
+        if kind_of(path) != "yaml" or path.absolute() in claimed or path.resolve() in claimed:
+            continue
+        try:
+            head = path.read_text(encoding="utf-8", errors="replace")[:200_000]
+        except OSError:
+            continue
+        if not FRAMEWORK_CONFIG_KEYS.search(head):
+            continue
+        config = cache.get(path)
+        if config.config_role not in ("llamafactory", "axolotl"):
+            continue
+        unit = RunUnit([config])
+        _add_mentioned(unit, config, by_name, cache)
         _add_named_by_configs(unit, cache)
         units.append(unit)
     return units
