@@ -235,3 +235,37 @@ def test_every_framework_config_in_a_folder_is_a_run(tmp_path: Path) -> None:
     (examples / "dataset_info.yaml").write_text("identity:\n  file_name: identity.json\n", encoding="utf-8")
     summary = run_json(tmp_path, "examples")["summary"]
     assert isinstance(summary, dict) and summary["units"] == 2 and summary["files"] == 3
+
+
+def test_the_projects_own_modules_are_read_with_the_script(tmp_path: Path) -> None:
+    """`from utils import *`, `from .model import create_model`, `import package.module as m`:
+    read (never imported), interpreted with the arguments of the call; findings point into them."""
+    (tmp_path / "utils.py").write_text(
+        "from peft import LoraConfig, get_peft_model\nfrom transformers import AutoModelForCausalLM\n"
+        "import helpers  # a cycle back\n\n"
+        "def load_model(name, rank=8):\n"
+        "    model = AutoModelForCausalLM.from_pretrained(name)\n"
+        "    return get_peft_model(model, LoraConfig(r=rank, lora_dropoutt=0.1))\n", encoding="utf-8")
+    (tmp_path / "helpers.py").write_text("import utils\nSEED = 1\n", encoding="utf-8")
+    (tmp_path / "train.py").write_text(
+        "from transformers import Trainer, TrainingArguments\nfrom utils import *\n\n"
+        "Trainer(model=load_model('gpt2'), args=TrainingArguments(output_dir='o')).train()\n",
+        encoding="utf-8")
+    assert codes(run_json(tmp_path, "train.py")) == [("PFT701", "utils.py")]
+    package = tmp_path / "project"
+    package.mkdir()
+    (package / "__init__.py").write_text("", encoding="utf-8")
+    (package / "model.py").write_text(
+        "from peft import PeftModel\nfrom transformers import AutoModelForCausalLM\n\n"
+        "def create_model(base, adapter, trainable):\n"
+        "    return PeftModel.from_pretrained(AutoModelForCausalLM.from_pretrained(base), adapter,\n"
+        "                                     is_trainable=trainable)\n", encoding="utf-8")
+    (package / "train.py").write_text(
+        "from transformers import Trainer, TrainingArguments\nfrom .model import create_model\n"
+        "import project.model as models\n\n"
+        "first = create_model('gpt2', 'adapter', True)\n"
+        "model = models.create_model('gpt2', 'adapter', False)\n"
+        "Trainer(model=model, args=TrainingArguments(output_dir='o')).train()\n", encoding="utf-8")
+    diagnostics = run_json(tmp_path, "project/train.py")["diagnostics"]
+    assert isinstance(diagnostics, list)
+    assert [(d["code"], d["path"], d["line"]) for d in diagnostics] == [("PFT602", "project/model.py", 5)]

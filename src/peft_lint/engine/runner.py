@@ -77,10 +77,13 @@ def _lint(paths: list[Path], options: LintOptions) -> LintResult:
                 by_path[path].pending_parse = False
     else:
         outcomes = _in_this_process(units, options)
+    files += _module_files(units, outcomes, files)
     made = with_companions(files)
     # what cannot be read is reported for the files of a run (a broken data file or helper
     # script in a folder is not peft-lint's to report)
     in_runs = {id(made) for unit in units for file in unit.files for made in (file, *file.companions)}
+    in_runs |= {id(file) for file in files if file.kind == "python" and file.path in
+                {path for outcome in outcomes for _, path in outcome.modules}}
     problems = [(file, problem) for file in made if id(file) in in_runs
                 for problem in (file.problem, *file.cell_problems) if problem]
     diagnostics = [problem_diagnostic(file, problem) for file, problem in problems if not problem.note_only]
@@ -118,6 +121,8 @@ class UnitOutcome:
     setups: list[TrainingSetup]
     notes: list[str]
     versions: dict[str, ResolvedVersion]
+    # the project's modules its scripts imported: (absolute path, path as shown)
+    modules: list[tuple[Path, str]] = field(default_factory=list)
     # found parsing, in a worker: the file's problem and its notebook cells' problems
     problems: dict[Path, tuple[ReadProblem | None, list[ReadProblem]]] = field(default_factory=dict)
 
@@ -142,6 +147,7 @@ def _lint_unit(unit: RunUnit, options: LintOptions, rules: list[Rule]) -> UnitOu
     for setup in setups:
         for rule in rules:
             diagnostics.extend(rule.check(setup))
+    outcome_modules = [(module.absolute, module.path) for module in unit.modules]
     diagnostics, withheld = _without_guessed_versions(diagnostics, versions)
     notes = withheld + [line for setup in setups for line in undetermined(setup)]
     if any(d.severity.value == "error" for d in diagnostics):
@@ -149,7 +155,25 @@ def _lint_unit(unit: RunUnit, options: LintOptions, rules: list[Rule]) -> UnitOu
 
         texts = [file.text for file in unit.files if file.kind == "python"]
         notes += [note for setup in setups if (note := written_for_note(setup, texts))]
-    return UnitOutcome(diagnostics, setups, notes, versions)
+    return UnitOutcome(diagnostics, setups, notes, versions, outcome_modules)
+
+
+def _module_files(units: list[RunUnit], outcomes: list[UnitOutcome],
+                  files: list[SourceFile]) -> list[SourceFile]:
+    """The project modules the runs read, for code frames and suppressions (a worker's modules
+    are read again here, without parsing)."""
+    from peft_lint.inputs.files import read_source
+
+    known = {file.absolute for file in files}
+    found: list[SourceFile] = []
+    in_process = {module.absolute: module for unit in units for module in unit.modules}
+    for outcome in outcomes:
+        for absolute, path in outcome.modules:
+            if absolute not in known:
+                known.add(absolute)
+                found.append(in_process.get(absolute) or
+                             read_source(absolute, "python", parse=False, shown=path))
+    return found
 
 
 def _without_guessed_versions(diagnostics: list[Diagnostic],

@@ -198,6 +198,7 @@ class LocalFunction:
     name: str
     node: object  # ast.FunctionDef
     scope: object  # the Scope it was defined in
+    path: str = ""  # the file it is defined in ("" for the script being read)
 
 
 @dataclass(eq=False, repr=False)
@@ -207,6 +208,16 @@ class LocalClass:
     bases: list[str]  # canonical names of known bases, transitively
     scope: object
     local_bases: list[LocalClass] = field(default_factory=list)
+    path: str = ""  # the file it is defined in ("" for the script being read)
+
+
+@dataclass(eq=False, repr=False)
+class LocalModule:
+    """A module of the project the script imports, read (never imported) from its file."""
+
+    name: str  # dotted, as imported
+    path: str  # its file, as shown
+    scope: object  # the Scope its top level made
 
 
 @dataclass(eq=False, repr=False)
@@ -231,7 +242,7 @@ def find_method(cls: LocalClass, name: str) -> LocalFunction | None:
     if isinstance(node, ast.ClassDef):
         for item in node.body:
             if isinstance(item, ast.FunctionDef | ast.AsyncFunctionDef) and item.name == name:
-                return LocalFunction(name, item, cls.scope)
+                return LocalFunction(name, item, cls.scope, cls.path)
     for base in cls.local_bases:
         found = find_method(base, name)
         if found is not None:

@@ -24,6 +24,7 @@ from peft_lint.extract.python_objects import (
     Instance,
     LocalClass,
     LocalFunction,
+    LocalModule,
     ObjectValue,
     OpenFile,
     ParsedConfig,
@@ -43,6 +44,10 @@ from peft_lint.extract.values import Const, DictValue, ListValue, Ref, Unknown, 
 from peft_lint.facts.model import Span
 
 HF_ROOTS = ("transformers", "peft", "trl", "accelerate", "torch", "bitsandbytes", "deepspeed")
+# Never read as the project's own modules, even when a folder of that name is there (a vendored
+# copy of a library): their behaviour is knowledge, not code to interpret.
+LIBRARY_ROOTS = frozenset({*HF_ROOTS, "unsloth", "unsloth_zoo", "datasets", "safetensors", "yaml",
+                           "numpy", "sagemaker", "wandb", "evaluate", "tokenizers", "huggingface_hub"})
 MAX_INLINE_DEPTH = 8
 MAX_INLINED_CALLS = 400
 # Builtins and logging calls that read a model without changing it.
@@ -78,6 +83,8 @@ class ScriptFacts:
     notes: list[str] = field(default_factory=list)
     # front ends that patch the libraries when imported ("unsloth")
     dialects: set[str] = field(default_factory=set)
+    # the project's own modules the script imports, read with it (paths as shown)
+    module_paths: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -110,11 +117,22 @@ class _Return(Exception):
     pass
 
 
+# A module of the project, by (dotted name, relative-import level, the importing file's path):
+# (its path as shown, its syntax tree), or None when it is not a file of the project.
+ModuleLoader = Callable[[str, int, str], "tuple[str, ast.Module] | None"]
+# Local modules followed per script: more is noted and not read.
+MAX_MODULES = 40
+
+
 class Interpreter:
     def __init__(self, path: str, tree: ast.Module, resolver: ConfigResolver,
                  argv: ListValue | None,
-                 training_arg_default: Callable[[str, str], object | None] | None = None) -> None:
+                 training_arg_default: Callable[[str, str], object | None] | None = None,
+                 module_loader: ModuleLoader | None = None) -> None:
         self.path = path
+        self.is_main = True  # False while an imported module's top level runs
+        self.module_loader = module_loader
+        self.modules: dict[str, LocalModule | None] = {}  # by path; None while it is being read
         self.training_arg_default = training_arg_default or (lambda canonical, key: None)
         self.tree = tree
         self.resolver = resolver
@@ -171,11 +189,14 @@ class Interpreter:
     def stmt_Import(self, node: ast.Import, scope: Scope) -> None:
         self._note_dialect([alias.name for alias in node.names])
         for alias in node.names:
-            if alias.asname:
+            bound = alias.asname or alias.name.split(".")[0]
+            local = self.local_module(alias.name if alias.asname else bound, 0, node)
+            if local is not None:
+                scope.names[bound] = ObjectValue(self.span(node), local)
+            elif alias.asname:
                 scope.names[alias.asname] = Ref(self.span(node), canonical(alias.name))
             else:
-                root = alias.name.split(".")[0]
-                scope.names[root] = Ref(self.span(node), root)
+                scope.names[bound] = Ref(self.span(node), bound)
 
     def _note_dialect(self, modules: list[str]) -> None:
         if any(module.split(".")[0] in DIALECT_MODULES for module in modules):
@@ -186,6 +207,10 @@ class Interpreter:
         module = node.module or ""
         if not node.level:
             self._note_dialect([module])
+        local = self.local_module(module, node.level, node)
+        if local is not None:
+            self.bind_from_module(local, node, scope)
+            return
         if node.level:
             for alias in node.names:
                 scope.names[alias.asname or alias.name] = Unknown(
@@ -197,8 +222,54 @@ class Interpreter:
             scope.names[alias.asname or alias.name] = Ref(
                 self.span(node), canonical(f"{module}.{alias.name}"))
 
+    # -- the project's own modules ----------------------------------------------------
+    def local_module(self, name: str, level: int, node: ast.AST) -> LocalModule | None:
+        """A module of the project (read and run the first time, like an import), or None for
+        a library or a module peft-lint cannot find."""
+        if self.module_loader is None or (not level and name.split(".")[0] in LIBRARY_ROOTS):
+            return None
+        found = self.module_loader(name, level, self.path)
+        if found is None:
+            return None
+        path, tree = found
+        if path in self.modules:
+            return self.modules[path]  # read already, or an import cycle (None) being read
+        if len(self.modules) >= MAX_MODULES:
+            self.facts.notes.append(f"local modules were followed up to {MAX_MODULES}; `{name}` "
+                                    f"({path}, imported at {self.path}:{self.span(node).line}) was not read")
+            return None
+        self.modules[path] = None
+        module = LocalModule(name, path, Scope())
+        saved = self.path, self.is_main, self.conditional
+        self.path, self.is_main = path, False
+        try:
+            self.exec_block(tree.body, module.scope)  # type: ignore[arg-type]
+        except _Return:
+            pass
+        finally:
+            self.path, self.is_main, self.conditional = saved
+        self.modules[path] = module
+        self.facts.module_paths.append(path)
+        return module
+
+    def bind_from_module(self, module: LocalModule, node: ast.ImportFrom, scope: Scope) -> None:
+        names = module.scope.names if isinstance(module.scope, Scope) else {}
+        for alias in node.names:
+            if alias.name == "*":
+                scope.names.update({key: value for key, value in names.items() if not key.startswith("_")})
+                continue
+            value = names.get(alias.name)
+            if value is None:  # a submodule: `from package import module`
+                sub_module = self.local_module(f"{module.name}.{alias.name}" if node.level == 0
+                                               else f"{node.module or ''}.{alias.name}".lstrip("."),
+                                               node.level, node)
+                value = ObjectValue(self.span(node), sub_module) if sub_module else Unknown(
+                    self.span(node), f"`{alias.name}` is not defined in {module.path}")
+            scope.names[alias.asname or alias.name] = value
+
     def stmt_FunctionDef(self, node: ast.FunctionDef, scope: Scope) -> None:
-        scope.names[node.name] = ObjectValue(self.span(node), LocalFunction(node.name, node, scope))
+        scope.names[node.name] = ObjectValue(self.span(node),
+                                             LocalFunction(node.name, node, scope, self.path))
 
     stmt_AsyncFunctionDef = stmt_FunctionDef
 
@@ -212,7 +283,7 @@ class Interpreter:
             elif isinstance(value, ObjectValue) and isinstance(value.obj, LocalClass):
                 bases.extend(value.obj.bases)
                 local_bases.append(value.obj)
-        local_class = LocalClass(node.name, node, bases, scope, local_bases)
+        local_class = LocalClass(node.name, node, bases, scope, local_bases, self.path)
         self.facts.classes[id(node)] = local_class
         scope.names[node.name] = ObjectValue(self.span(node), local_class)
 
@@ -390,9 +461,21 @@ class Interpreter:
             if name == "sys.argv" and self.argv is not None:
                 return self.argv
             return Ref(self.span(node), name)
+        if isinstance(owner, ObjectValue) and isinstance(owner.obj, LocalModule):
+            return self.module_attribute(owner.obj, node.attr, node)
         if isinstance(owner, ObjectValue):
             return library_calls.attribute(self, owner, node.attr, self.span(node))
         return Unknown(self.span(node), f"`.{node.attr}` of a value computed at run time")
+
+    def module_attribute(self, module: LocalModule, name: str, node: ast.AST) -> Value:
+        """`utils.create_model`, or a submodule: `package.module`."""
+        value = module.scope.get(name) if isinstance(module.scope, Scope) else None
+        if value is not None:
+            return value
+        sub_module = self.local_module(f"{module.name}.{name}", 0, node)
+        if sub_module is not None:
+            return ObjectValue(self.span(node), sub_module)
+        return Unknown(self.span(node), f"`{name}` is not defined in {module.path}")
 
     def expr_Subscript(self, node: ast.Subscript, scope: Scope) -> Value:
         owner = self.eval(node.value, scope)
@@ -549,6 +632,8 @@ class Interpreter:
                     node: ast.Call, span: Span) -> Value:
         if isinstance(owner, Ref):
             return self.call(Ref(span, canonical(f"{owner.name}.{name}")), args, kwargs, node, span)
+        if isinstance(owner, ObjectValue) and isinstance(owner.obj, LocalModule):
+            return self.call(self.module_attribute(owner.obj, name, node), args, kwargs, node, span)
         if isinstance(owner, ObjectValue) and isinstance(owner.obj, Instance):
             method = find_method(owner.obj.cls, name)
             if method is not None:
@@ -571,14 +656,17 @@ class Interpreter:
         self.inlined += 1
         parent = function.scope if isinstance(function.scope, Scope) else self.module_scope
         scope = Scope(parent)
+        caller = self.path
         self.bind_parameters(definition, args, kwargs, scope)
         self.depth += 1
         self.returns.append([])
+        self.path = function.path or self.path  # spans inside it are in its own file
         try:
             self.exec_block(definition.body, scope)
         except _Return:
             pass
         finally:
+            self.path = caller
             self.depth -= 1
             returned = self.returns.pop()
         if not returned:
@@ -635,7 +723,7 @@ class Interpreter:
     def decide(self, node: ast.expr, scope: Scope) -> bool | None:
         """The truth of a condition when it is known statically."""
         if isinstance(node, ast.Compare) and _is_main_guard(node):
-            return True
+            return self.is_main  # an imported module's guard is false
         if isinstance(node, ast.BoolOp):
             results = [self.decide(value, scope) for value in node.values]
             if isinstance(node.op, ast.And):
@@ -782,8 +870,9 @@ def canonical(dotted: str) -> str:
 
 
 def interpret(path: str, tree: ast.Module, resolver: ConfigResolver, argv: ListValue | None,
-              training_arg_default: Callable[[str, str], object | None]) -> ScriptFacts:
-    return Interpreter(path, tree, resolver, argv, training_arg_default).run()
+              training_arg_default: Callable[[str, str], object | None],
+              module_loader: ModuleLoader | None = None) -> ScriptFacts:
+    return Interpreter(path, tree, resolver, argv, training_arg_default, module_loader).run()
 
 
 __all__ = [

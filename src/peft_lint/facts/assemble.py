@@ -8,6 +8,7 @@ many processes run and what DDP's `find_unused_parameters` will be.
 
 from __future__ import annotations
 
+import ast
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -22,7 +23,7 @@ from peft_lint.extract.python_objects import (
     exclusive,
     unwrap_model,
 )
-from peft_lint.extract.python_script import ConfigResolver, ScriptFacts, interpret
+from peft_lint.extract.python_script import ConfigResolver, ModuleLoader, ScriptFacts, interpret
 from peft_lint.extract.training_loop import find_allocation_calls
 from peft_lint.extract.values import Const, DictValue, ListValue, Ref, Unknown, Value, truthy
 from peft_lint.facts.model import (
@@ -97,7 +98,8 @@ def _assemble_script(context: _Context, script: SourceFile, options: Options) ->
     assert script.tree is not None
     try:
         facts = interpret(script.path, script.tree, resolver, argv,
-                          lambda canonical, key: _training_arg_default(context, canonical, key))
+                          lambda canonical, key: _training_arg_default(context, canonical, key),
+                          _module_loader(context, script))
     except RecursionError:
         setup = TrainingSetup(versions=context.versions)
         setup.notes.append(f"{script.path} is nested too deeply to follow; it was not checked")
@@ -150,6 +152,61 @@ def _assemble_script(context: _Context, script: SourceFile, options: Options) ->
 
 
 # -- inputs of the interpreter ----------------------------------------------------
+
+def _module_loader(context: _Context, script: SourceFile) -> ModuleLoader:
+    """Finds the project's modules a script imports (never importing them): a module beside the
+    importing file, in its package root, or written by the same notebook; each is read once
+    per unit and becomes a file of the run."""
+    from peft_lint.inputs.files import is_file, read_source
+
+    absolute_of = {script.path: script.absolute}
+    written = {made.absolute.name: made for file in context.unit.files for made in file.companions
+               if made.role.startswith("writefile") and made.kind == "python"}
+    by_absolute = {module.absolute: module for module in context.unit.modules}
+
+    def load(name: str, level: int, importer: str) -> tuple[str, ast.Module] | None:
+        origin = absolute_of.get(importer)
+        if origin is None:
+            return None
+        parts = [part for part in name.split(".") if part]
+        if level:
+            base = origin.parent
+            for _ in range(level - 1):
+                base = base.parent
+            roots = [base]
+        else:
+            if len(parts) == 1 and f"{parts[0]}.py" in written and written[f"{parts[0]}.py"].tree:
+                made = written[f"{parts[0]}.py"]
+                absolute_of[made.path] = made.absolute
+                return made.path, made.tree  # type: ignore[return-value]
+            roots = list(dict.fromkeys([origin.parent, *_package_roots(origin.parent)]))
+        for root in roots:
+            target = root.joinpath(*parts) if parts else root
+            module_file = (target.parent / f"{target.name}.py") if parts else None
+            for candidate in (module_file, target / "__init__.py"):
+                if candidate is None or not is_file(candidate) or candidate.resolve() == script.absolute:
+                    continue
+                source = by_absolute.get(candidate.resolve()) or read_source(candidate)
+                if source.tree is None:
+                    return None  # unreadable: its names stay unknown
+                if source.absolute not in by_absolute:
+                    by_absolute[source.absolute] = source
+                    context.unit.modules.append(source)
+                absolute_of[source.path] = source.absolute
+                return source.path, source.tree
+        return None
+
+    return load
+
+
+def _package_roots(folder: Path) -> list[Path]:
+    """The folder above the package the folder belongs to (where `import package.module` starts)."""
+    current = folder
+    for _ in range(8):
+        if not (current / "__init__.py").is_file() or current.parent == current:
+            break
+        current = current.parent
+    return [current] if current != folder else []
 
 def _launch_for(unit: RunUnit, script: SourceFile) -> LaunchCommand | None:
     for launcher in unit.of_kind("shell"):
@@ -1007,7 +1064,6 @@ def _args_before_load(args: TrainingArgs | Unknown | None, model: TrackedModel |
 
 def _saving(setup: TrainingSetup, facts: ScriptFacts, trainer: TrainerObject | None,
             model: TrackedModel | None, script: SourceFile) -> None:
-    import ast
 
     setup.added_tokens = [span for tokenizer in facts.tokenizers for span in tokenizer.added_tokens]
     setup.resizes = [event.span for event in (model.all_events() if model else [])
@@ -1145,7 +1201,6 @@ def _type_name(kind: Value) -> str:
 
 def _dataclass_fields(kind: Value, versions: dict[str, str]) -> frozenset[str] | None:
     """The fields HfArgumentParser accepts for one of its dataclass types."""
-    import ast
 
     from peft_lint.extract.python_objects import LocalClass
     from peft_lint.knowledge import fields

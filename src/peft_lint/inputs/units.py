@@ -35,6 +35,8 @@ UNSLOTH_IMPORT = re.compile(r"^[ \t]*(?:from|import)[ \t]+unsloth\b", re.MULTILI
 @dataclass
 class RunUnit:
     files: list[SourceFile] = field(default_factory=list)
+    # the project's own modules its scripts import, read while the unit is linted
+    modules: list[SourceFile] = field(default_factory=list)
 
     def of_kind(self, kind: str) -> list[SourceFile]:
         return [file for file in self.files if file.kind == kind and file.problem is None]
