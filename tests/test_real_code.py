@@ -269,3 +269,18 @@ def test_the_projects_own_modules_are_read_with_the_script(tmp_path: Path) -> No
     diagnostics = run_json(tmp_path, "project/train.py")["diagnostics"]
     assert isinstance(diagnostics, list)
     assert [(d["code"], d["path"], d["line"]) for d in diagnostics] == [("PFT602", "project/model.py", 5)]
+
+
+def test_a_helper_module_shared_by_scripts_is_read_for_each_of_them(tmp_path: Path) -> None:
+    """Two scripts import one helper; what one script does to its dict never leaks into the other."""
+    (tmp_path / "common.py").write_text(
+        "from peft import LoraConfig\nDEFAULTS = {'r': 8}\n\ndef adapter():\n"
+        "    return LoraConfig(**DEFAULTS)\n", encoding="utf-8")
+    mutation = "DEFAULTS['target_modules'] = ['q_proj']\n"
+    for name, model, extra in (("a.py", "meta-llama/Llama-3.2-1B", mutation), ("b.py", "gpt2", "")):
+        (tmp_path / name).write_text(
+            "from peft import get_peft_model\nfrom transformers import AutoModelForCausalLM, Trainer, "
+            "TrainingArguments\nfrom common import DEFAULTS, adapter\n" + extra +
+            f"model = get_peft_model(AutoModelForCausalLM.from_pretrained('{model}'), adapter())\n"
+            "Trainer(model=model, args=TrainingArguments(output_dir='o')).train()\n", encoding="utf-8")
+    assert codes(run_json(tmp_path, "--jobs", "1", ".")) == []  # b.py's gpt2 never sees q_proj

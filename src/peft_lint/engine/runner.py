@@ -58,11 +58,13 @@ def lint(paths: list[Path], options: LintOptions) -> LintResult:
 
 
 def _lint(paths: list[Path], options: LintOptions) -> LintResult:
+    from peft_lint.facts.assemble import forget_modules
     from peft_lint.inputs.files import with_companions
     from peft_lint.inputs.units import units_for
     from peft_lint.inputs.versions import forget_folders, resolve_versions
 
     forget_folders()
+    forget_modules()
     units, files = units_for(paths)
     jobs = min(options.jobs or available_cores(), len(units) // UNITS_PER_WORKER)
     if jobs > 1 and not options.keep_setups:
@@ -82,8 +84,8 @@ def _lint(paths: list[Path], options: LintOptions) -> LintResult:
     # what cannot be read is reported for the files of a run (a broken data file or helper
     # script in a folder is not peft-lint's to report)
     in_runs = {id(made) for unit in units for file in unit.files for made in (file, *file.companions)}
-    in_runs |= {id(file) for file in files if file.kind == "python" and file.path in
-                {path for outcome in outcomes for _, path in outcome.modules}}
+    module_paths = {path for outcome in outcomes for _, path in outcome.modules}
+    in_runs |= {id(file) for file in files if file.kind == "python" and file.path in module_paths}
     problems = [(file, problem) for file in made if id(file) in in_runs
                 for problem in (file.problem, *file.cell_problems) if problem]
     diagnostics = [problem_diagnostic(file, problem) for file, problem in problems if not problem.note_only]
@@ -253,6 +255,7 @@ _WORKER_RULES: list[Rule] = []
 
 def _lint_batch(batch: list[list[tuple[Path, str, str, str]]], options: LintOptions) -> list[UnitOutcome]:
     from peft_lint.engine.registry import all_rules
+    from peft_lint.facts.assemble import forget_modules
     from peft_lint.inputs.files import read_source
     from peft_lint.inputs.units import RunUnit
     from peft_lint.inputs.versions import forget_folders
@@ -260,6 +263,7 @@ def _lint_batch(batch: list[list[tuple[Path, str, str, str]]], options: LintOpti
     if not _WORKER_RULES:
         _WORKER_RULES.extend(rule() for rule in all_rules())
     forget_folders()
+    forget_modules()
     outcomes = []
     for described in batch:
         files = []

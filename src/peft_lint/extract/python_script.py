@@ -86,6 +86,12 @@ class ScriptFacts:
     # the project's own modules the script imports, read with it (paths as shown)
     module_paths: list[str] = field(default_factory=list)
 
+    def size(self) -> tuple[int, ...]:
+        """How much the interpretation has recorded (to tell a module that only defines things)."""
+        return (len(self.models), len(self.adapter_configs), len(self.training_args), len(self.trainers),
+                len(self.wrappers), len(self.kbit_calls), len(self.quantization_configs),
+                len(self.parsed_configs), len(self.tokenizers), len(self.backward_spans),
+                len(self.config_paths), len(self.notes), len(self.dialects))
 
 @dataclass
 class ConfigResolver:
@@ -120,8 +126,28 @@ class _Return(Exception):
 # A module of the project, by (dotted name, relative-import level, the importing file's path):
 # (its path as shown, its syntax tree), or None when it is not a file of the project.
 ModuleLoader = Callable[[str, int, str], "tuple[str, ast.Module] | None"]
-# Local modules followed per script: more is noted and not read.
-MAX_MODULES = 40
+# Modules whose top level made nothing the rules read (definitions, constants): read once per
+# lint and shared by its scripts. Cleared when a lint starts (`forget_modules`).
+_PURE_MODULES: dict[str, LocalModule] = {}
+
+
+def forget_modules() -> None:
+    _PURE_MODULES.clear()
+
+
+def _shareable(module: LocalModule) -> bool:
+    """Whether a module's names can serve several scripts: none is a value a script could change
+    in place (a dict, a list, an object)."""
+    names = module.scope.names if isinstance(module.scope, Scope) else {}
+    return all(isinstance(value, Const | Ref | Unknown) or (
+        isinstance(value, ObjectValue) and isinstance(value.obj, LocalFunction | LocalClass | LocalModule))
+        for value in names.values())
+
+
+# Local modules followed per script, and how deep imports of imports are followed: more is
+# noted and not read (a project's helpers are near the script; a large package is not the run).
+MAX_MODULES = 16
+MAX_MODULE_DEPTH = 3
 
 
 class Interpreter:
@@ -133,6 +159,7 @@ class Interpreter:
         self.is_main = True  # False while an imported module's top level runs
         self.module_loader = module_loader
         self.modules: dict[str, LocalModule | None] = {}  # by path; None while it is being read
+        self.module_depth = 0
         self.training_arg_default = training_arg_default or (lambda canonical, key: None)
         self.tree = tree
         self.resolver = resolver
@@ -234,21 +261,31 @@ class Interpreter:
         path, tree = found
         if path in self.modules:
             return self.modules[path]  # read already, or an import cycle (None) being read
-        if len(self.modules) >= MAX_MODULES:
-            self.facts.notes.append(f"local modules were followed up to {MAX_MODULES}; `{name}` "
-                                    f"({path}, imported at {self.path}:{self.span(node).line}) was not read")
+        if path in _PURE_MODULES:  # definitions only: the same for every script of the lint
+            self.modules[path] = _PURE_MODULES[path]
+            return _PURE_MODULES[path]
+        if len(self.modules) >= MAX_MODULES or self.module_depth >= MAX_MODULE_DEPTH:
+            limit = f"{MAX_MODULES} modules" if len(self.modules) >= MAX_MODULES else \
+                f"imports {MAX_MODULE_DEPTH} deep"
+            self.facts.notes.append(f"the project's modules were followed up to {limit}; `{name}` ({path}, "
+                                    f"imported at {self.path}:{self.span(node).line}) was not read")
             return None
         self.modules[path] = None
         module = LocalModule(name, path, Scope())
+        before = self.facts.size()
         saved = self.path, self.is_main, self.conditional
         self.path, self.is_main = path, False
+        self.module_depth += 1
         try:
-            self.exec_block(tree.body, module.scope)  # type: ignore[arg-type]
+            self.exec_block(_definitions(tree.body), module.scope)  # type: ignore[arg-type]
         except _Return:
             pass
         finally:
             self.path, self.is_main, self.conditional = saved
+            self.module_depth -= 1
         self.modules[path] = module
+        if self.facts.size() == before and _shareable(module):
+            _PURE_MODULES[path] = module
         self.facts.module_paths.append(path)
         return module
 
@@ -749,6 +786,25 @@ class Interpreter:
         if isinstance(value, Const) and isinstance(value.value, str):
             return bool(value.value)
         return truthy(value)
+
+
+# What an imported module's top level runs, as far as the script needs it: its imports,
+# definitions and constants (also inside `if` / `try`); other top-level statements of a
+# module are import-time side effects, not the training run's.
+DEFINITIONS = (ast.Import, ast.ImportFrom, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef,
+               ast.Assign, ast.AnnAssign)
+
+
+def _definitions(body: list[ast.stmt]) -> list[ast.stmt]:
+    kept: list[ast.stmt] = []
+    for statement in body:
+        if isinstance(statement, DEFINITIONS):
+            kept.append(statement)
+        elif isinstance(statement, ast.If | ast.Try) and not (
+                isinstance(statement, ast.If) and isinstance(statement.test, ast.Compare)
+                and _is_main_guard(statement.test)):
+            kept.append(statement)
+    return kept
 
 
 def _is_main_guard(node: ast.Compare) -> bool:

@@ -153,11 +153,52 @@ def _assemble_script(context: _Context, script: SourceFile, options: Options) ->
 
 # -- inputs of the interpreter ----------------------------------------------------
 
+# The project modules read in this lint, by file (None: unreadable), and where each import
+# statement's module was found (None: not a file of the project): folders share modules, so each
+# is found and parsed once per lint. Cleared when a lint starts (`forget_modules`).
+_MODULE_FILES: dict[Path, SourceFile | None] = {}
+_FOUND_MODULES: dict[tuple[str, int, Path], Path | None] = {}
+
+
+def forget_modules() -> None:
+    from peft_lint.extract import python_script
+
+    _MODULE_FILES.clear()
+    _FOUND_MODULES.clear()
+    python_script.forget_modules()
+
+
+def _find_module(name: str, level: int, origin: Path) -> Path | None:
+    from peft_lint.inputs.files import is_file
+
+    key = (name, level, origin.parent)
+    if key in _FOUND_MODULES:
+        return _FOUND_MODULES[key]
+    parts = [part for part in name.split(".") if part]
+    if level:
+        base = origin.parent
+        for _ in range(level - 1):
+            base = base.parent
+        roots = [base]
+    else:
+        roots = list(dict.fromkeys([origin.parent, *_package_roots(origin.parent)]))
+    found: Path | None = None
+    for root in roots:
+        target = root.joinpath(*parts) if parts else root
+        module_file = (target.parent / f"{target.name}.py") if parts else None
+        found = next((candidate for candidate in (module_file, target / "__init__.py")
+                      if candidate is not None and is_file(candidate)), None)
+        if found is not None:
+            break
+    _FOUND_MODULES[key] = found
+    return found
+
+
 def _module_loader(context: _Context, script: SourceFile) -> ModuleLoader:
     """Finds the project's modules a script imports (never importing them): a module beside the
     importing file, in its package root, or written by the same notebook; each is read once
     per unit and becomes a file of the run."""
-    from peft_lint.inputs.files import is_file, read_source
+    from peft_lint.inputs.files import read_source
 
     absolute_of = {script.path: script.absolute}
     written = {made.absolute.name: made for file in context.unit.files for made in file.companions
@@ -169,32 +210,25 @@ def _module_loader(context: _Context, script: SourceFile) -> ModuleLoader:
         if origin is None:
             return None
         parts = [part for part in name.split(".") if part]
-        if level:
-            base = origin.parent
-            for _ in range(level - 1):
-                base = base.parent
-            roots = [base]
-        else:
-            if len(parts) == 1 and f"{parts[0]}.py" in written and written[f"{parts[0]}.py"].tree:
-                made = written[f"{parts[0]}.py"]
-                absolute_of[made.path] = made.absolute
-                return made.path, made.tree  # type: ignore[return-value]
-            roots = list(dict.fromkeys([origin.parent, *_package_roots(origin.parent)]))
-        for root in roots:
-            target = root.joinpath(*parts) if parts else root
-            module_file = (target.parent / f"{target.name}.py") if parts else None
-            for candidate in (module_file, target / "__init__.py"):
-                if candidate is None or not is_file(candidate) or candidate.resolve() == script.absolute:
-                    continue
-                source = by_absolute.get(candidate.resolve()) or read_source(candidate)
-                if source.tree is None:
-                    return None  # unreadable: its names stay unknown
-                if source.absolute not in by_absolute:
-                    by_absolute[source.absolute] = source
-                    context.unit.modules.append(source)
-                absolute_of[source.path] = source.absolute
-                return source.path, source.tree
-        return None
+        if not level and len(parts) == 1 and f"{parts[0]}.py" in written and written[f"{parts[0]}.py"].tree:
+            made = written[f"{parts[0]}.py"]
+            absolute_of[made.path] = made.absolute
+            return made.path, made.tree  # type: ignore[return-value]
+        found = _find_module(name, level, origin)
+        if found is None or found.resolve() == script.absolute:
+            return None
+        resolved = found.resolve()
+        if resolved not in _MODULE_FILES:
+            source = read_source(found)
+            _MODULE_FILES[resolved] = source if source.tree is not None else None
+        source = _MODULE_FILES[resolved]
+        if source is None or source.tree is None:
+            return None  # unreadable: its names stay unknown
+        if source.absolute not in by_absolute:
+            by_absolute[source.absolute] = source
+            context.unit.modules.append(source)
+        absolute_of[source.path] = source.absolute
+        return source.path, source.tree
 
     return load
 
