@@ -284,3 +284,47 @@ def test_a_helper_module_shared_by_scripts_is_read_for_each_of_them(tmp_path: Pa
             f"model = get_peft_model(AutoModelForCausalLM.from_pretrained('{model}'), adapter())\n"
             "Trainer(model=model, args=TrainingArguments(output_dir='o')).train()\n", encoding="utf-8")
     assert codes(run_json(tmp_path, "--jobs", "1", ".")) == []  # b.py's gpt2 never sees q_proj
+
+
+ARGPARSE_SCRIPT = '''import argparse
+
+from peft import AdaLoraConfig, LoraConfig, get_peft_model
+from transformers import AutoModelForCausalLM, Trainer, TrainingArguments
+
+
+def str2bool(text):
+    return text.lower() in ("yes", "true", "1")
+
+
+parser = argparse.ArgumentParser()
+group = parser.add_argument_group("adapter")
+group.add_argument("--use-adalora", action="store_true")
+parser.add_argument("--rank", type=int, default=8)
+parser.add_argument("--gradient_checkpointing", type=str2bool, default=False)
+parser.add_argument("--reentrant", type=lambda text: text == "1", default=False)
+args = parser.parse_args()
+
+model = AutoModelForCausalLM.from_pretrained("meta-llama/Llama-3.2-1B")
+if args.use_adalora:
+    config = AdaLoraConfig(init_r=args.rank, target_modules=["q_proj", "v_proj"], total_step=1000)
+else:
+    config = LoraConfig(r=args.rank, target_modules=["q_proj", "v_proj"])
+model = get_peft_model(model, config)
+model.enable_input_require_grads()
+arguments = TrainingArguments(output_dir="out", gradient_checkpointing=args.gradient_checkpointing,
+                              gradient_checkpointing_kwargs={"use_reentrant": args.reentrant})
+Trainer(model=model, args=arguments).train()
+'''
+
+
+def test_argparse_flags_come_from_the_launcher_else_the_defaults(tmp_path: Path) -> None:
+    """A flag chain from a shell launcher: store_true, type=int, a str2bool function and a
+    lambda; without the flags, the parser's defaults decide (plain LoRA, no checkpointing)."""
+    (tmp_path / "requirements.txt").write_text("transformers==4.57.6\npeft==0.17.1\n", encoding="utf-8")
+    (tmp_path / "train.py").write_text(ARGPARSE_SCRIPT, encoding="utf-8")
+    (tmp_path / "launch.sh").write_text(
+        "#!/bin/bash\ntorchrun --nproc_per_node 2 train.py --use-adalora --rank 16 \\\n"
+        "    --gradient_checkpointing yes --reentrant 1\n", encoding="utf-8")
+    found = [code for code, _ in codes(run_json(tmp_path, "train.py", "launch.sh"))]
+    assert "PFT101" in found  # AdaLoRA + reentrant checkpointing under DDP
+    assert codes(run_json(tmp_path, "train.py")) == []

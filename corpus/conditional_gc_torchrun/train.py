@@ -19,7 +19,7 @@ def main():
     if cli.gradient_checkpointing:
         model.gradient_checkpointing_enable()
         model.enable_input_require_grads()
-    model = get_peft_model(model, AdaLoraConfig(init_r=12, target_r=4, total_step=cli.steps))
+    model = get_peft_model(model, AdaLoraConfig(init_r=12, target_r=4, total_step=cli.steps))  # expect: PFT101 (the launcher passes --gradient-checkpointing: reentrant on 4.40, 4 processes)
     args = TrainingArguments(output_dir="out", max_steps=cli.steps)
     Trainer(model=model, args=args, callbacks=[Alloc()]).train()
 

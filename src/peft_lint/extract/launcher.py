@@ -352,19 +352,23 @@ def _srun(tokens: list[str], span: Span, sbatch: dict[str, str]) -> LaunchComman
     return inner
 
 
-def accelerate_config_facts(config: dict[str, object], span: Span) -> tuple[Fact[int], Fact[str]]:
-    """World size and strategy from an accelerate config file."""
+def accelerate_config_facts(config: dict[str, object], span: Span,
+                            key_spans: dict[str, Span] | None = None) -> tuple[Fact[int], Fact[str]]:
+    """World size and strategy from an accelerate config file (located at the lines that say
+    them: `num_processes:`, `distributed_type:`)."""
     from peft_lint.knowledge.accelerate import STRATEGY_BY_DISTRIBUTED_TYPE
 
+    spans = key_spans or {}
     count = config.get("num_processes")
     machines = config.get("num_machines", 1)
     world: Fact[int] = Fact.unknown("num_processes not set in the accelerate config", span)
     if isinstance(count, int) and isinstance(machines, int):
-        world = Fact.written(count, span)
+        world = Fact.written(count, spans.get("num_processes", span))
     kind = config.get("distributed_type")
     strategy: Fact[str] = Fact.unknown("distributed_type not set in the accelerate config", span)
     if isinstance(kind, str) and kind.upper() in STRATEGY_BY_DISTRIBUTED_TYPE:
-        strategy = Fact.written(STRATEGY_BY_DISTRIBUTED_TYPE[kind.upper()], span)
+        strategy = Fact.written(STRATEGY_BY_DISTRIBUTED_TYPE[kind.upper()],
+                                spans.get("distributed_type", span))
         if strategy.value == "ddp" and world.known and world.value == 1:
             strategy = Fact.derived("none", "one process", span)
     return world, strategy

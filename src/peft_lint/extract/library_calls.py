@@ -12,6 +12,7 @@ import ast
 import os.path
 from typing import TYPE_CHECKING
 
+from peft_lint.extract import cli_parsers
 from peft_lint.extract.python_objects import (
     AcceleratorObject,
     AdapterConfig,
@@ -103,6 +104,17 @@ def call(interp: Interpreter, name: str, args: list[Value], kwargs: DictValue,
         return Const(span, os.path.join(*[str(arg.value) for arg in args if isinstance(arg, Const)]))
     if name in CONFIG_LOADERS:
         return _load_config(interp, args, span)
+    if name == cli_parsers.PARSER_CLASS:
+        return ObjectValue(span, cli_parsers.ArgparseParser(span))
+    if name in ("vars", "getattr") and args and isinstance(args[0], ObjectValue) and \
+            isinstance(args[0].obj, UserDataclass | TrainingArgs):
+        values = args[0].obj.values
+        if name == "vars":
+            return DictValue(values.span, dict(values.entries), values.complete, dict(values.key_spans))
+        if len(args) > 1 and isinstance(args[1], Const) and isinstance(args[1].value, str):
+            return attribute(interp, args[0], args[1].value, span) if args[1].value in values.entries or \
+                len(args) < 3 else values.entries.get(args[1].value, args[2])
+        return None
     owner = name.rsplit(".", 1)[0] if name.endswith(".from_pretrained") else name
     if owner.startswith("transformers.") and \
             owner.rsplit(".", 1)[-1].endswith(("Tokenizer", "TokenizerFast", "Processor")):
@@ -425,6 +437,8 @@ def method(interp: Interpreter, owner: Value, name: str, args: list[Value], kwar
     if isinstance(owner, ListValue) and name == "append" and args:
         owner.items.append(args[0])
         return Const(span, None)
+    if isinstance(owner, ObjectValue) and isinstance(owner.obj, cli_parsers.ArgparseParser):
+        return _argparse_method(interp, owner, owner.obj, name, args, kwargs, span)
     if not isinstance(owner, ObjectValue):
         return None
     obj = owner.obj
@@ -579,6 +593,35 @@ def _accelerator_method(interp: Interpreter, accelerator: AcceleratorObject, nam
         interp.facts.backward_spans.append(span)
         interp.facts.backward_sequences.append(next_sequence())
     return Unknown(span, f"result of `accelerator.{name}()`")
+
+
+def _argparse_method(interp: Interpreter, owner: ObjectValue, parser: cli_parsers.ArgparseParser,
+                     name: str, args: list[Value], kwargs: DictValue, span: Span) -> Value:
+    if name == "add_argument":
+        return cli_parsers.add_argument(parser, args, kwargs, span)
+    if name in cli_parsers.GROUP_METHODS:
+        return owner  # a group's arguments are the parser's
+    if name == "set_defaults":
+        parser.defaults.update(kwargs.entries)
+        return Const(span, None)
+    if name in cli_parsers.PARSE_METHODS:
+        given = args[0] if args else kwargs.entries.get("args")
+        if isinstance(given, ListValue):
+            tokens: list[Value] | None = list(given.items) if given.complete else None
+        elif given is not None and not (isinstance(given, Const) and given.value is None):
+            tokens = None
+        else:
+            argv = interp.argv
+            tokens = list(argv.items[1:]) if argv is not None and argv.complete else None
+            if argv is None:
+                interp.facts.notes.append("argparse values are the parser's defaults: no launcher "
+                                          "passes this script its flags")
+        return cli_parsers.parse(parser, name, tokens, lambda argument, text: cli_parsers.convert_with(
+            argument.kind, text, lambda function, value: interp.call_function(
+                function, [value], DictValue(text.span, {}), interp.tree)), span)
+    if name == "add_subparsers":
+        parser.opaque = True
+    return Unknown(span, f"result of `parser.{name}()`")
 
 
 def _parse(interp: Interpreter, parser: ArgumentParser, name: str, args: list[Value],

@@ -615,7 +615,13 @@ class Interpreter:
         return value
 
     def expr_Lambda(self, node: ast.Lambda, scope: Scope) -> Value:
-        return Unknown(self.span(node), "a lambda")
+        """A function whose body returns the lambda's expression (`type=lambda x: x == "true"`)."""
+        body = ast.Return(node.body)
+        definition = ast.FunctionDef(name="<lambda>", args=node.args, body=[body], decorator_list=[])
+        ast.copy_location(body, node.body)
+        ast.copy_location(definition, node)
+        definition.end_lineno, definition.end_col_offset = node.end_lineno, node.end_col_offset
+        return ObjectValue(self.span(node), LocalFunction("<lambda>", definition, scope, self.path))
 
     def expr_Call(self, node: ast.Call, scope: Scope) -> Value:
         args: list[Value] = []

@@ -950,7 +950,8 @@ def _accelerate_config(context: _Context, command: LaunchCommand, distributed: D
     if not isinstance(data, dict):
         return
     span = config.config.span if config.config is not None else None
-    world, strategy = accelerate_config_facts(data, span or Span(config.path, 1))
+    key_spans = config.config.key_spans if isinstance(config.config, DictValue) else None
+    world, strategy = accelerate_config_facts(data, span or Span(config.path, 1), key_spans)
     if not distributed.world_size.known:
         distributed.world_size = world
     if not distributed.strategy.known or distributed.strategy.origin.kind == "derived":
