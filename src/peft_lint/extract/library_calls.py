@@ -140,6 +140,14 @@ def call(interp: Interpreter, name: str, args: list[Value], kwargs: DictValue,
         return _load_peft_model(interp, name, args, kwargs, span)
     if name in peft_knowledge.PREPARE_KBIT:
         return _prepare_kbit(interp, args, kwargs, span)
+    if name in accelerate_knowledge.MODEL_PLACEMENT:  # moves the model to its devices, nothing else
+        return args[0] if args else kwargs.entries.get("model") or Unknown(span, "no model given")
+    if name in peft_knowledge.PREPARE_INT8:
+        # peft < 0.10: returns the model it is given, with checkpointing and input gradients set
+        # as that release did (not modelled): what it enabled is unknown
+        target = args[0] if args else kwargs.entries.get("model")
+        interp.escape(args, kwargs, span, name.rsplit(".", 1)[-1])
+        return target if target is not None else Unknown(span, "no model given")
     if name in peft_knowledge.ADAPTER_CONFIGS:
         config = AdapterConfig(name, peft_knowledge.ADAPTER_CONFIGS[name], span, kwargs)
         value = ObjectValue(span, config)

@@ -56,6 +56,12 @@ HARMLESS_CALLS = frozenset({
     "list", "dict", "sorted", "enumerate", "zip", "any", "all", "max", "min", "format", "vars",
     "tuple", "set", "iter", "next", "callable", "super",
 })
+# Library functions that read a model without changing what trains
+READ_ONLY_LIBRARY_CALLS = frozenset({
+    "peft.get_peft_model_state_dict", "peft.utils.get_peft_model_state_dict",
+    "transformers.set_seed", "accelerate.utils.set_seed", "torch.manual_seed",
+    "torch.save", "torch.no_grad", "torch.cuda.empty_cache", "torch.device",
+})
 HARMLESS_METHODS = frozenset({
     "info", "debug", "warning", "warn", "error", "log", "write", "append", "print", "format",
     "exception", "critical", "add", "extend",
@@ -653,7 +659,12 @@ class Interpreter:
             result = library_calls.call(self, callee.name, args, kwargs, span)
             if result is not None:
                 return result
-            if callee.name.split(".")[0] in HF_ROOTS or callee.name in HARMLESS_CALLS:
+            if callee.name in HARMLESS_CALLS or callee.name in READ_ONLY_LIBRARY_CALLS:
+                return Unknown(span, f"result of `{callee.name}`")
+            if callee.name.split(".")[0] in HF_ROOTS:
+                # a library function peft-lint does not model (prepare_model_for_int8_training,
+                # an old or new helper) may change the model it is given: its state is unknown
+                self.escape(args, kwargs, span, callee.name)
                 return Unknown(span, f"result of `{callee.name}`")
             self.escape(args, kwargs, span, callee.name)
             return Unknown(span, f"result of `{callee.name}`")

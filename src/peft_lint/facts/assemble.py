@@ -142,9 +142,11 @@ def _assemble_script(context: _Context, script: SourceFile, options: Options) ->
     setup.deepspeed = _deepspeed(context, setup, args, model)
     setup.key_checks = _key_checks(context, facts)
     # transformers raises this for bitsandbytes models (other backends raise otherwise, or not)
+    # a cast on one side of a branch the run decides at run time may not happen: not known
     setup.quantized_casts = [(event.span, event.detail) for m in facts.models if m.kind == "base"
                              and m.quantized.is_(True) and _bitsandbytes(m) for event in m.events
-                             if event.kind == "dtype-cast" and event.span is not None]
+                             if event.kind == "dtype-cast" and event.span is not None
+                             and not event.conditional]
     setup.ignored_assignments = [found for training_args in facts.training_args
                                  for found in _ignored_assignments(context, training_args)]
     setup.notes.extend(context.notes)
@@ -1108,7 +1110,8 @@ def _saving(setup: TrainingSetup, facts: ScriptFacts, trainer: TrainerObject | N
     start = _training_start(facts, trainer)
     setup.peft_casts = [(event.span, event.detail) for m in facts.models if m.kind == "peft"
                         for event in m.events if event.kind == "dtype-cast" and event.span
-                        and event.sequence < start] if setup.trains_here.is_(True) else []
+                        and event.sequence < start and not event.conditional] \
+        if setup.trains_here.is_(True) else []
     setup.merges = [(event.span, event.detail, m.root().quantized) for m in facts.models
                     if m.kind == "peft" for event in m.events if event.kind == "merge" and event.span]
     for current in model.chain() if model else []:

@@ -231,7 +231,8 @@ def _add_estimators(source: SourceFile) -> None:
     for number, found in enumerate(estimator_launches(source.path, source.text), start=1):
         launcher = _companion(source, f"sagemaker {number}", "shell", "", source.absolute)
         launcher.launches = [found.command]
-        launcher.installs = source.installs
+        # the entry point runs in the estimator's image: the notebook's own installs are not there
+        launcher.installs = {}
         label = f"{source.path}:{found.command.span.line}"
         launcher.image_versions = {package: ResolvedVersion(version, f"image:{label}")
                                    for package, version in found.versions.items()}

@@ -29,3 +29,8 @@ STRATEGY_BY_DISTRIBUTED_TYPE = {
 # resumes (accelerator.py `register_load_state_pre_hook`); what the hook loads is not what a
 # fresh run trains.
 RESUME_HOOK_REGISTRATIONS = frozenset({"register_load_state_pre_hook"})
+
+# Functions that place a model on its devices and return it, changing nothing that trains
+# (accelerate big_modeling.py `dispatch_model`, `cpu_offload`).
+MODEL_PLACEMENT = frozenset({"accelerate.dispatch_model", "accelerate.big_modeling.dispatch_model",
+                             "accelerate.cpu_offload", "accelerate.big_modeling.cpu_offload"})

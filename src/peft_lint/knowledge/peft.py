@@ -31,6 +31,9 @@ ADAPTER_CONFIGS = {
 GET_PEFT_MODEL = frozenset({"peft.get_peft_model", "peft.mapping.get_peft_model"})
 PREPARE_KBIT = frozenset({"peft.prepare_model_for_kbit_training",
                           "peft.utils.prepare_model_for_kbit_training"})
+# Removed in peft 0.10.0 (huggingface/peft#1358); returns the model it prepared.
+PREPARE_INT8 = frozenset({"peft.prepare_model_for_int8_training",
+                          "peft.utils.prepare_model_for_int8_training"})
 PEFT_LOADERS = frozenset({
     "peft.PeftModel.from_pretrained", "peft.PeftModelForCausalLM.from_pretrained",
     "peft.AutoPeftModel.from_pretrained", "peft.AutoPeftModelForCausalLM.from_pretrained",
