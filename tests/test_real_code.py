@@ -328,3 +328,15 @@ def test_argparse_flags_come_from_the_launcher_else_the_defaults(tmp_path: Path)
     found = [code for code, _ in codes(run_json(tmp_path, "train.py", "launch.sh"))]
     assert "PFT101" in found  # AdaLoRA + reentrant checkpointing under DDP
     assert codes(run_json(tmp_path, "train.py")) == []
+
+
+def test_a_flag_value_is_reported_where_the_call_passes_it(tmp_path: Path) -> None:
+    (tmp_path / "serve.py").write_text(
+        "import argparse\nfrom transformers import AutoModelForCausalLM\n"
+        "parser = argparse.ArgumentParser()\nparser.add_argument('--int8', action='store_true')\n"
+        "args = parser.parse_args()\n"
+        "model = AutoModelForCausalLM.from_pretrained('gpt2',\n"
+        "                                             load_in_8bit=args.int8)\n", encoding="utf-8")
+    diagnostics = run_json(tmp_path, "serve.py")["diagnostics"]
+    assert isinstance(diagnostics, list)
+    assert [(d["code"], d["line"]) for d in diagnostics] == [("PFT303", 7)]  # not the argparse line

@@ -9,7 +9,7 @@ many processes run and what DDP's `find_unused_parameters` will be.
 from __future__ import annotations
 
 import ast
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from peft_lint.extract.launcher import LaunchCommand, accelerate_config_facts
@@ -1062,8 +1062,18 @@ def _adapter_load(model: TrackedModel | None) -> AdapterLoad | None:
 
 
 def _call_arguments(canonical: str, span: Span, kwargs: DictValue) -> CallArguments:
-    return CallArguments(canonical, span, {key: _value_fact(value) for key, value in kwargs.entries.items()},
-                         kwargs.complete)
+    """The keyword arguments of a call as facts, each where the call passes it: a value that
+    comes from elsewhere (a flag's default, a variable) is shown at its keyword."""
+    facts: dict[str, Fact[object]] = {}
+    for key, value in kwargs.entries.items():
+        fact = _value_fact(value)
+        where = kwargs.key_spans.get(key)
+        elsewhere = fact.span is None or (fact.span.path, fact.span.line) != (where.path, where.line) \
+            if where is not None else False
+        if where is not None and elsewhere and isinstance(value, Const):  # a scalar from a flag, a variable
+            fact = Fact(fact.value, fact.known, replace(fact.origin, span=where))
+        facts[key] = fact
+    return CallArguments(canonical, span, facts, kwargs.complete)
 
 
 def _ignored_assignments(context: _Context, args: TrainingArgs) -> list[tuple[Span, str]]:
