@@ -47,7 +47,12 @@ FOLDER_MODE_EXEMPT = ("pft901", "pft903")
                                   if not case.parent.parent.name.startswith(FOLDER_MODE_EXEMPT)],
                          ids=lambda path: f"{path.parent.parent.name}/{path.name}")
 def test_folder_mode_finds_what_the_named_files_find(case: Path) -> None:
-    """`peft-lint <folder>` must group the case's files into the run the case names."""
+    """`peft-lint <folder>` must group the case's files into the run the case names (unless
+    the case is about files named together: `folder-mode = false` in its case.toml, with why)."""
+    from peft_lint.testing import case_settings
+
+    if case_settings(case).get("folder-mode") is False:
+        pytest.skip(str(case_settings(case).get("why", "the case is about files named together")))
     options = case_options(case)
     _, named = run_case(case)
     previous = Path.cwd()

@@ -28,6 +28,10 @@ class Finding:
     code: str
 
 
+def case_settings(case: Path) -> dict[str, object]:
+    return _case_settings(case)
+
+
 def _case_settings(case: Path) -> dict[str, object]:
     settings_file = case / "case.toml"
     if not settings_file.is_file():

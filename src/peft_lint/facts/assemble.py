@@ -910,6 +910,11 @@ def _distributed(context: _Context, command: LaunchCommand | None, trainer: Trai
         # a notebook's cells run in its one kernel process (accelerate's notebook_launcher aside)
         distributed.world_size = Fact.derived(1, "a notebook runs in one kernel process")
         distributed.strategy = Fact.derived("none", "a notebook runs in one kernel process")
+    elif options.world_size is None and context.unit.configs("accelerate"):
+        # an accelerate config named with the script: `accelerate launch` reads it as its default
+        _accelerate_config(context, None, distributed)
+        if not distributed.world_size.known:
+            distributed.world_size = Fact.unknown("the accelerate config does not say num_processes")
     elif options.world_size is None:
         launchers = context.unit.of_kind("shell")
         reason = "no launcher command for this script in the files of this run" if launchers else \
@@ -936,13 +941,13 @@ def _cli_origin() -> object:
     return Origin("cli", "from --world-size")
 
 
-def _accelerate_config(context: _Context, command: LaunchCommand, distributed: Distributed) -> None:
+def _accelerate_config(context: _Context, command: LaunchCommand | None, distributed: Distributed) -> None:
     configs = context.unit.configs("accelerate")
-    if command.accelerate_config:
+    if command is not None and command.accelerate_config:
         named = Path(command.accelerate_config).name
         configs = [config for config in context.unit.configs() if config.absolute.name == named] or configs
     if not configs:
-        if command.accelerate_config:
+        if command is not None and command.accelerate_config:
             context.notes.append(f"accelerate config `{command.accelerate_config}` was not found")
         return
     config = configs[0]
