@@ -340,3 +340,55 @@ def test_a_flag_value_is_reported_where_the_call_passes_it(tmp_path: Path) -> No
     diagnostics = run_json(tmp_path, "serve.py")["diagnostics"]
     assert isinstance(diagnostics, list)
     assert [(d["code"], d["line"]) for d in diagnostics] == [("PFT303", 7)]  # not the argparse line
+
+
+CASE = Path(__file__).resolve().parent.parent / "rules" / "pft101_adalora_reentrant_gc_ddp" / "cases" / \
+    "hfparser_yaml_torchrun_4x"
+
+
+def launcher_run(tmp_path: Path, launcher: str, config_name: str = "config.yaml") -> list[tuple[str, str]]:
+    import shutil
+
+    for name in ("train.py", "requirements.txt"):
+        shutil.copy(CASE / name, tmp_path / name)
+    (tmp_path / "configs").mkdir(exist_ok=True)
+    shutil.copy(CASE / "config.yaml", tmp_path / "configs" / config_name)
+    (tmp_path / "launch.sh").write_text(launcher, encoding="utf-8")
+    return codes(run_json(tmp_path, "."))
+
+
+def test_shell_launchers_are_read_as_bash_runs_them(tmp_path: Path) -> None:
+    """`${1:-config}` takes its default, a multi-line quoted DISTRIBUTED_ARGS splits into
+    flags, an env file is sourced, arrays expand, an undecided `case` makes each arm a run."""
+    (tmp_path / "env.sh").write_text("export GPUS_PER_NODE=4\n", encoding="utf-8")
+    launcher = ('#!/bin/bash\nsource ./env.sh\nCONFIG=${1:-configs/config.yaml}\n'
+                'DISTRIBUTED_ARGS="--nproc_per_node $GPUS_PER_NODE \\\n    --nnodes ${NNODES:-1} \\\n'
+                '    --master_port 29500"\nEXTRA=(--standalone)\n'
+                'torchrun "${EXTRA[@]}" $DISTRIBUTED_ARGS train.py $CONFIG\n')
+    assert ("PFT101", "train.py") in launcher_run(tmp_path, launcher)
+    one_process = launcher.replace("export GPUS_PER_NODE=4", "export GPUS_PER_NODE=1")
+    (tmp_path / "env.sh").write_text("export GPUS_PER_NODE=1\n", encoding="utf-8")
+    assert ("PFT101", "train.py") not in launcher_run(tmp_path, one_process)
+    branches = ('#!/bin/bash\ncase "$MODE" in\n'
+                '  debug) torchrun --nproc_per_node 1 train.py configs/config.yaml ;;\n'
+                '  *) torchrun --nproc_per_node 8 train.py configs/config.yaml ;;\nesac\n')
+    assert ("PFT101", "train.py") in launcher_run(tmp_path, branches)
+
+
+def test_environment_variables_come_from_the_launchers_exports(tmp_path: Path) -> None:
+    (tmp_path / "requirements.txt").write_text("transformers==4.57.6\npeft==0.21.2\n", encoding="utf-8")
+    (tmp_path / "train.py").write_text(
+        "import os\nfrom peft import AdaLoraConfig, LoraConfig, get_peft_model\n"
+        "from transformers import AutoModelForCausalLM, Trainer, TrainingArguments\n"
+        "model = AutoModelForCausalLM.from_pretrained('Qwen/Qwen2.5-0.5B')\n"
+        "model.enable_input_require_grads()\n"
+        "method = os.environ.get('PEFT_METHOD', 'lora')\n"
+        "config = AdaLoraConfig(total_step=100, target_modules=['q_proj']) if method == 'adalora' \\\n"
+        "    else LoraConfig(target_modules=['q_proj'])\n"
+        "model = get_peft_model(model, config)\n"
+        "args = TrainingArguments(output_dir='o', gradient_checkpointing=os.getenv('GC', '0') == '1')\n"
+        "Trainer(model=model, args=args).train()\n", encoding="utf-8")
+    (tmp_path / "launch.sh").write_text("#!/bin/bash\nexport PEFT_METHOD=adalora\n"
+                                        "GC=1 torchrun --nproc_per_node 2 train.py\n", encoding="utf-8")
+    assert ("PFT101", "train.py") in codes(run_json(tmp_path, "."))
+    assert codes(run_json(tmp_path, "train.py")) == []  # without the launcher: the defaults

@@ -1,22 +1,20 @@
-"""Launcher front-end: torchrun / accelerate launch / deepspeed / srun / python lines.
+"""Launcher front-end: torchrun / accelerate launch / deepspeed / srun / python commands.
 
-Reads shell scripts and SLURM job files: joins continued lines, substitutes
-variables assigned earlier in the file, and binds the script's own `--flag value`
-arguments so they can be matched to HfArgumentParser fields.
+The shell front-end (`extract/shell.py`) gives each command's words as bash expands them;
+this module reads each launcher's options (process counts, strategies, configs) and binds
+the script's own `--flag value` arguments to its argument parsers.
 """
 
 from __future__ import annotations
 
 import re
-import shlex
 from dataclasses import dataclass, field
+from pathlib import Path
 
+from peft_lint.extract.shell import UNRESOLVED
 from peft_lint.facts.model import Fact, Span
 
-_ASSIGNMENT = re.compile(r"^(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)=(\S*)\s*$")
-_VARIABLE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?::?-([^}]*))?\}|\$([A-Za-z_][A-Za-z0-9_]*)")
-_SBATCH = re.compile(r"^#SBATCH\s+(.*)$")
-UNRESOLVED = "\x00unresolved\x00"
+__all__ = ["UNRESOLVED", "LaunchCommand", "ScriptArgument", "parse_launcher"]
 PYTHONS = re.compile(r"^(?:.*/)?python(?:3(?:\.\d+)?)?$")
 
 
@@ -36,89 +34,25 @@ class LaunchCommand:
     strategy: Fact[str] = field(default_factory=lambda: Fact.unknown("not given"))
     accelerate_config: str | None = None
     uses_module: bool = False  # `python -m package.module`
+    # the variables the launcher exports to the script (and sets on its line)
+    environment: dict[str, str] = field(default_factory=dict)
 
 
-@dataclass
-class _Line:
-    text: str
-    line: int
+def parse_launcher(path: str, text: str, folder: Path | None = None) -> list[LaunchCommand]:
+    """The launch commands of a shell script or SLURM job file, read by the shell front-end
+    (`extract/shell.py`: variables, quoting, branches, sourced env files) and bound to each
+    launcher's options."""
+    from peft_lint.extract.shell import shell_commands, source_reader
 
-
-def logical_lines(text: str) -> list[_Line]:
-    """The lines of a shell text with `\\` continuations joined, each at its first line."""
-    lines: list[_Line] = []
-    buffer: list[str] = []
-    start = 0
-    for number, raw in enumerate(text.splitlines(), start=1):
-        if not buffer:
-            start = number
-        stripped = raw.rstrip()
-        if stripped.endswith("\\"):
-            buffer.append(stripped[:-1])
-            continue
-        buffer.append(stripped)
-        lines.append(_Line(" ".join(buffer), start))
-        buffer = []
-    if buffer:
-        lines.append(_Line(" ".join(buffer), start))
-    return lines
-
-
-def _substitute(text: str, variables: dict[str, str]) -> str:
-    def replace(match: re.Match[str]) -> str:
-        name = match.group(1) or match.group(3)
-        if name in variables:
-            return variables[name]
-        if match.group(2) is not None:
-            return match.group(2)
-        return UNRESOLVED
-
-    return _VARIABLE.sub(replace, text)
-
-
-def parse_launcher(path: str, text: str) -> list[LaunchCommand]:
-    variables: dict[str, str] = {}
     sbatch: dict[str, str] = {}
     commands: list[LaunchCommand] = []
-    for logical in logical_lines(text):
-        stripped = logical.text.strip()
-        sbatch_match = _SBATCH.match(stripped)
-        if sbatch_match:
-            _read_sbatch(sbatch_match.group(1), sbatch)
-            continue
-        assignment = _ASSIGNMENT.match(stripped)
-        if assignment:
-            value = _substitute(assignment.group(2).strip("'\""), variables)
-            variables[assignment.group(1)] = value
-            continue
-        try:
-            tokens = shlex.split(_substitute(stripped, variables), comments=True)
-        except ValueError:
-            continue
-        span = Span(path, logical.line, 1, logical.line, len(logical.text.split("\n")[0]) + 1)
-        for segment in command_segments(tokens):
-            command = _command(segment, span, sbatch)
-            if command is not None:
-                commands.append(command)
+    read = source_reader(folder) if folder is not None else None
+    for found in shell_commands(path, text, read, sbatch):
+        command = _command(found.words, found.span, sbatch, found.environment)
+        if command is not None:
+            command.environment = found.environment
+            commands.append(command)
     return commands
-
-
-def _read_sbatch(arguments: str, sbatch: dict[str, str]) -> None:
-    for token in arguments.split():
-        if token.startswith("--") and "=" in token:
-            key, _, value = token[2:].partition("=")
-            sbatch[key] = value
-
-
-def command_segments(tokens: list[str]) -> list[list[str]]:
-    """The commands of a tokenized shell line (split at `&&`, `||`, `;`, `|`, `&`)."""
-    segments: list[list[str]] = [[]]
-    for token in tokens:
-        if token in ("&&", "||", ";", "|", "&"):
-            segments.append([])
-        else:
-            segments[-1].append(token)
-    return [segment for segment in segments if segment]
 
 
 def _environment_prefix(tokens: list[str]) -> dict[str, str]:
@@ -161,8 +95,9 @@ def _strip_prefixes(tokens: list[str]) -> list[str]:
     return tokens
 
 
-def _command(tokens: list[str], span: Span, sbatch: dict[str, str]) -> LaunchCommand | None:
-    environment = _environment_prefix(tokens)
+def _command(tokens: list[str], span: Span, sbatch: dict[str, str],
+             exported: dict[str, str] | None = None) -> LaunchCommand | None:
+    environment = {**(exported or {}), **_environment_prefix(tokens)}
     tokens = _strip_prefixes(tokens)
     if not tokens:
         return None

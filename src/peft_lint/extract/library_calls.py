@@ -104,6 +104,9 @@ def call(interp: Interpreter, name: str, args: list[Value], kwargs: DictValue,
         return Const(span, os.path.join(*[str(arg.value) for arg in args if isinstance(arg, Const)]))
     if name in CONFIG_LOADERS:
         return _load_config(interp, args, span)
+    if name in ("os.environ.get", "os.getenv") and args and isinstance(args[0], Const):
+        return environment_variable(interp, str(args[0].value), args[1] if len(args) > 1 else
+                                    kwargs.entries.get("default"), span)
     if name == cli_parsers.PARSER_CLASS:
         return ObjectValue(span, cli_parsers.ArgparseParser(span))
     if name in ("vars", "getattr") and args and isinstance(args[0], ObjectValue) and \
@@ -179,6 +182,21 @@ def call(interp: Interpreter, name: str, args: list[Value], kwargs: DictValue,
                   "default of DistributedDataParallelKwargs", span),
             _flag(kwargs, "static_graph", False, "default of DistributedDataParallelKwargs", span)))
     return None
+
+
+def environment_variable(interp: Interpreter, name: str, default: Value | None, span: Span) -> Value:
+    """`os.environ.get("X", default)`: what the launcher exports, else the default (the run as
+    written); without a default and without the variable, not known."""
+    environment = interp.environment or {}
+    if name in environment:
+        value = environment[name]
+        from peft_lint.extract.launcher import UNRESOLVED
+
+        return Unknown(span, f"`{name}` is computed when the launcher runs") if UNRESOLVED in value \
+            else Const(span, value)
+    if default is not None:
+        return default
+    return Unknown(span, f"the environment variable `{name}` is not set in the files of this run")
 
 
 def _kw(kwargs: DictValue, key: str, span: Span) -> Value:

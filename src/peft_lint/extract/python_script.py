@@ -160,8 +160,11 @@ class Interpreter:
     def __init__(self, path: str, tree: ast.Module, resolver: ConfigResolver,
                  argv: ListValue | None,
                  training_arg_default: Callable[[str, str], object | None] | None = None,
-                 module_loader: ModuleLoader | None = None) -> None:
+                 module_loader: ModuleLoader | None = None,
+                 environment: dict[str, str] | None = None) -> None:
         self.path = path
+        # what the launcher exports to the script (None: no launcher; variables keep defaults)
+        self.environment = environment
         self.is_main = True  # False while an imported module's top level runs
         self.module_loader = module_loader
         self.modules: dict[str, LocalModule | None] = {}  # by path; None while it is being read
@@ -523,6 +526,8 @@ class Interpreter:
     def expr_Subscript(self, node: ast.Subscript, scope: Scope) -> Value:
         owner = self.eval(node.value, scope)
         key = self.eval(node.slice, scope)
+        if isinstance(owner, Ref) and owner.name == "os.environ" and isinstance(key, Const):
+            return library_calls.environment_variable(self, str(key.value), None, self.span(node))
         if isinstance(owner, DictValue) and isinstance(key, Const) and isinstance(key.value, str):
             entry = owner.get(key.value)
             if entry is None:
@@ -944,8 +949,9 @@ def canonical(dotted: str) -> str:
 
 def interpret(path: str, tree: ast.Module, resolver: ConfigResolver, argv: ListValue | None,
               training_arg_default: Callable[[str, str], object | None],
-              module_loader: ModuleLoader | None = None) -> ScriptFacts:
-    return Interpreter(path, tree, resolver, argv, training_arg_default, module_loader).run()
+              module_loader: ModuleLoader | None = None,
+              environment: dict[str, str] | None = None) -> ScriptFacts:
+    return Interpreter(path, tree, resolver, argv, training_arg_default, module_loader, environment).run()
 
 
 __all__ = [

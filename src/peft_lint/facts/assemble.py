@@ -12,7 +12,7 @@ import ast
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from peft_lint.extract.launcher import LaunchCommand, accelerate_config_facts
+from peft_lint.extract.launcher import UNRESOLVED, LaunchCommand, accelerate_config_facts
 from peft_lint.extract.python_objects import (
     AdapterConfig,
     Event,
@@ -88,18 +88,21 @@ def assemble(unit: RunUnit, versions: dict[str, ResolvedVersion], options: Optio
         setup = TrainingSetup(versions=versions)
         setup.distributed = _distributed(context, None, None, None, options)
         return [setup]
-    return [_assemble_script(context, script, options) for script in scripts]
+    # a launcher may run a script in several ways (`case`/`if` arms, a loop): each is a run
+    return [_assemble_script(context, script, options, command) for script in scripts
+            for command in _launches_for(context.unit, script)]
 
 
-def _assemble_script(context: _Context, script: SourceFile, options: Options) -> TrainingSetup:
-    command = _launch_for(context.unit, script)
+def _assemble_script(context: _Context, script: SourceFile, options: Options,
+                     command: LaunchCommand | None) -> TrainingSetup:
     argv = _argv(context, script, command)
     resolver = ConfigResolver(lambda path: _lookup_config(context, script, path))
     assert script.tree is not None
     try:
         facts = interpret(script.path, script.tree, resolver, argv,
                           lambda canonical, key: _training_arg_default(context, canonical, key),
-                          _module_loader(context, script))
+                          _module_loader(context, script),
+                          command.environment if command is not None else None)
     except RecursionError:
         setup = TrainingSetup(versions=context.versions)
         setup.notes.append(f"{script.path} is nested too deeply to follow; it was not checked")
@@ -244,18 +247,28 @@ def _package_roots(folder: Path) -> list[Path]:
         current = current.parent
     return [current] if current != folder else []
 
-def _launch_for(unit: RunUnit, script: SourceFile) -> LaunchCommand | None:
+def _launches_for(unit: RunUnit, script: SourceFile) -> list[LaunchCommand | None]:
+    """The launch commands that run the script (the same command once), or [None]."""
+    found: list[LaunchCommand | None] = []
+    seen: set[tuple[object, ...]] = set()
     for launcher in unit.of_kind("shell"):
         for command in launcher.launches:
             if command.script and Path(command.script).name == script.absolute.name:
-                return command
-    return None
+                key = (command.launcher, command.world_size.value, command.strategy.value,
+                       tuple(argument.text for argument in command.script_args),
+                       tuple(sorted(command.environment.items())))
+                if key not in seen:
+                    seen.add(key)
+                    found.append(command)
+    return found or [None]
 
 
 def _argv(context: _Context, script: SourceFile, command: LaunchCommand | None) -> ListValue | None:
     if command is not None:
         items: list[Value] = [Const(command.span, command.script)]
-        items += [Const(argument.span, argument.text) for argument in command.script_args]
+        items += [Unknown(argument.span, "an argument computed when the launcher runs")
+                  if UNRESOLVED in argument.text else Const(argument.span, argument.text)
+                  for argument in command.script_args]
         return ListValue(command.span, items)
     configs = context.unit.configs("training-args")
     if len(configs) == 1:

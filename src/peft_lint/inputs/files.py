@@ -332,7 +332,7 @@ def _parse(source: SourceFile) -> None:
             return
         source.config_role = config_role(source.config)
     elif source.kind == "shell":
-        source.launches = parse_launcher(source.path, source.text)
+        source.launches = parse_launcher(source.path, source.text, source.absolute.parent)
         if "install" in source.text and not source.role:
             from peft_lint.inputs.versions import install_pins
 

@@ -248,14 +248,14 @@ def install_pins(file: SourceFile) -> dict[str, ResolvedVersion]:
     they run (a later install of a package replaces an earlier one). An exact `==` pins; a
     range resolves to the newest known version inside it; an unpinned name or a git URL pins
     nothing."""
-    from peft_lint.extract.launcher import logical_lines
+    from peft_lint.extract.shell import shell_commands
 
     pins: dict[str, ResolvedVersion] = {}
-    for logical in logical_lines(file.text):
-        if file.cells is not None and _inside_a_block(file, logical.line):
+    for command in shell_commands(file.path, file.text):
+        if file.cells is not None and _inside_a_block(file, command.span.line):
             continue  # `if IN_COLAB: !pip install ...`: installs on one machine, not every run's
-        label = _install_label(file, logical.line)
-        for requirement in _pip_requirements(logical.text):
+        label = _install_label(file, command.span.line)
+        for requirement in _pip_requirements(command.words):
             parsed = git_requirement(requirement) if "git+" in requirement else parse_requirement(requirement)
             if parsed is None or parsed[0] not in (*PACKAGES, *DIALECT_PACKAGES):
                 continue
@@ -279,31 +279,24 @@ def _install_label(file: SourceFile, line: int) -> str:
     return file.path
 
 
-def _pip_requirements(command: str) -> list[str]:
-    """The requirement arguments of the `pip install` commands on one shell line."""
-    import shlex
+def _pip_requirements(words: list[str]) -> list[str]:
+    """The requirement arguments of a `pip install` command (its words, as the shell gives them)."""
+    from peft_lint.extract.shell import UNRESOLVED
 
-    from peft_lint.extract.launcher import command_segments
-
-    try:
-        tokens = shlex.split(command, comments=True)
-    except ValueError:
+    start = _pip_install_start(words)
+    if start is None:
         return []
     requirements: list[str] = []
-    for segment in command_segments(tokens):
-        words = [word for word in segment if "=" not in word or word.startswith(("-", "'", '"'))
-                 or any(op in word for op in ("==", ">=", "<=", "~=", "!="))]
-        start = _pip_install_start(words)
-        if start is None:
+    skip = False
+    for word in words[start:]:
+        if skip:
+            skip = False
+        elif word.startswith("-"):
+            skip = word in _PIP_VALUE_OPTIONS
+        elif UNRESOLVED in word:
             continue
-        skip = False
-        for word in words[start:]:
-            if skip:
-                skip = False
-            elif word.startswith("-"):
-                skip = word in _PIP_VALUE_OPTIONS
-            elif word.startswith("git+") or not word.startswith(("http:", "https:", ".", "/", "$")):
-                requirements.append(word)
+        elif word.startswith("git+") or not word.startswith(("http:", "https:", ".", "/", "$")):
+            requirements.append(word)
     return requirements
 
 
