@@ -122,8 +122,13 @@ def call(interp: Interpreter, name: str, args: list[Value], kwargs: DictValue,
     if owner.startswith("transformers.") and \
             owner.rsplit(".", 1)[-1].endswith(("Tokenizer", "TokenizerFast", "Processor")):
         tokenizer = Tokenizer(span)
+        added = kwargs.entries.get("additional_special_tokens")
+        if isinstance(added, ListValue) and added.items:  # loaded with tokens of its own
+            tokenizer.added_tokens.append(added.span or span)
         interp.facts.tokenizers.append(tokenizer)
         return ObjectValue(span, tokenizer)
+    if name in trl_knowledge.CHAT_FORMAT_SETUP:
+        return _setup_chat_format(interp, name, args, kwargs, span)
     if name.endswith((".from_pretrained", ".from_config")) and \
             transformers_knowledge.is_model_class(name.rsplit(".", 1)[0]):
         return _load_model(interp, name, args, kwargs, span)
@@ -197,6 +202,29 @@ def environment_variable(interp: Interpreter, name: str, default: Value | None, 
     if default is not None:
         return default
     return Unknown(span, f"the environment variable `{name}` is not set in the files of this run")
+
+
+def _setup_chat_format(interp: Interpreter, name: str, args: list[Value], kwargs: DictValue,
+                       span: Span) -> Value:
+    """TRL's `setup_chat_format(model, tokenizer)` / `clone_chat_template(model, tokenizer,
+    source)`: add special tokens and resize the model's embeddings; return the model and the
+    tokenizer (and, for clone_chat_template, the added token ids)."""
+    model = args[0] if args else kwargs.entries.get("model")
+    tokenizer = args[1] if len(args) > 1 else kwargs.entries.get("tokenizer")
+    tracked = unwrap_model(model)
+    if tracked is not None:
+        interp.record(tracked, "resized", span)
+    if isinstance(tokenizer, ObjectValue) and isinstance(tokenizer.obj, Tokenizer):
+        tokenizer.obj.added_tokens.append(span)
+    else:
+        holder = Tokenizer(span)
+        holder.added_tokens.append(span)
+        interp.facts.tokenizers.append(holder)
+    results: list[Value] = [model or Unknown(span, "no model given"),
+                            tokenizer or Unknown(span, "no tokenizer given")]
+    if name.endswith("clone_chat_template"):
+        results.append(Unknown(span, "the added token ids"))
+    return ListValue(span, results)
 
 
 def _kw(kwargs: DictValue, key: str, span: Span) -> Value:

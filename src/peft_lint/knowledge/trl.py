@@ -61,3 +61,9 @@ REJECTS_DOUBLE_WRAPPING_SINCE = "0.27.0"
 
 def rejects_double_wrapping(version: str) -> bool:
     return version_at_least(version, REJECTS_DOUBLE_WRAPPING_SINCE)
+
+
+# trl `models/utils.py` setup_chat_format: adds ChatML's special tokens and resizes the
+# model's embeddings (deprecated in 0.26 for clone_chat_template, which does the same).
+CHAT_FORMAT_SETUP = frozenset({"trl.setup_chat_format", "trl.models.utils.setup_chat_format",
+                               "trl.clone_chat_template", "trl.models.utils.clone_chat_template"})
