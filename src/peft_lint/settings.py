@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import sys
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+
+from peft_lint.inputs.toml_text import load_toml_text
 
 KNOWN_KEYS = ("target-versions", "select", "extend-select", "ignore", "per-file-ignores", "severity")
 SEVERITIES = ("error", "warning", "info")
@@ -105,17 +105,6 @@ def _path_matches(pattern: str, path: str) -> bool:
     posix = Path(path).as_posix()
     return fnmatch(posix, pattern) or fnmatch(Path(path).name, pattern) or \
         fnmatch(posix, f"*/{pattern}") or posix.startswith(pattern.rstrip("/") + "/")
-
-
-def load_toml_text(text: str) -> dict[str, Any] | None:
-    if sys.version_info >= (3, 11):
-        import tomllib
-    else:  # pragma: no cover - exercised on Python 3.10 only
-        import tomli as tomllib
-    try:
-        return tomllib.loads(text)
-    except (ValueError, RecursionError):  # TOMLDecodeError, and integers past int()'s digit limit
-        return None
 
 
 def find_settings(start: Path) -> Settings:

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from peft_lint.engine.runner import LintOptions, LintResult, lint
-from peft_lint.settings import load_toml_text
+from peft_lint.inputs.toml_text import load_toml_text
 
 EXPECT = re.compile(r"#\s*expect:\s*([A-Z]{3}\d{3}(?:\s*,\s*[A-Z]{3}\d{3})*)")
 CASE_FILE_KINDS = (".py", ".ipynb", ".yaml", ".yml", ".json", ".sh", ".slurm")

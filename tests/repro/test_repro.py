@@ -26,9 +26,9 @@ import pytest
 from peft_lint.engine.diagnostic import Diagnostic, Severity
 from peft_lint.engine.registry import all_rules, find_rule
 from peft_lint.engine.rule import Claim, Rule
+from peft_lint.inputs.toml_text import load_toml_text
 from peft_lint.inputs.versions import PACKAGES, parse_requirement
 from peft_lint.knowledge.versions import satisfies
-from peft_lint.settings import load_toml_text
 from peft_lint.testing import case_inputs
 
 pytestmark = pytest.mark.repro

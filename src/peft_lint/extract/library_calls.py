@@ -46,7 +46,7 @@ from peft_lint.knowledge import trl as trl_knowledge
 from peft_lint.knowledge import unsloth as unsloth_knowledge
 
 if TYPE_CHECKING:
-    from peft_lint.extract.python_script import Interpreter
+    from peft_lint.extract.interpretation import Interpreter
 
 # prepare_model_for_int8_training (peft < 0.10) is deliberately not modelled: what it enabled
 # changed across versions, so its result stays Unknown.
@@ -81,7 +81,7 @@ def call(interp: Interpreter, name: str, args: list[Value], kwargs: DictValue,
     if name == "dict":
         result = DictValue(span, {})
         for argument in args:
-            from peft_lint.extract.python_script import splat_into
+            from peft_lint.extract.interpretation import splat_into
             splat_into(result, argument)
         result.entries.update(kwargs.entries)
         result.key_spans.update(kwargs.key_spans)  # so keys splatted later are still checked
@@ -555,7 +555,7 @@ def _dict_method(owner: DictValue, name: str, args: list[Value], span: Span) -> 
     if name == "copy":
         return DictValue(owner.span, dict(owner.entries), owner.complete, dict(owner.key_spans))
     if name == "update":
-        from peft_lint.extract.python_script import splat_into
+        from peft_lint.extract.interpretation import splat_into
 
         for argument in args:
             splat_into(owner, argument)
@@ -781,7 +781,7 @@ def _dataclasses(interp: Interpreter, parser: ArgumentParser, values: Value | No
 
 def class_defaults(interp: Interpreter, cls: LocalClass) -> DictValue:
     """Field defaults of a dataclass defined in the script."""
-    from peft_lint.extract.python_script import Scope
+    from peft_lint.extract.interpretation import Scope
 
     node = cls.node
     assert isinstance(node, ast.ClassDef)

@@ -13,9 +13,9 @@ from __future__ import annotations
 import ast
 import operator
 from collections.abc import Callable
-from dataclasses import dataclass, field
 
 from peft_lint.extract import library_calls
+from peft_lint.extract.interpretation import ConfigResolver, Scope, ScriptFacts, splat_into
 from peft_lint.extract.python_objects import (
     ArgumentParser,
     BoundMethod,
@@ -27,12 +27,7 @@ from peft_lint.extract.python_objects import (
     LocalModule,
     ObjectValue,
     OpenFile,
-    ParsedConfig,
-    QuantizationConfig,
-    Tokenizer,
     TrackedModel,
-    TrainerObject,
-    TrainingArgs,
     UserDataclass,
     enter_arm,
     find_method,
@@ -68,65 +63,13 @@ HARMLESS_METHODS = frozenset({
 })
 
 
-@dataclass
-class ScriptFacts:
-    """What one script does, as the interpreter saw it."""
-
-    path: str
-    models: list[TrackedModel] = field(default_factory=list)
-    adapter_configs: list[ObjectValue] = field(default_factory=list)
-    training_args: list[TrainingArgs] = field(default_factory=list)
-    trainers: list[TrainerObject] = field(default_factory=list)
-    wrappers: list[DistributedWrapper] = field(default_factory=list)
-    kbit_calls: list[tuple[Span, TrackedModel | None, Event | None]] = field(default_factory=list)
-    quantization_configs: list[QuantizationConfig] = field(default_factory=list)
-    parsed_configs: list[ParsedConfig] = field(default_factory=list)
-    tokenizers: list[Tokenizer] = field(default_factory=list)
-    backward_spans: list[Span] = field(default_factory=list)
-    backward_sequences: list[int] = field(default_factory=list)  # when each backward() ran
-    config_paths: list[str] = field(default_factory=list)
-    classes: dict[int, LocalClass] = field(default_factory=dict)
-    notes: list[str] = field(default_factory=list)
-    # front ends that patch the libraries when imported ("unsloth")
-    dialects: set[str] = field(default_factory=set)
-    # the project's own modules the script imports, read with it (paths as shown)
-    module_paths: list[str] = field(default_factory=list)
-
-    def size(self) -> tuple[int, ...]:
-        """How much the interpretation has recorded (to tell a module that only defines things)."""
-        return (len(self.models), len(self.adapter_configs), len(self.training_args), len(self.trainers),
-                len(self.wrappers), len(self.kbit_calls), len(self.quantization_configs),
-                len(self.parsed_configs), len(self.tokenizers), len(self.backward_spans),
-                len(self.config_paths), len(self.notes), len(self.dialects))
-
-@dataclass
-class ConfigResolver:
-    """Answers which parsed config a path in the script stands for."""
-
-    lookup: Callable[[str | None], tuple[Value, str] | None]
-
-
-class Scope:
-    def __init__(self, parent: Scope | None = None) -> None:
-        self.names: dict[str, Value] = {}
-        self.parent = parent
-
-    def get(self, name: str) -> Value | None:
-        scope: Scope | None = self
-        while scope is not None:
-            if name in scope.names:
-                return scope.names[name]
-            scope = scope.parent
-        return None
+class _Return(Exception):
+    pass
 
 
 # Importing these patches the training libraries (unsloth replaces TRL's config and trainer
 # classes): the script is read in that dialect.
 DIALECT_MODULES = {"unsloth": "unsloth"}
-
-
-class _Return(Exception):
-    pass
 
 
 # A module of the project, by (dotted name, relative-import level, the importing file's path):
@@ -902,19 +845,6 @@ def merge_into(scope: Scope, outcomes: list[dict[str, Value]], span: Span | None
         else:
             merged[name] = Unknown(span, f"`{name}` is set differently on different paths")
     scope.names = merged
-
-
-def splat_into(target: DictValue, value: Value) -> None:
-    if isinstance(value, DictValue):
-        target.entries.update(value.entries)
-        target.key_spans.update(value.key_spans)
-        target.complete = target.complete and value.complete
-    elif isinstance(value, ObjectValue) and isinstance(value.obj, UserDataclass | TrainingArgs):
-        inner = value.obj.values
-        target.entries.update(inner.entries)
-        target.complete = target.complete and inner.complete
-    else:
-        target.complete = False
 
 
 def models_in(value: Value) -> list[TrackedModel]:

@@ -218,7 +218,7 @@ def _pins_in(file: Path) -> dict[str, tuple[str, str]]:
 
 
 def _pyproject_dependencies(text: str) -> list[str]:
-    from peft_lint.settings import load_toml_text
+    from peft_lint.inputs.toml_text import load_toml_text
 
     data = load_toml_text(text)
     if data is None:
