@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 
 from peft_lint.engine.runner import LintOptions, lint
-from peft_lint.extract.config_files import ConfigParseError, parse_json, parse_yaml, plain
+from peft_lint.extract.config_files import ConfigParseError, parse_json, parse_yaml
 from peft_lint.extract.launcher import parse_launcher
 from peft_lint.extract.python_script import ConfigResolver, canonical, interpret
-from peft_lint.extract.values import DictValue
+from peft_lint.facts.values import DictValue, plain
 
 
 def facts_of(source: str):

@@ -4,8 +4,8 @@ from collections.abc import Iterator
 
 from peft_lint.engine.diagnostic import Diagnostic, Related, Severity
 from peft_lint.engine.rule import Rule
-from peft_lint.extract.values import Const, DictValue, ListValue
 from peft_lint.facts.model import Fact, TrainingSetup
+from peft_lint.facts.values import Const, DictValue, ListValue
 
 # (DeepSpeed key path, TrainingArguments fields) as transformers compares them in
 # integrations/deepspeed.py HfTrainerDeepSpeedConfig.trainer_config_process.

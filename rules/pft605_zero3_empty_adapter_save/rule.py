@@ -4,8 +4,8 @@ from collections.abc import Iterator
 
 from peft_lint.engine.diagnostic import Diagnostic, Severity
 from peft_lint.engine.rule import Rule, related
-from peft_lint.extract.values import Const, DictValue
 from peft_lint.facts.model import Span, TrainingSetup
+from peft_lint.facts.values import Const, DictValue
 from peft_lint.knowledge import transformers as tf
 
 SYMPTOM = ("writes an adapter_model.safetensors of a few bytes (un-gathered ZeRO-3 shards); loading "

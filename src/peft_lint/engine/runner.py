@@ -58,7 +58,7 @@ def lint(paths: list[Path], options: LintOptions) -> LintResult:
 
 
 def _lint(paths: list[Path], options: LintOptions) -> LintResult:
-    from peft_lint.facts.assemble import forget_modules
+    from peft_lint.facts.project_modules import forget_modules
     from peft_lint.inputs.files import with_companions
     from peft_lint.inputs.units import units_for
     from peft_lint.inputs.versions import forget_folders, resolve_versions
@@ -255,7 +255,7 @@ _WORKER_RULES: list[Rule] = []
 
 def _lint_batch(batch: list[list[tuple[Path, str, str, str]]], options: LintOptions) -> list[UnitOutcome]:
     from peft_lint.engine.registry import all_rules
-    from peft_lint.facts.assemble import forget_modules
+    from peft_lint.facts.project_modules import forget_modules
     from peft_lint.inputs.files import read_source
     from peft_lint.inputs.units import RunUnit
     from peft_lint.inputs.versions import forget_folders

@@ -13,8 +13,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from peft_lint.extract.python_objects import LocalFunction, ObjectValue, UserDataclass
-from peft_lint.extract.values import Const, DictValue, ListValue, Ref, Unknown, Value
 from peft_lint.facts.model import Span
+from peft_lint.facts.values import Const, DictValue, ListValue, Ref, Unknown, Value
 
 PARSER_CLASS = "argparse.ArgumentParser"
 PARSE_METHODS = frozenset({"parse_args", "parse_known_args", "parse_intermixed_args",

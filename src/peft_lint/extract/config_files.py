@@ -8,8 +8,8 @@ import re
 from json.decoder import scanstring  # type: ignore[attr-defined]
 from typing import Any
 
-from peft_lint.extract.values import Const, DictValue, ListValue, Unknown, Value
 from peft_lint.facts.model import Span
+from peft_lint.facts.values import Const, DictValue, ListValue, Unknown, Value
 
 
 class ConfigParseError(Exception):
@@ -198,14 +198,3 @@ class _JsonReader:
             if self.text[index] == ",":
                 index = self.skip(index + 1)
         return ListValue(self.span(begin, index + 1), items), index + 1
-
-
-def plain(value: Value | None) -> object:
-    """The Python object a value stands for; Unknown parts become None."""
-    if isinstance(value, Const):
-        return value.value
-    if isinstance(value, DictValue):
-        return {key: plain(entry) for key, entry in value.entries.items()}
-    if isinstance(value, ListValue):
-        return [plain(item) for item in value.items]
-    return None

@@ -26,8 +26,8 @@ from peft_lint.extract.python_objects import (
     TrainingArgs,
     UserDataclass,
 )
-from peft_lint.extract.values import DictValue, ListValue, Value
 from peft_lint.facts.model import Span
+from peft_lint.facts.values import DictValue, ListValue, Value
 
 
 @dataclass

@@ -37,8 +37,8 @@ from peft_lint.extract.python_objects import (
     next_sequence,
     unwrap_model,
 )
-from peft_lint.extract.values import Const, DictValue, ListValue, Ref, Unknown, Value, truthy
 from peft_lint.facts.model import Fact, Span
+from peft_lint.facts.values import Const, DictValue, ListValue, Ref, Unknown, Value, truthy
 from peft_lint.knowledge import accelerate as accelerate_knowledge
 from peft_lint.knowledge import peft as peft_knowledge
 from peft_lint.knowledge import transformers as transformers_knowledge

@@ -10,8 +10,8 @@ from __future__ import annotations
 import itertools
 from dataclasses import dataclass, field
 
-from peft_lint.extract.values import DictValue, ListValue, Unknown, Value
 from peft_lint.facts.model import Fact, Span
+from peft_lint.facts.values import DictValue, ListValue, Unknown, Value
 
 _sequence = itertools.count()
 

@@ -35,8 +35,8 @@ from peft_lint.extract.python_objects import (
     next_sequence,
     unwrap_model,
 )
-from peft_lint.extract.values import Const, DictValue, ListValue, Ref, Unknown, Value
 from peft_lint.facts.model import Span
+from peft_lint.facts.values import Const, DictValue, ListValue, Ref, Unknown, Value
 
 HF_ROOTS = ("transformers", "peft", "trl", "accelerate", "torch", "bitsandbytes", "deepspeed")
 # Never read as the project's own modules, even when a folder of that name is there (a vendored
@@ -746,7 +746,7 @@ class Interpreter:
             right = self.eval(node.comparators[0], scope)
             return compare(node.ops[0], left, right)
         value = self.eval(node, scope)
-        from peft_lint.extract.values import truthy
+        from peft_lint.facts.values import truthy
 
         if isinstance(value, Const) and isinstance(value.value, str):
             return bool(value.value)

@@ -11,12 +11,15 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from peft_lint.extract.values import Const, DictValue, Value
+from peft_lint.facts.context import Context, Options
+from peft_lint.facts.distributed import assemble_distributed
 from peft_lint.facts.model import AdapterSpec, Checkpointing, Fact, ReentrantSetting, Span, TrainingSetup
+from peft_lint.facts.model_identity import model_type_from_id
+from peft_lint.facts.values import Const, DictValue, Value
 from peft_lint.inputs.files import SourceFile
 
 if TYPE_CHECKING:
-    from peft_lint.facts.assemble import Options, _Context
+    from peft_lint.facts.context import Context, Options
 
 FRAMEWORK = "LLaMA-Factory"
 AXOLOTL = "axolotl"
@@ -31,8 +34,7 @@ def _fact(config: DictValue, key: str, default: object, detail: str) -> Fact[obj
     return Fact.default(default, detail, config.span)
 
 
-def assemble_llamafactory(context: _Context, file: SourceFile, options: Options) -> TrainingSetup:
-    from peft_lint.facts.assemble import _distributed, _model_type_from_id
+def assemble_llamafactory(context: Context, file: SourceFile, options: Options) -> TrainingSetup:
 
     config = file.config
     assert isinstance(config, DictValue)
@@ -40,14 +42,14 @@ def assemble_llamafactory(context: _Context, file: SourceFile, options: Options)
     span = config.span or Span(file.path, 1)
     command = next((c for launcher in context.unit.of_kind("shell") for c in launcher.launches
                     if c.launcher == "llamafactory" and c.script.endswith(file.absolute.name)), None)
-    setup.distributed = _distributed(context, command, None, None, options)
+    setup.distributed = assemble_distributed(context, command, None, None, options)
     deepspeed = config.entries.get("deepspeed")
     if deepspeed is not None:
         setup.distributed.strategy = Fact.written("deepspeed", deepspeed.span)
     setup.trainer.kind = Fact.written(FRAMEWORK, span)
     setup.trainer.span = span
     setup.trains_here = Fact.derived(True, f"{FRAMEWORK} trains with this config", span)
-    setup.model.model_type = _model_type_from_id(config.entries.get("model_name_or_path"))
+    setup.model.model_type = model_type_from_id(config.entries.get("model_name_or_path"))
     quantization = config.entries.get("quantization_bit")
     setup.model.quantized = Fact.written(True, quantization.span) if quantization is not None \
         else Fact.default(False, f"{FRAMEWORK}: no quantization_bit", span)
@@ -109,7 +111,7 @@ def _find_unused(config: DictValue, method: Fact[object], span: Span) -> Fact[bo
     return Fact.unknown("ddp_find_unused_parameters is not known", span)
 
 
-def assemble_axolotl(context: _Context, file: SourceFile, options: Options) -> TrainingSetup:
+def assemble_axolotl(context: Context, file: SourceFile, options: Options) -> TrainingSetup:
     """An axolotl YAML, read conservatively.
 
     Verified against axolotl's source (`src/axolotl/utils/config/__init__.py`
@@ -120,7 +122,6 @@ def assemble_axolotl(context: _Context, file: SourceFile, options: Options) -> T
     `model.enable_input_require_grads()` whenever `adapter` is set; with `rl` (DPO, KTO ...)
     axolotl may hand only the LoRA config to TRL, so input gradients stay Unknown there.
     """
-    from peft_lint.facts.assemble import _distributed, _model_type_from_id
 
     config = file.config
     assert isinstance(config, DictValue)
@@ -129,14 +130,14 @@ def assemble_axolotl(context: _Context, file: SourceFile, options: Options) -> T
     command = next((c for launcher in context.unit.of_kind("shell") for c in launcher.launches
                     if c.script.endswith(file.absolute.name)
                     or any(a.text.endswith(file.absolute.name) for a in c.script_args)), None)
-    setup.distributed = _distributed(context, command, None, None, options)
+    setup.distributed = assemble_distributed(context, command, None, None, options)
     for key in ("deepspeed", "fsdp"):
         if config.entries.get(key) is not None:
             setup.distributed.strategy = Fact.written(key, config.entries[key].span)
     setup.trainer.kind = Fact.written(AXOLOTL, span)
     setup.trainer.span = span
     setup.trains_here = Fact.derived(True, f"{AXOLOTL} trains with this config", span)
-    setup.model.model_type = _model_type_from_id(config.entries.get("base_model"))
+    setup.model.model_type = model_type_from_id(config.entries.get("base_model"))
     adapter = config.entries.get("adapter")
     if isinstance(adapter, Const) and adapter.value in ("lora", "qlora"):
         setup.trainer.model_is_peft = Fact.written(True, adapter.span)
@@ -164,7 +165,7 @@ def _axolotl_targets(config: DictValue) -> dict[str, Fact[object]]:
     if isinstance(linear, Const) and linear.value is True:
         kwargs["target_modules"] = Fact.written("all-linear", linear.span)
     elif targets is not None:
-        from peft_lint.extract.config_files import plain
+        from peft_lint.facts.values import plain
 
         value = plain(targets)
         if isinstance(value, list) and all(isinstance(item, str) for item in value):

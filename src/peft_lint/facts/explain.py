@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from peft_lint.engine.diagnostic import Fix, InsertArgument, InsertLine, Related, ReplaceWord
-from peft_lint.extract.values import Const, DictValue
 from peft_lint.facts.dialects import FRAMEWORK as LLAMA_FACTORY
 from peft_lint.facts.model import Fact, ReentrantSetting, TrainingSetup
+from peft_lint.facts.values import Const, DictValue
 from peft_lint.knowledge import transformers as tf
 
 # torch DDP reducer (`checkAndRaiseMarkedTwiceError`), quoted by the DDP rules and

@@ -7,7 +7,6 @@ PFT9xx diagnostic); it never stops the other files of the run.
 from __future__ import annotations
 
 import ast
-import os
 import re
 import sys
 import warnings
@@ -16,8 +15,9 @@ from pathlib import Path
 
 from peft_lint.extract.config_files import ConfigParseError, parse_json, parse_yaml
 from peft_lint.extract.launcher import LaunchCommand, parse_launcher
-from peft_lint.extract.values import DictValue, Value
 from peft_lint.facts.model import ResolvedVersion, Span
+from peft_lint.facts.values import DictValue, Value
+from peft_lint.inputs.paths import display_path, is_file
 
 PYTHON_SUFFIXES = (".py", ".ipynb")
 YAML_SUFFIXES = (".yaml", ".yml")
@@ -90,23 +90,6 @@ def kind_of(path: Path) -> str:
     if name == "pyproject.toml":
         return "pyproject"
     return "other"
-
-
-def is_file(path: Path) -> bool:
-    """Path.is_file for names read from file contents: a name too long or with a NUL byte
-    is no file, not an error."""
-    try:
-        return path.is_file()
-    except (OSError, ValueError):
-        return False
-
-
-def display_path(path: Path) -> str:
-    try:
-        relative = os.path.relpath(path)
-    except ValueError:
-        return str(path)
-    return str(path) if relative.startswith(".." + os.sep + "..") else relative
 
 
 def ensure_parsed(source: SourceFile) -> None:
@@ -213,7 +196,7 @@ def _read_notebook(source: SourceFile) -> None:
         source.companions.append(_companion(source, f"writefile {written.name}", kind_of(target),
                                             written.text, target))
     if parts.has_shell and "install" in parts.shell:
-        from peft_lint.inputs.versions import install_pins
+        from peft_lint.inputs.installs import install_pins
 
         source.installs = install_pins(source.companions[0])
         for companion in source.companions:
@@ -334,7 +317,7 @@ def _parse(source: SourceFile) -> None:
     elif source.kind == "shell":
         source.launches = parse_launcher(source.path, source.text, source.absolute.parent)
         if "install" in source.text and not source.role:
-            from peft_lint.inputs.versions import install_pins
+            from peft_lint.inputs.installs import install_pins
 
             source.installs = install_pins(source)
 

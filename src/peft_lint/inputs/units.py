@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from peft_lint.extract.values import Const, DictValue
+from peft_lint.facts.values import Const, DictValue
 from peft_lint.inputs.files import JSON_SUFFIXES, YAML_SUFFIXES, SourceFile, is_file, kind_of, read_source
 
 SKIPPED_FOLDERS = frozenset({".git", ".hg", ".svn", "node_modules", "__pycache__", ".venv", "venv",

@@ -49,8 +49,7 @@ def _training_arguments(setup: TrainingSetup) -> list[tuple[str, Fact[object]]]:
 
 
 def _value(fact: Fact[object]) -> object:
-    from peft_lint.extract.config_files import plain
-    from peft_lint.extract.values import Value
+    from peft_lint.facts.values import Value, plain
 
     value = fact.value
     if isinstance(value, Value):

@@ -1,4 +1,5 @@
-"""Abstract values shared by the Python and config front-ends.
+"""Abstract values shared by the Python and config front-ends (data only, like the rest of
+`facts/`: the front-ends make them, rules and renderers read them).
 
 A config file becomes the same `DictValue` tree a Python dict literal does, so
 `TrainingArguments(**yaml.safe_load(f)["training"])` and a YAML file named by
@@ -83,4 +84,15 @@ def truthy(value: Value | None) -> bool | None:
                 return False
             return None
         return bool(raw)
+    return None
+
+
+def plain(value: Value | None) -> object:
+    """The Python object a value stands for; Unknown parts become None."""
+    if isinstance(value, Const):
+        return value.value
+    if isinstance(value, DictValue):
+        return {key: plain(entry) for key, entry in value.entries.items()}
+    if isinstance(value, ListValue):
+        return [plain(item) for item in value.items]
     return None

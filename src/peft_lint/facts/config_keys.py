@@ -1,0 +1,147 @@
+"""Config keys the resolved library versions do not have (for the unknown-config-key rule)."""
+
+from __future__ import annotations
+
+import ast
+
+from peft_lint.extract.python_objects import (
+    AdapterConfig,
+    ObjectValue,
+)
+from peft_lint.extract.python_script import ScriptFacts
+from peft_lint.facts.context import Context
+from peft_lint.facts.model import (
+    KeyCheck,
+)
+from peft_lint.facts.values import Const, DictValue, Ref, Value
+
+
+def config_key_checks(context: Context, facts: ScriptFacts) -> list[KeyCheck]:
+
+    versions = {package: resolved.version for package, resolved in context.versions.items()}
+    checks: list[KeyCheck] = []
+    for training_args in facts.training_args:
+        if training_args.from_call:
+            checks += _check_keys(training_args.canonical, training_args.values, versions, "call",
+                                  context.dialects, context.notes)
+    for value in facts.adapter_configs:
+        if isinstance(value.obj, AdapterConfig):
+            checks += _check_keys(value.obj.canonical, value.obj.kwargs, versions, "call",
+                                  notes=context.notes)
+    for parsed in facts.parsed_configs:
+        allowed: set[str] = set()
+        names: list[str] = []
+        for kind in parsed.types:
+            known = _dataclass_fields(kind, versions)
+            if known is None:
+                break
+            allowed |= known
+            names.append(_type_name(kind))
+        else:
+            unknown = [(key, parsed.values.key_spans[key]) for key in parsed.values.entries
+                       if key not in allowed and key in parsed.values.key_spans]
+            if unknown and parsed.values.complete:
+                package = next((kind.name.split(".")[0] for kind in parsed.types if isinstance(kind, Ref)),
+                               "transformers")
+                checks.append(KeyCheck(f"HfArgumentParser({', '.join(names)})", "parser", unknown,
+                                       frozenset(allowed), package,
+                                       tuple(kind.name for kind in parsed.types if isinstance(kind, Ref))))
+    return checks
+
+
+def _check_keys(canonical: str, values: DictValue, versions: dict[str, str], via: str,
+                dialects: set[str] | frozenset[str] = frozenset(),
+                notes: list[str] | None = None) -> list[KeyCheck]:
+    from peft_lint.knowledge import fields
+
+    allowed = fields.fields(canonical, versions)
+    if allowed is None:
+        why = fields.not_judged(canonical, versions)
+        if why and notes is not None and canonical in fields.TABLES and values.entries:
+            notes.append(f"the keys of {canonical.rsplit('.', 1)[-1]} were not checked: {why}")
+        return []
+    dropped, retired = False, frozenset[str]()
+    if "unsloth" in dialects and canonical.startswith("trl."):
+        allowed, dropped, retired = _unsloth_config_fields(canonical, versions, allowed)
+    unknown = [(key, values.key_spans[key]) for key in values.entries
+               if key not in allowed and key in values.key_spans]
+    if not unknown:
+        return []
+    package = canonical.split(".")[0]
+    if not dropped:
+        return [KeyCheck(canonical.rsplit(".", 1)[-1], via, unknown, allowed, package, (canonical,))]
+    target = f"Unsloth{canonical.rsplit('.', 1)[-1]}"
+    # a dropped key that a later release added, written with that release's default, asks for
+    # what the run does anyway: dropping it changes nothing
+    unknown = [item for item in unknown if not _default_when_added(canonical, versions, item[0],
+                                                                  values.entries[item[0]])]
+    checks = [KeyCheck(target, kind, found, allowed, package, (canonical,)) for kind, found in (
+        ("dropped", [item for item in unknown if item[0] not in retired]),
+        ("retired", [item for item in unknown if item[0] in retired])) if found]
+    return checks
+
+
+def _default_when_added(canonical: str, versions: dict[str, str], key: str, value: Value) -> bool:
+    """Whether `key=value` is the default of the field in the first release after the resolved
+    one that has it (a setting the resolved release, which lacks the field, already behaves as)."""
+    from peft_lint.knowledge import fields
+    from peft_lint.knowledge.versions import parse_version
+
+    package = canonical.split(".")[0]
+    current = parse_version(versions.get(package, ""))
+    if current is None or not isinstance(value, Const):
+        return False
+    later = sorted((parse_version(v), v) for v in fields.covered_versions(package)
+                   if (parse_version(v) or current) > current)
+    for _, version in later:
+        newer = {**versions, package: version}
+        if key in (fields.fields(canonical, newer) or ()):
+            return fields.default(canonical, newer, key) == value.value
+    return False
+
+
+def _unsloth_config_fields(canonical: str, versions: dict[str, str],
+                           allowed: frozenset[str]) -> tuple[frozenset[str], bool, frozenset[str]]:
+    """What unsloth's replacement of a TRL config accepts on top of TRL's fields (its own
+    fields and the old names it forwards), whether it drops other keys with a warning instead
+    of raising, and the fields the libraries retired that it drops on purpose, with advice."""
+    from peft_lint.knowledge import unsloth
+
+    version = versions.get("unsloth")
+    if not unsloth.patches_trl_configs(version):
+        return allowed, False, frozenset()
+    extra = unsloth.config_extra_fields(canonical, version, trl_fields=allowed)
+    renamed = {old for old, new in unsloth.config_kwarg_renames(version).items() if new in allowed}
+    return allowed | extra | renamed, bool(unsloth.drops_unknown_config_kwargs(version)), \
+        unsloth.config_removed_fields(version)
+
+
+def _type_name(kind: Value) -> str:
+    if isinstance(kind, Ref):
+        return kind.name.rsplit(".", 1)[-1]
+    return str(getattr(getattr(kind, "obj", None), "name", "?"))
+
+
+def _dataclass_fields(kind: Value, versions: dict[str, str]) -> frozenset[str] | None:
+    """The fields HfArgumentParser accepts for one of its dataclass types."""
+
+    from peft_lint.extract.python_objects import LocalClass
+    from peft_lint.knowledge import fields
+
+    if isinstance(kind, Ref):
+        return fields.fields(kind.name, versions)
+    if isinstance(kind, ObjectValue) and isinstance(kind.obj, LocalClass):
+        node = kind.obj.node
+        assert isinstance(node, ast.ClassDef)
+        if kind.obj.bases and not any(base in fields.TABLES for base in kind.obj.bases):
+            return None  # inherits fields peft-lint cannot see
+        own = {statement.target.id for statement in node.body
+               if isinstance(statement, ast.AnnAssign) and isinstance(statement.target, ast.Name)}
+        inherited = set()
+        for base in kind.obj.bases:
+            base_fields = fields.fields(base, versions)
+            if base_fields is None:
+                return None
+            inherited |= base_fields
+        return frozenset(own | inherited)
+    return None
