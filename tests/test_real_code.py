@@ -392,3 +392,11 @@ def test_environment_variables_come_from_the_launchers_exports(tmp_path: Path) -
                                         "GC=1 torchrun --nproc_per_node 2 train.py\n", encoding="utf-8")
     assert ("PFT101", "train.py") in codes(run_json(tmp_path, "."))
     assert codes(run_json(tmp_path, "train.py")) == []  # without the launcher: the defaults
+
+
+def test_nproc_per_node_gpu_counts_the_visible_devices(tmp_path: Path) -> None:
+    launcher = ("#!/bin/bash\nexport CUDA_VISIBLE_DEVICES=0,1,2,3\n"
+                "torchrun --nproc_per_node gpu train.py configs/config.yaml\n")
+    assert ("PFT101", "train.py") in launcher_run(tmp_path, launcher)
+    one = launcher.replace("0,1,2,3", "0")
+    assert ("PFT101", "train.py") not in launcher_run(tmp_path, one)

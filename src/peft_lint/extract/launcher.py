@@ -105,7 +105,7 @@ def _command(tokens: list[str], span: Span, sbatch: dict[str, str],
     if head == "srun":
         return _srun(tokens[1:], span, sbatch)
     if head == "torchrun":
-        return _torchrun(tokens[1:], span)
+        return _torchrun(tokens[1:], span, environment)
     if head == "accelerate" and len(tokens) > 1 and tokens[1] == "launch":
         return _accelerate(tokens[2:], span)
     if head == "deepspeed":
@@ -116,8 +116,11 @@ def _command(tokens: list[str], span: Span, sbatch: dict[str, str],
         # axolotl's CLI launches accelerate itself, with the user's default accelerate config
         config = next((token for token in tokens[2:] if token.endswith((".yaml", ".yml"))), "")
         return LaunchCommand("axolotl", span, config)
+    if PYTHONS.match(head) and len(tokens) > 3 and tokens[1] == "-m" and tokens[2] == "axolotl.cli.train":
+        config = next((token for token in tokens[3:] if token.endswith((".yaml", ".yml"))), "")
+        return LaunchCommand("axolotl", span, config)
     if PYTHONS.match(head):
-        return _python(tokens[1:], span)
+        return _python(tokens[1:], span, environment)
     return None
 
 
@@ -190,9 +193,20 @@ def _world(nproc: int | str | None, nodes: int | str | None, what: str, span: Sp
     return Fact.unknown(f"the process count in `{what}` is decided at run time", span)
 
 
-def _torchrun(tokens: list[str], span: Span) -> LaunchCommand:
+def _visible_gpus(environment: dict[str, str]) -> int | None:
+    """How many GPUs `CUDA_VISIBLE_DEVICES=0,1,2` makes visible; None when not set or not known."""
+    devices = environment.get("CUDA_VISIBLE_DEVICES")
+    if devices is None or UNRESOLVED in devices or not devices.strip():
+        return None
+    return len([device for device in devices.split(",") if device.strip()])
+
+
+def _torchrun(tokens: list[str], span: Span, environment: dict[str, str] | None = None) -> LaunchCommand:
     options, index = _options(tokens, frozenset({"standalone", "no_python", "module", "run_path"}))
-    nproc = _int_option(options, "nproc_per_node")
+    nproc = _int_option(options, "nproc_per_node", "nproc-per-node")
+    if nproc in ("gpu", "auto") and environment is not None:
+        # one process a visible GPU (torch.distributed.run `determine_local_world_size`)
+        nproc = _visible_gpus(environment) or nproc
     nnodes = _int_option(options, "nnodes")
     script, arguments, module = _script_and_args(tokens, index, span)
     world = _world(nproc, nnodes, "torchrun", span)
@@ -251,11 +265,11 @@ def _deepspeed(tokens: list[str], span: Span) -> LaunchCommand:
                          Fact.written("deepspeed", span), uses_module=module)
 
 
-def _python(tokens: list[str], span: Span) -> LaunchCommand | None:
+def _python(tokens: list[str], span: Span, environment: dict[str, str] | None = None) -> LaunchCommand | None:
     if len(tokens) >= 2 and tokens[0] == "-m":
         launcher_module = tokens[1]
         if launcher_module in ("torch.distributed.run", "torch.distributed.launch"):
-            return _torchrun(tokens[2:], span)
+            return _torchrun(tokens[2:], span, environment)
         if launcher_module == "accelerate.commands.launch":
             return _accelerate(tokens[2:], span)
         if launcher_module == "deepspeed":
