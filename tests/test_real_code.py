@@ -400,3 +400,24 @@ def test_nproc_per_node_gpu_counts_the_visible_devices(tmp_path: Path) -> None:
     assert ("PFT101", "train.py") in launcher_run(tmp_path, launcher)
     one = launcher.replace("0,1,2,3", "0")
     assert ("PFT101", "train.py") not in launcher_run(tmp_path, one)
+
+
+def test_trl_parser_config_keys_are_checked_as_trl_does(tmp_path: Path) -> None:
+    """TrlParser's --config YAML: from TRL 0.19 an unknown key raises; before, it was dropped."""
+    (tmp_path / "sft.py").write_text(
+        "from dataclasses import dataclass\nfrom trl import ModelConfig, SFTConfig, SFTTrainer, TrlParser\n\n"
+        "@dataclass\nclass ScriptArguments:\n    dataset_name: str = 'trl-lib/Capybara'\n\n"
+        "parser = TrlParser((ScriptArguments, SFTConfig))\n"
+        "script_args, training_args = parser.parse_args_and_config()\n"
+        "SFTTrainer(model='Qwen/Qwen2.5-0.5B', args=training_args, train_dataset=[]).train()\n",
+        encoding="utf-8")
+    (tmp_path / "recipe.yaml").write_text("dataset_name: trl-lib/Capybara\noutput_dir: out\n"
+                                          "learning_rate: 2.0e-5\nlearning_rat: 1.0e-4\n"
+                                          "env:\n  WANDB_PROJECT: demo\n", encoding="utf-8")
+    (tmp_path / "run.sh").write_text("accelerate launch sft.py --config recipe.yaml\n", encoding="utf-8")
+    for pin, severity in (("trl==1.16.0", "error"), ("trl==0.15.2", "warning")):
+        (tmp_path / "requirements.txt").write_text(pin + "\ntransformers==4.57.6\n", encoding="utf-8")
+        diagnostics = run_json(tmp_path, ".")["diagnostics"]
+        assert isinstance(diagnostics, list)
+        assert [(d["code"], d["path"], d["severity"]) for d in diagnostics] == \
+            [("PFT701", "recipe.yaml", severity)], pin

@@ -7,6 +7,7 @@ from dataclasses import replace
 from peft_lint.engine.diagnostic import Diagnostic, Severity
 from peft_lint.engine.rule import Claim, Rule
 from peft_lint.facts.model import TrainingSetup
+from peft_lint.knowledge import trl
 
 PARSER = "Some keys are not used by the HfArgumentParser"
 CALL = "got an unexpected keyword argument"
@@ -39,6 +40,10 @@ class UnknownConfigKey(Rule):
     output_dir: out
     eval_strategy: steps
     ```
+
+    TRL's `TrlParser` checks the keys of its `--config` YAML itself (`env` aside): from TRL 0.19
+    an unknown key raises `ValueError: Unknown arguments from config file: [...]`; before, it was
+    dropped without a word (a warning: the setting has no effect).
 
     With unsloth imported, TRL's configs are unsloth's (`UnslothSFTConfig`, ...): they accept
     unsloth's own fields and forward some old names; from unsloth 2026.8 they drop any other
@@ -109,7 +114,16 @@ class UnknownConfigKey(Rule):
                         help=help),
                         severity=Severity.WARNING)
                     continue
-                if check.via == "parser":
+                if check.via == "trl-config":
+                    if not trl.config_unknown_keys_raise(setup.version("trl")):
+                        yield replace(self.diagnostic(
+                            span, f"`{key}` is not a field of {check.target} in {version}: TrlParser "
+                                  f"drops an unknown key of its --config file without a word on "
+                                  f"{setup.version_label('trl')}, so the setting has no effect.{hint}",
+                            help=help), severity=Severity.WARNING)
+                        continue
+                    error = f"ValueError: Unknown arguments from config file: ['--{key}', ...]"
+                elif check.via == "parser":
                     error = f"ValueError: {PARSER}: ['{key}']"
                 else:
                     error = f"TypeError: {check.target}.__init__() {CALL} '{key}'"

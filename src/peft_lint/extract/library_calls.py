@@ -696,11 +696,12 @@ def _parse(interp: Interpreter, parser: ArgumentParser, name: str, args: list[Va
         return _dataclasses(interp, parser, args[0], span, None)
     if name in ("parse_args_into_dataclasses", "parse_args", "parse_known_args",
                 "parse_args_and_config"):
-        return _dataclasses(interp, parser, _argv_values(interp, span), span, None)
+        trl_config = parser if name == "parse_args_and_config" else None
+        return _dataclasses(interp, parser, _argv_values(interp, span, trl_config), span, None)
     return None
 
 
-def _argv_values(interp: Interpreter, span: Span) -> Value:
+def _argv_values(interp: Interpreter, span: Span, trl_config: ArgumentParser | None = None) -> Value:
     """`--key value` arguments of the launcher line (and a `--config` file, TRL style)."""
     argv = interp.argv
     if argv is None or not argv.complete:
@@ -732,6 +733,11 @@ def _argv_values(interp: Interpreter, span: Span) -> Value:
         found = interp.resolver.lookup(config.value)
         if found and isinstance(found[0], DictValue):
             interp.facts.config_paths.append(found[1])
+            if trl_config is not None:  # TrlParser checks the config's keys itself (`env` aside)
+                keys = DictValue(found[0].span, {key: value for key, value in found[0].entries.items()
+                                                 if key != "env"}, found[0].complete,
+                                 {key: where for key, where in found[0].key_spans.items() if key != "env"})
+                interp.facts.parsed_configs.append(ParsedConfig(trl_config.types, keys, span, "trl-config"))
             merged = DictValue(found[0].span, dict(found[0].entries), found[0].complete)
             merged.entries.update(values.entries)
             return merged

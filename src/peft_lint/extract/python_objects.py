@@ -118,6 +118,7 @@ class ParsedConfig:
     types: list[Value]
     values: DictValue
     span: Span | None
+    via: str = "parser"  # "trl-config": the YAML of TrlParser's --config flag
 
 
 @dataclass(eq=False, repr=False)

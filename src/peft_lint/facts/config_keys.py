@@ -43,7 +43,8 @@ def config_key_checks(context: Context, facts: ScriptFacts) -> list[KeyCheck]:
             if unknown and parsed.values.complete:
                 package = next((kind.name.split(".")[0] for kind in parsed.types if isinstance(kind, Ref)),
                                "transformers")
-                checks.append(KeyCheck(f"HfArgumentParser({', '.join(names)})", "parser", unknown,
+                parser = "TrlParser" if parsed.via == "trl-config" else "HfArgumentParser"
+                checks.append(KeyCheck(f"{parser}({', '.join(names)})", parsed.via, unknown,
                                        frozenset(allowed), package,
                                        tuple(kind.name for kind in parsed.types if isinstance(kind, Ref))))
     return checks

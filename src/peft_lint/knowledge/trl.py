@@ -67,3 +67,13 @@ def rejects_double_wrapping(version: str) -> bool:
 # model's embeddings (deprecated in 0.26 for clone_chat_template, which does the same).
 CHAT_FORMAT_SETUP = frozenset({"trl.setup_chat_format", "trl.models.utils.setup_chat_format",
                                "trl.clone_chat_template", "trl.models.utils.clone_chat_template"})
+
+
+# trl scripts/utils.py TrlParser.parse_args_and_config: from 0.19.0 a key of the --config YAML
+# that no dataclass has raises "ValueError: Unknown arguments from config file: [...]"; before,
+# it was returned among the remaining strings and, by default, dropped without a word.
+CONFIG_UNKNOWN_KEYS_RAISE_SINCE = "0.19.0"
+
+
+def config_unknown_keys_raise(version: str) -> bool:
+    return version_at_least(version, CONFIG_UNKNOWN_KEYS_RAISE_SINCE)
