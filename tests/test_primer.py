@@ -153,6 +153,7 @@ def test_stamp_avoids_materializing_again(primer: Primer) -> None:
     # Another commit: the stamp no longer matches, the folder is written afresh.
     alpha = primer.sources / "acme+alpha"
     (alpha / "scripts" / "clean.py").write_text(CLEAN + "# changed\n", encoding="utf-8")
+    git(alpha, "hash-object", "-w", "scripts/data.json")  # the fixture removed it: a commit needs it
     git(alpha, "add", "-A")
     git(alpha, "commit", "-q", "-m", "change")
     primer.write_repositories(alpha_commit=git(alpha, "rev-parse", "HEAD"))
