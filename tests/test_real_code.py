@@ -421,3 +421,23 @@ def test_trl_parser_config_keys_are_checked_as_trl_does(tmp_path: Path) -> None:
         assert isinstance(diagnostics, list)
         assert [(d["code"], d["path"], d["severity"]) for d in diagnostics] == \
             [("PFT701", "recipe.yaml", severity)], pin
+
+
+def test_fire_binds_the_launchers_flags_to_the_functions_parameters(tmp_path: Path) -> None:
+    (tmp_path / "requirements.txt").write_text("transformers==4.57.6\npeft==0.21.2\n", encoding="utf-8")
+    (tmp_path / "finetune.py").write_text(
+        "import fire\nfrom peft import AdaLoraConfig, LoraConfig, get_peft_model\n"
+        "from transformers import AutoModelForCausalLM, Trainer, TrainingArguments\n\n"
+        "def train(base_model='Qwen/Qwen2.5-0.5B', adalora=False, gc=False):\n"
+        "    model = AutoModelForCausalLM.from_pretrained(base_model)\n"
+        "    model.enable_input_require_grads()\n"
+        "    config = AdaLoraConfig(total_step=100, target_modules=['q_proj']) if adalora \\\n"
+        "        else LoraConfig(target_modules=['q_proj'])\n"
+        "    model = get_peft_model(model, config)\n"
+        "    arguments = TrainingArguments(output_dir='o', gradient_checkpointing=gc)\n"
+        "    Trainer(model=model, args=arguments).train()\n\n"
+        "if __name__ == '__main__':\n    fire.Fire(train)\n", encoding="utf-8")
+    (tmp_path / "run.sh").write_text("torchrun --nproc_per_node 2 finetune.py --adalora --gc True\n",
+                                     encoding="utf-8")
+    assert ("PFT101", "finetune.py") in codes(run_json(tmp_path, "."))
+    assert codes(run_json(tmp_path, "finetune.py")) == []  # the defaults: LoRA, no checkpointing

@@ -21,6 +21,9 @@ PARSE_METHODS = frozenset({"parse_args", "parse_known_args", "parse_intermixed_a
                            "parse_known_intermixed_args"})
 GROUP_METHODS = frozenset({"add_argument_group", "add_mutually_exclusive_group"})
 CONVERTERS: dict[str, Callable[[str], object]] = {"int": int, "float": float, "str": str, "bool": bool}
+# Function-based command lines: the function runs with the flags as keyword arguments
+# (`--lora_r 16` -> lora_r=16), its parameters' defaults for the others.
+FUNCTION_CLIS = frozenset({"fire.Fire", "typer.run"})
 
 
 @dataclass(eq=False, repr=False)

@@ -107,6 +107,16 @@ def call(interp: Interpreter, name: str, args: list[Value], kwargs: DictValue,
     if name in ("os.environ.get", "os.getenv") and args and isinstance(args[0], Const):
         return environment_variable(interp, str(args[0].value), args[1] if len(args) > 1 else
                                     kwargs.entries.get("default"), span)
+    if name in cli_parsers.FUNCTION_CLIS and args and isinstance(args[0], ObjectValue) and \
+            isinstance(args[0].obj, LocalFunction):
+        # fire.Fire(main) / typer.run(main): main runs with the launcher's flags as keyword
+        # arguments, its own defaults for the others
+        flags = _argv_values(interp, span)
+        if isinstance(flags, DictValue):
+            interp.call_function(args[0].obj, [], flags, interp.tree)
+        else:
+            interp.call_function(args[0].obj, [], DictValue(span, {}), interp.tree)
+        return Unknown(span, f"result of `{name}`")
     if name == cli_parsers.PARSER_CLASS:
         return ObjectValue(span, cli_parsers.ArgparseParser(span))
     if name in ("vars", "getattr") and args and isinstance(args[0], ObjectValue) and \
@@ -745,6 +755,12 @@ def _argv_values(interp: Interpreter, span: Span, trl_config: ArgumentParser | N
 
 
 def _cli_scalar(text: str) -> object:
+    """A flag's text as the parsers read it: numbers, and booleans (HfArgumentParser's
+    string_to_bool, fire's literals)."""
+    if text in ("True", "true"):
+        return True
+    if text in ("False", "false"):
+        return False
     try:
         return int(text)
     except ValueError:
