@@ -441,3 +441,18 @@ def test_fire_binds_the_launchers_flags_to_the_functions_parameters(tmp_path: Pa
                                      encoding="utf-8")
     assert ("PFT101", "finetune.py") in codes(run_json(tmp_path, "."))
     assert codes(run_json(tmp_path, "finetune.py")) == []  # the defaults: LoRA, no checkpointing
+
+
+def test_a_config_whose_path_is_chosen_at_run_time_leaves_its_fields_unknown(tmp_path: Path) -> None:
+    """Never the class defaults: `explain` says the fields may come from that config."""
+    (tmp_path / "train.py").write_text(
+        "import argparse\nimport yaml\nfrom transformers import Trainer, TrainingArguments\n"
+        "parser = argparse.ArgumentParser()\nparser.add_argument('--config', required=True)\n"
+        "args = parser.parse_args()\nsettings = yaml.safe_load(open(args.config))\n"
+        "Trainer(model=None, args=TrainingArguments(**settings['training'])).train()\n", encoding="utf-8")
+    completed = subprocess.run([sys.executable, "-m", "peft_lint", "explain", "--ignore-installed",
+                                "train.py"], cwd=tmp_path, capture_output=True, text=True, check=False)
+    line = next(line for line in completed.stdout.splitlines()
+                if line.strip().startswith("gradient_checkpointing "))
+    assert "unknown: `gradient_checkpointing` may be set by config loaded from" in line, line
+    assert "(train.py:7)" in line

@@ -36,6 +36,7 @@ class Argument:
     kind: Value | None = None  # type=
     nargs: object = None
     span: Span | None = None
+    required: bool = False
 
 
 @dataclass(eq=False, repr=False)
@@ -66,8 +67,18 @@ def add_argument(parser: ArgparseParser, args: list[Value], kwargs: DictValue, s
     parser.arguments.append(Argument(
         options, dest, str(action.value) if isinstance(action, Const) else "store" if action is None
         else "unknown", kwargs.entries.get("default"), kwargs.entries.get("const"),
-        kwargs.entries.get("type"), nargs.value if isinstance(nargs, Const) else nargs, span))
+        kwargs.entries.get("type"), nargs.value if isinstance(nargs, Const) else nargs, span,
+        (isinstance(kwargs.entries.get("required"), Const) and kwargs.entries["required"].value is True)  # type: ignore[union-attr]
+        or (not options and nargs is None)))
     return Const(span, None)
+
+
+def _required(kwargs: DictValue, options: list[str], nargs: Value | None) -> bool:
+    """`required=True`, or a positional argument that takes one value."""
+    required = kwargs.entries.get("required")
+    if isinstance(required, Const) and required.value is True:
+        return True
+    return not options and nargs is None
 
 
 def parse(parser: ArgparseParser, method: str, tokens: list[Value] | None, convert: Convert,
@@ -94,6 +105,9 @@ def _default(argument: Argument, span: Span) -> Value:
         return argument.default or Const(span, True)
     if argument.action == "unknown":
         return Unknown(argument.span or span, f"`{argument.dest}` has an action peft-lint does not model")
+    if argument.required:
+        return Unknown(argument.span or span, f"the required argument `{argument.dest}`, which no launcher "
+                                               "in the files of this run passes")
     return argument.default if argument.default is not None else Const(argument.span or span, None)
 
 

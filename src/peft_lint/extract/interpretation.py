@@ -27,7 +27,7 @@ from peft_lint.extract.python_objects import (
     UserDataclass,
 )
 from peft_lint.facts.model import Span
-from peft_lint.facts.values import DictValue, ListValue, Value
+from peft_lint.facts.values import DictValue, ListValue, Unknown, Value
 
 
 @dataclass
@@ -95,6 +95,8 @@ def splat_into(target: DictValue, value: Value) -> None:
         target.complete = target.complete and inner.complete
     else:
         target.complete = False
+        if isinstance(value, Unknown) and target.unknown_part is None:
+            target.unknown_part = value
 
 
 class Interpreter(Protocol):

@@ -479,6 +479,8 @@ class Interpreter:
         if isinstance(owner, ListValue) and isinstance(key, Const) and isinstance(key.value, int):
             if owner.complete and -len(owner.items) <= key.value < len(owner.items):
                 return owner.items[key.value]
+        if isinstance(owner, Unknown):  # an item of an unknown value: unknown for the same reason
+            return Unknown(owner.span or self.span(node), owner.reason)
         return Unknown(self.span(node), "an item of a value computed at run time")
 
     def expr_Dict(self, node: ast.Dict, scope: Scope) -> Value:

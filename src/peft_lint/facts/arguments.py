@@ -76,6 +76,10 @@ def argument_fact(context: Context, trainer: TrainerObject, args: TrainingArgs |
         if entry is not None:
             fact = value_fact(entry)
     if fact is None and not values.complete:
+        part = values.unknown_part
+        if part is not None:  # say which part: a config loaded from a path chosen at run time, ...
+            where = f" ({part.span.label()})" if part.span is not None else ""
+            return Fact.unknown(f"`{keys[0]}` may be set by {part.reason}{where}", values.span)
         return Fact.unknown(f"`{keys[0]}` may be set by values computed at run time", values.span)
     if args is not None:
         fact = assigned_after(context, args, keys, fact)

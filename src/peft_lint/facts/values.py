@@ -30,6 +30,8 @@ class DictValue(Value):
     # False when part of the dict is not known (a `**unknown` splat, a computed key)
     complete: bool = True
     key_spans: dict[str, Span] = field(default_factory=dict)
+    # why it is not complete, when one part says (a config whose path is computed at run time)
+    unknown_part: Unknown | None = None
 
     def get(self, key: str) -> Value | None:
         """The entry, None if known absent; an Unknown if it may be present."""
