@@ -456,3 +456,18 @@ def test_a_config_whose_path_is_chosen_at_run_time_leaves_its_fields_unknown(tmp
                 if line.strip().startswith("gradient_checkpointing "))
     assert "unknown: `gradient_checkpointing` may be set by config loaded from" in line, line
     assert "(train.py:7)" in line
+
+
+def test_explain_shows_the_launcher_variables_behind_a_run(tmp_path: Path) -> None:
+    (tmp_path / "env.sh").write_text("export GPUS_PER_NODE=4\n", encoding="utf-8")
+    launcher = ('#!/bin/bash\nsource ./env.sh\n'
+                'DISTRIBUTED_ARGS="--nproc_per_node $GPUS_PER_NODE --nnodes 1"\n'
+                "torchrun $DISTRIBUTED_ARGS train.py configs/config.yaml\n")
+    launcher_run(tmp_path, launcher)
+    completed = subprocess.run([sys.executable, "-m", "peft_lint", "explain", "--ignore-installed",
+                                "train.py", "launch.sh", "configs/config.yaml"], cwd=tmp_path,
+                               capture_output=True, text=True, check=False)
+    lines = [" ".join(line.split()) for line in completed.stdout.splitlines()]
+    assert "world size 4 written at launch.sh:4" in lines, lines
+    assert 'launcher $GPUS_PER_NODE "4" written at env.sh:1' in lines
+    assert 'launcher $DISTRIBUTED_ARGS "--nproc_per_node 4 --nnodes 1" written at launch.sh:3' in lines

@@ -36,6 +36,8 @@ class LaunchCommand:
     uses_module: bool = False  # `python -m package.module`
     # the variables the launcher exports to the script (and sets on its line)
     environment: dict[str, str] = field(default_factory=dict)
+    # the launcher's variables this command expands: name -> (value, where it was set)
+    variables: dict[str, tuple[str, Span | None]] = field(default_factory=dict)
 
 
 def parse_launcher(path: str, text: str, folder: Path | None = None) -> list[LaunchCommand]:
@@ -51,6 +53,7 @@ def parse_launcher(path: str, text: str, folder: Path | None = None) -> list[Lau
         command = _command(found.words, found.span, sbatch, found.environment)
         if command is not None:
             command.environment = found.environment
+            command.variables = found.variables
             commands.append(command)
     return commands
 

@@ -15,6 +15,7 @@ a fraction of one; bashlex refuses arrays and imports in ~70 ms.
 from __future__ import annotations
 
 import fnmatch
+import os.path
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -35,6 +36,8 @@ class ShellCommand:
     words: list[str]
     span: Span
     environment: dict[str, str] = field(default_factory=dict)  # exported and prefix variables
+    # the script's variables the command's words expand: name -> (value, where it was set)
+    variables: dict[str, tuple[str, Span | None]] = field(default_factory=dict)
 
 
 @dataclass
@@ -43,6 +46,9 @@ class _State:
     exported: set[str] = field(default_factory=set)
     functions: dict[str, Any] = field(default_factory=dict)
     positional: list[str] = field(default_factory=list)
+    assigned_at: dict[str, Span] = field(default_factory=dict)
+    # the variables each variable's value expanded (DISTRIBUTED_ARGS <- GPUS_PER_NODE)
+    made_from: dict[str, dict[str, tuple[str, Span | None]]] = field(default_factory=dict)
 
 
 @lru_cache(maxsize=1)
@@ -71,6 +77,7 @@ class _Runner:
         self.path, self.data, self.read, self.sbatch = path, data, read, sbatch
         self.commands: list[ShellCommand] = []
         self.depth = 0
+        self.used: dict[str, tuple[str, Span | None]] = {}  # by the command being read
 
     # -- text and locations ------------------------------------------------------------
     def text(self, node: Any) -> str:
@@ -133,6 +140,8 @@ class _Runner:
         if name_node is None:
             return
         name = self.text(name_node)
+        state.assigned_at[name] = self.span(node)
+        outer, self.used = self.used, {}
         if value_node is None:
             state.variables[name] = ""
         elif value_node.type == "array":
@@ -140,6 +149,7 @@ class _Runner:
                                      for word in self.words(child, state)]
         else:
             state.variables[name] = self.word(value_node, state)
+        state.made_from[name], self.used = self.used, outer
         if export:
             state.exported.add(name)
 
@@ -249,6 +259,7 @@ class _Runner:
     def command(self, node: Any, state: _State) -> None:
         prefix: dict[str, str] = {}
         words: list[str] = []
+        self.used = {}
         for child in node.named_children:
             if child.type == "variable_assignment":
                 name = child.child_by_field_name("name")
@@ -284,7 +295,7 @@ class _Runner:
         environment = {name: value for name, value in state.variables.items()
                        if name in state.exported and isinstance(value, str)}
         environment.update(prefix)
-        self.commands.append(ShellCommand(words, self.span(node), environment))
+        self.commands.append(ShellCommand(words, self.span(node), environment, dict(self.used)))
 
     def source(self, name: str, state: _State) -> None:
         if self.read is None or UNRESOLVED in name or self.depth >= MAX_SOURCE_DEPTH:
@@ -293,13 +304,14 @@ class _Runner:
         if text is None:
             return
         data = text.encode("utf-8", errors="replace")
-        saved = self.data
+        saved = self.data, self.path
         self.data = data
+        self.path = os.path.normpath(os.path.join(os.path.dirname(self.path), name))  # its locations
         self.depth += 1
         try:
             self.block(_parser().parse(data).root_node.children, state)
         finally:
-            self.data = saved
+            self.data, self.path = saved
             self.depth -= 1
 
     # -- words -------------------------------------------------------------------------
@@ -388,6 +400,11 @@ class _Runner:
         if name == "#":
             return str(len(state.positional))
         value = state.variables.get(name)
+        if value is not None:
+            shown = " ".join(value) if isinstance(value, list) else value
+            self.used.setdefault(name, (shown, state.assigned_at.get(name)))
+            for inner, entry in state.made_from.get(name, {}).items():
+                self.used.setdefault(inner, entry)
         return value if value is not None else UNRESOLVED
 
 

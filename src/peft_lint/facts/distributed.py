@@ -34,6 +34,8 @@ def assemble_distributed(context: Context, command: LaunchCommand | None, traine
         distributed.world_size = command.world_size
         distributed.strategy = command.strategy
         distributed.launcher_span = command.span
+        distributed.launcher_variables = {f"${name}": Fact.written(value, where)
+                                          for name, (value, where) in sorted(command.variables.items())}
         if command.launcher == "accelerate":
             _accelerate_config(context, command, distributed)
     elif options.world_size is None and script is not None and script.cells is not None and \

@@ -154,6 +154,8 @@ class Distributed:
     )
     static_graph: Fact[bool] = field(default_factory=lambda: Fact.unknown(UNKNOWN_NOT_FOUND))
     launcher_span: Span | None = None
+    # the launcher's variables its command expands (`$GPUS_PER_NODE`), each where it was set
+    launcher_variables: dict[str, Fact[object]] = field(default_factory=dict)
 
 
 @dataclass(repr=False)

@@ -23,7 +23,9 @@ def setup_facts(setup: TrainingSetup) -> list[tuple[str, list[tuple[str, Fact[ob
                                     ("inputs require grad", setup.checkpointing.input_grads)]),
         ("processes", [("world size", distributed.world_size), ("strategy", distributed.strategy),
                        ("find_unused_parameters", distributed.find_unused_parameters),
-                       ("static_graph", distributed.static_graph)]),
+                       ("static_graph", distributed.static_graph),
+                       *[(f"launcher {name}", fact)
+                         for name, fact in distributed.launcher_variables.items()]]),
     ]
     if setup.deepspeed is not None:
         groups.append(("deepspeed", [("zero stage", setup.deepspeed.zero_stage),
