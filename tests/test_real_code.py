@@ -471,3 +471,25 @@ def test_explain_shows_the_launcher_variables_behind_a_run(tmp_path: Path) -> No
     assert "world size 4 written at launch.sh:4" in lines, lines
     assert 'launcher $GPUS_PER_NODE "4" written at env.sh:1' in lines
     assert 'launcher $DISTRIBUTED_ARGS "--nproc_per_node 4 --nnodes 1" written at launch.sh:3' in lines
+
+
+def test_click_options_are_bound_like_flags(tmp_path: Path) -> None:
+    (tmp_path / "requirements.txt").write_text("transformers==4.57.6\npeft==0.21.2\n", encoding="utf-8")
+    (tmp_path / "train.py").write_text(
+        "import click\nfrom peft import AdaLoraConfig, LoraConfig, get_peft_model\n"
+        "from transformers import AutoModelForCausalLM, Trainer, TrainingArguments\n\n"
+        "@click.command()\n@click.option('--adalora', is_flag=True)\n"
+        "@click.option('--gradient-checkpointing', 'gc', type=bool, default=False)\n"
+        "def main(adalora, gc):\n"
+        "    model = AutoModelForCausalLM.from_pretrained('Qwen/Qwen2.5-0.5B')\n"
+        "    model.enable_input_require_grads()\n"
+        "    config = AdaLoraConfig(total_step=100, target_modules=['q_proj']) if adalora \\\n"
+        "        else LoraConfig(target_modules=['q_proj'])\n"
+        "    model = get_peft_model(model, config)\n"
+        "    arguments = TrainingArguments(output_dir='o', gradient_checkpointing=gc)\n"
+        "    Trainer(model=model, args=arguments).train()\n\n"
+        "if __name__ == '__main__':\n    main()\n", encoding="utf-8")
+    (tmp_path / "run.sh").write_text(
+        "torchrun --nproc_per_node 2 train.py --adalora --gradient-checkpointing 1\n", encoding="utf-8")
+    assert ("PFT101", "train.py") in codes(run_json(tmp_path, "."))
+    assert codes(run_json(tmp_path, "train.py")) == []

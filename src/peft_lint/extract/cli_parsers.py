@@ -73,6 +73,31 @@ def add_argument(parser: ArgparseParser, args: list[Value], kwargs: DictValue, s
     return Const(span, None)
 
 
+# click's parameter decorators (click `decorators.py`); an option is a flag with is_flag=True
+CLICK_PARAMETERS = frozenset({"click.option", "click.argument"})
+
+
+def add_click_parameter(parser: ArgparseParser, kind: str, names: list[Value], options: DictValue,
+                        span: Span) -> None:
+    """`@click.option("--lr", "-l", default=1e-4, type=float)` / `@click.option("--bf16",
+    is_flag=True)` / `@click.argument("config")`, as the argparse argument they amount to."""
+    texts = [str(name.value) for name in names if isinstance(name, Const) and isinstance(name.value, str)]
+    if len(texts) != len(names) or not options.complete:
+        parser.opaque = True
+        return
+    dashed = [text for text in texts if text.startswith("-")]
+    plain = [text for text in texts if not text.startswith("-")]
+    longest = max(dashed, key=len) if dashed else ""
+    dest = (plain[0] if plain else longest.lstrip("-")).replace("-", "_")
+    flag = options.entries.get("is_flag")
+    is_flag = isinstance(flag, Const) and flag.value is True
+    required = options.entries.get("required")
+    parser.arguments.append(Argument(
+        dashed if kind == "click.option" else [], dest, "store_true" if is_flag else "store",
+        options.entries.get("default"), None, options.entries.get("type"), None, span,
+        kind == "click.argument" or (isinstance(required, Const) and required.value is True)))
+
+
 def _required(kwargs: DictValue, options: list[str], nargs: Value | None) -> bool:
     """`required=True`, or a positional argument that takes one value."""
     required = kwargs.entries.get("required")

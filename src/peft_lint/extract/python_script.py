@@ -661,6 +661,8 @@ class Interpreter:
         parent = function.scope if isinstance(function.scope, Scope) else self.module_scope
         scope = Scope(parent)
         caller = self.path
+        if not args and not kwargs.entries and definition.decorator_list:
+            kwargs = self.command_line_options(definition, parent) or kwargs
         self.bind_parameters(definition, args, kwargs, scope)
         self.depth += 1
         self.returns.append([])
@@ -679,6 +681,37 @@ class Interpreter:
         if all(value is first for value in returned):
             return first
         return Unknown(self.span(node), f"`{function.name}` returns different values")
+
+    def command_line_options(self, definition: ast.FunctionDef | ast.AsyncFunctionDef,
+                             scope: Scope) -> DictValue | None:
+        """A click command called without arguments (`main()`): click parses the command line
+        into the function's keyword arguments, per its `@click.option` / `@click.argument`."""
+        from peft_lint.extract import cli_parsers
+
+        decorators = [(self.eval(decorator.func, scope), decorator)
+                      for decorator in definition.decorator_list if isinstance(decorator, ast.Call)]
+        if not any(isinstance(callee, Ref) and callee.name.startswith("click.") for callee, _ in decorators):
+            return None
+        parser = cli_parsers.ArgparseParser(self.span(definition))
+        for callee, decorator in decorators:
+            if not (isinstance(callee, Ref) and callee.name in cli_parsers.CLICK_PARAMETERS):
+                continue
+            names = [self.eval(argument, scope) for argument in decorator.args]
+            options = DictValue(self.span(decorator), {})
+            for keyword in decorator.keywords:
+                if keyword.arg is not None:
+                    options.entries[keyword.arg] = self.eval(keyword.value, scope)
+                else:
+                    options.complete = False
+            cli_parsers.add_click_parameter(parser, callee.name, names, options, self.span(decorator))
+        tokens = list(self.argv.items[1:]) if self.argv is not None and self.argv.complete else None
+        def convert(argument: cli_parsers.Argument, text: Const) -> Value:
+            return cli_parsers.convert_with(argument.kind, text, lambda function, value: self.call_function(
+                function, [value], DictValue(text.span, {}), self.tree))
+
+        namespace = cli_parsers.parse(parser, "parse_args", tokens, convert, self.span(definition))
+        assert isinstance(namespace, ObjectValue) and isinstance(namespace.obj, UserDataclass)
+        return namespace.obj.values
 
     def bind_parameters(self, definition: ast.FunctionDef | ast.AsyncFunctionDef,
                         args: list[Value], kwargs: DictValue, scope: Scope) -> None:
