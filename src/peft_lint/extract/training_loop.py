@@ -163,32 +163,47 @@ def _never_called(function: ast.FunctionDef | ast.AsyncFunctionDef, parents: dic
 def _after_zero_grad(call: ast.Call, loop: ast.For | ast.While) -> bool:
     """Whether the last backward/zero_grad before the call, cyclically, is a zero_grad."""
     order = list(_step_calls(loop.body))
-    position = next((index for index, (kind, node) in enumerate(order) if node is call), None)
+    position = next((index for index, (_, node, _) in enumerate(order) if node is call), None)
     if position is None:
         return False
-    before = [kind for kind, _ in order[:position] if kind in ("backward", "zero_grad")]
-    after = [kind for kind, _ in order[position + 1:] if kind in ("backward", "zero_grad")]
+    own_block = order[position][2]
+    steps = ("backward", "zero_grad", "zero_grad?")
+    before = [(kind, block) for kind, _, block in order[:position] if kind in steps]
+    after = [(kind, block) for kind, _, block in order[position + 1:] if kind in steps]
     previous = before[-1] if before else after[-1] if after else None
-    return previous == "zero_grad"
+    # only a zero_grad that runs whenever the call does (in its block or one around it) and
+    # surely sets the gradients to None
+    return previous is not None and previous[0] == "zero_grad" and \
+        own_block[:len(previous[1])] == previous[1]
 
 
-def _step_calls(body: list[ast.stmt]) -> Iterator[tuple[str, ast.Call]]:
-    """Calls in source order, through if/with/try, not into nested loops or functions."""
+Block = tuple[tuple[int, str], ...]  # the branches a call sits in: (statement id, which part)
+
+
+def _step_calls(body: list[ast.stmt], block: Block = ()) -> Iterator[tuple[str, ast.Call, Block]]:
+    """Calls in source order, through if/with/try, not into nested loops or functions; each
+    with the branches it sits in (an `if` body, an `else`, an `except`)."""
     for statement in body:
         if isinstance(statement, ast.For | ast.While | ast.AsyncFor | ast.FunctionDef |
                       ast.AsyncFunctionDef | ast.ClassDef):
             continue
-        if isinstance(statement, ast.If | ast.With | ast.AsyncWith | ast.Try):
+        if isinstance(statement, ast.With | ast.AsyncWith):
+            yield from _step_calls(statement.body, block)
+            continue
+        if isinstance(statement, ast.If | ast.Try):
             for field_name in ("body", "orelse", "finalbody"):
-                yield from _step_calls(getattr(statement, field_name, []))
-            for handler in getattr(statement, "handlers", []):
-                yield from _step_calls(handler.body)
+                runs_always = field_name == "finalbody" or \
+                    (isinstance(statement, ast.Try) and field_name == "body")
+                inner = block if runs_always else (*block, (id(statement), field_name))
+                yield from _step_calls(getattr(statement, field_name, []), inner)
+            for index, handler in enumerate(getattr(statement, "handlers", [])):
+                yield from _step_calls(handler.body, (*block, (id(statement), f"except {index}")))
             continue
         for node in ast.walk(statement):
             if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
                 kind = _kind(node)
                 if kind:
-                    yield kind, node
+                    yield kind, node, block
 
 
 def _kind(node: ast.Call) -> str:
@@ -198,7 +213,10 @@ def _kind(node: ast.Call) -> str:
     if attribute == "backward":
         return "backward"
     if attribute == "zero_grad":
-        keeps_zeros = any(keyword.arg == "set_to_none" and isinstance(keyword.value, ast.Constant)
-                          and keyword.value.value is False for keyword in node.keywords)
-        return "" if keeps_zeros else "zero_grad"
+        setting = next((keyword.value for keyword in node.keywords if keyword.arg == "set_to_none"), None)
+        if setting is None:
+            return "zero_grad"  # torch >= 2.0 sets the gradients to None by default
+        if isinstance(setting, ast.Constant):
+            return "" if setting.value is False else "zero_grad"
+        return "zero_grad?"  # decided at run time
     return ""
