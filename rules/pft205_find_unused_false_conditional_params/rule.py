@@ -52,7 +52,7 @@ class FindUnusedFalseConditionalParams(Rule):
     `find_unused_parameters` is known False and not a library default (written, or
     LLaMA-Factory's own setting for LoRA); the model type is known (its class, a known hub id,
     or a local `config.json`); and the adapter is known to sit on experts: a non-empty
-    `target_parameters` (the model type is not checked then), or, on transformers 4.x with a
+    `target_parameters` naming expert weights (`...experts...`), or, on transformers 4.x with a
     module table, `target_modules="all-linear"` on Mixtral, Qwen2-MoE or Qwen3-MoE, or Mixtral's
     `w1`/`w2`/`w3` by name (on transformers 5 only with peft >= 0.19, which converts those
     names). Anything Unknown keeps it silent. Versions are the resolved ones: given, pinned or
@@ -108,7 +108,11 @@ class FindUnusedFalseConditionalParams(Rule):
         kwargs = setup.adapter.kwargs
         parameters = kwargs.get("target_parameters")
         if parameters is not None and parameters.known and parameters.value:
-            return f"target_parameters={parameters.value}"
+            names = parameters.value if isinstance(parameters.value, list) else [parameters.value]
+            # parameters of the experts (`mlp.experts.gate_up_proj`): routed, not used every step
+            if any("expert" in str(name) for name in names):
+                return f"target_parameters={parameters.value}"
+            return ""
         if model_type not in EXPERT_MODULES:
             return ""
         targets = kwargs.get("target_modules")
