@@ -35,7 +35,8 @@ class AdapterKeptInHalfPrecision(Rule):
     ```
 
     ## When it does not apply
-    Casting the base before wrapping; ZeRO-3 setups that need one dtype on purpose.
+    Casting the base before wrapping; DeepSpeed runs (DeepSpeed keeps fp32 master weights of
+    half-precision parameters, and ZeRO-3 needs one dtype on purpose).
 
     ## What makes it certain
     Fires only in a script that trains: for `.half()`, `.to(torch.float16)`, `.to(torch.half)`
@@ -60,6 +61,9 @@ class AdapterKeptInHalfPrecision(Rule):
     severity = Severity.WARNING
 
     def check(self, setup: TrainingSetup) -> Iterator[Diagnostic]:
+        if setup.distributed.strategy.is_("deepspeed") or (not setup.distributed.strategy.known and \
+                setup.deepspeed is not None):
+            return  # DeepSpeed trains from its own fp32 master copy of the half-precision weights
         for span, what in setup.peft_casts:
             if what in HALF_CASTS:
                 yield self.diagnostic(
