@@ -5,6 +5,7 @@ from collections.abc import Iterator
 from peft_lint.engine.diagnostic import Diagnostic, Edit, Fix, InsertArgument, Severity
 from peft_lint.engine.rule import Claim, Rule, related
 from peft_lint.facts.model import AdapterLoad, TrainingSetup
+from peft_lint.knowledge import peft
 
 NO_GRAD = "element 0 of tensors does not require grad and does not have a grad_fn"
 SILENT = "silently trains nothing"
@@ -43,7 +44,9 @@ class PeftFromPretrainedNotTrainable(Rule):
     `AutoPeftModel*.from_pretrained`, `is_trainable` is known False (not passed, peft's default,
     with no `**` computed at run time that could pass it; or written False), and the script
     trains. Whether the run crashes or trains nothing depends on input gradients; when they are
-    not known the message names both outcomes (both are errors).
+    not known the message names both outcomes (both are errors). peft before 0.3.0 had no
+    `is_trainable` and left the loaded LoRA weights trainable, so it does not fire there, nor
+    when peft is installed from a git commit whose release is not known.
 
     Reproduced on transformers 4.57.6 and 5.24.0 (torch 2.13.0, peft 0.21.2, accelerate 1.15.0).
 
@@ -52,7 +55,8 @@ class PeftFromPretrainedNotTrainable(Rule):
     `is_trainable=False` into it); nothing else in the file changes.
 
     ## References
-    - peft `peft_model.py` `PeftModel.from_pretrained` (`inference_mode = not is_trainable`)
+    - peft `peft_model.py` `PeftModel.from_pretrained` (`inference_mode = not is_trainable`,
+      since v0.3.0)
     - shared/knowledge/pitfalls.md entry 54 (repro: 0 trainable parameters)
     """
 
@@ -67,8 +71,11 @@ class PeftFromPretrainedNotTrainable(Rule):
         load = setup.adapter_load
         if load is None or not load.is_trainable.is_(False) or not setup.trains_here.is_(True):
             return
-        lead = ("The adapter is loaded without is_trainable=True, so it is loaded for inference: "
-                "every parameter is frozen and training has nothing to update")
+        if not peft.loads_adapters_frozen(setup.version("peft")):
+            return
+        lead = ("The adapter is loaded without is_trainable=True, so it is loaded for inference "
+                f"({setup.version_label('peft')}): every parameter is frozen and training has "
+                "nothing to update")
         if setup.checkpointing.input_grads.is_(True):
             effect = f"; the inputs require grad, so the run {SILENT} and ends without an error."
         else:

@@ -6,10 +6,11 @@ from dataclasses import replace
 
 from peft_lint.engine.diagnostic import Diagnostic, Severity
 from peft_lint.engine.rule import Claim, Rule
-from peft_lint.facts.model import TrainingSetup
+from peft_lint.facts.model import KeyCheck, TrainingSetup
 from peft_lint.knowledge import trl
 
 PARSER = "Some keys are not used by the HfArgumentParser"
+FLAGS = "Some specified arguments are not used by the HfArgumentParser"
 CALL = "got an unexpected keyword argument"
 
 
@@ -40,6 +41,12 @@ class UnknownConfigKey(Rule):
     output_dir: out
     eval_strategy: steps
     ```
+
+    The launcher's flags are checked the same way: `parse_args_into_dataclasses()` (and
+    TRL's `parse_args_and_config()`) raise `ValueError: Some specified arguments are not used
+    by the HfArgumentParser: ['--evaluation_strategy', 'steps']` for a flag no dataclass has,
+    unless the script asks for the remaining strings (`return_remaining_strings=True`) or uses
+    `parse_known_args`. `--no_<field>` and an unambiguous prefix of a flag are accepted.
 
     TRL's `TrlParser` checks the keys of its `--config` YAML itself (`env` aside): from TRL 0.19
     an unknown key raises `ValueError: Unknown arguments from config file: [...]`; before, it was
@@ -89,7 +96,8 @@ class UnknownConfigKey(Rule):
     summary = "Config key that the resolved library version does not have"
     severity = Severity.ERROR
     reproduction = "tests/repro/test_repro.py::test_rule_reproduction[PFT701]"
-    claims = (Claim("error", PARSER, marker=PARSER), Claim("error", CALL, marker=CALL))
+    claims = (Claim("error", PARSER, marker=PARSER), Claim("error", CALL, marker=CALL),
+              Claim("error", FLAGS, marker=FLAGS))
 
     def check(self, setup: TrainingSetup) -> Iterator[Diagnostic]:
         for check in setup.key_checks:
@@ -125,8 +133,17 @@ class UnknownConfigKey(Rule):
                     error = f"ValueError: Unknown arguments from config file: ['--{key}', ...]"
                 elif check.via == "parser":
                     error = f"ValueError: {PARSER}: ['{key}']"
+                elif check.via == "cli-flags":
+                    error = f"ValueError: {FLAGS}: {_flag_strings(key, check)}"
                 else:
                     error = f"TypeError: {check.target}.__init__() {CALL} '{key}'"
                 yield self.diagnostic(
                     span, f"`{key}` is not a field of {check.target} in {version}: the job stops at "
                           f"start with \"{error}\".{hint}", help=help)
+
+
+def _flag_strings(key: str, check: KeyCheck) -> str:
+    """The strings the parser leaves over for one flag, as its error lists them."""
+    value = check.values.get(key)
+    flag = f"'--{key}'" if value is None or value is True else f"'--{key}', '{value}'"
+    return f"[{flag}]" if len(check.unknown) == 1 else f"[{flag}, ...]"

@@ -54,8 +54,9 @@ def _candidates(paths: list[Path]) -> set[Path]:
     """Every file the lint could read, found without parsing anything: the folders' files,
     the named files, and the requirements and pyproject files of every folder on the way
     from a file up to the repository root (where the version pins are looked up)."""
+    from peft_lint.inputs.paths import folders_up
     from peft_lint.inputs.units import folder_files
-    from peft_lint.inputs.versions import folders_up, pin_files
+    from peft_lint.inputs.versions import pin_files
 
     found: set[Path] = set()
     for path in paths:

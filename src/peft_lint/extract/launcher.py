@@ -54,8 +54,19 @@ def parse_launcher(path: str, text: str, folder: Path | None = None) -> list[Lau
         if command is not None:
             command.environment = found.environment
             command.variables = found.variables
+            _place_script_arguments(command, found.word_spans)
             commands.append(command)
     return commands
+
+
+def _place_script_arguments(command: LaunchCommand, word_spans: list[Span]) -> None:
+    """Each of the script's arguments at the word it is written as: they are the command's
+    last words."""
+    count = len(command.script_args)
+    if not count or len(word_spans) < count:
+        return
+    for argument, span in zip(command.script_args, word_spans[-count:], strict=True):
+        argument.span = span
 
 
 def _environment_prefix(tokens: list[str]) -> dict[str, str]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ast
 import os.path
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from peft_lint.extract import cli_parsers
@@ -111,7 +112,7 @@ def call(interp: Interpreter, name: str, args: list[Value], kwargs: DictValue,
             isinstance(args[0].obj, LocalFunction):
         # fire.Fire(main) / typer.run(main): main runs with the launcher's flags as keyword
         # arguments, its own defaults for the others
-        flags = _argv_values(interp, span)
+        flags = _command_line_flags(interp, None, span)
         if isinstance(flags, DictValue):
             interp.call_function(args[0].obj, [], flags, interp.tree)
         else:
@@ -221,17 +222,10 @@ def _setup_chat_format(interp: Interpreter, name: str, args: list[Value], kwargs
     tokenizer (and, for clone_chat_template, the added token ids)."""
     model = args[0] if args else kwargs.entries.get("model")
     tokenizer = args[1] if len(args) > 1 else kwargs.entries.get("tokenizer")
-    tracked = unwrap_model(model)
-    if tracked is not None:
-        interp.record(tracked, "resized", span)
-    if isinstance(tokenizer, ObjectValue) and isinstance(tokenizer.obj, Tokenizer):
-        tokenizer.obj.added_tokens.append(span)
-    else:
-        holder = Tokenizer(span)
-        holder.added_tokens.append(span)
-        interp.facts.tokenizers.append(holder)
     results: list[Value] = [model or Unknown(span, "no model given"),
                             tokenizer or Unknown(span, "no tokenizer given")]
+    # the tokens it adds may be in the vocabulary already (SmolLM2 and Qwen have ChatML's):
+    # whether any row is new is not known, so neither tokens nor a resize are recorded
     if name.endswith("clone_chat_template"):
         results.append(Unknown(span, "the added token ids"))
     return ListValue(span, results)
@@ -521,7 +515,7 @@ def method(interp: Interpreter, owner: Value, name: str, args: list[Value], kwar
         interp.record(obj.model, "input-grads", span, detail="a forward hook on the input embeddings")
         return Unknown(span, "a hook handle")
     if isinstance(obj, ArgumentParser):
-        parsed = _parse(interp, obj, name, args, span)
+        parsed = _parse(interp, obj, name, args, kwargs, span)
         if isinstance(parsed, ListValue) and truthy(kwargs.entries.get("return_remaining_strings")):
             parsed.items.append(Unknown(span, "remaining command-line strings"))
         return parsed
@@ -689,7 +683,7 @@ def _argparse_method(interp: Interpreter, owner: ObjectValue, parser: cli_parser
 
 
 def _parse(interp: Interpreter, parser: ArgumentParser, name: str, args: list[Value],
-           span: Span) -> Value | None:
+           kwargs: DictValue, span: Span) -> Value | None:
     if name in ("parse_yaml_file", "parse_json_file"):
         source = args[0] if args else None
         path = str(source.value) if isinstance(source, Const) else None
@@ -707,16 +701,32 @@ def _parse(interp: Interpreter, parser: ArgumentParser, name: str, args: list[Va
     if name in ("parse_args_into_dataclasses", "parse_args", "parse_known_args",
                 "parse_args_and_config"):
         trl_config = parser if name == "parse_args_and_config" else None
-        return _dataclasses(interp, parser, _argv_values(interp, span, trl_config), span, None)
+        flags = _command_line_flags(interp, args[0] if args else kwargs.entries.get("args"), span)
+        if isinstance(flags, DictValue) and name in ("parse_args_into_dataclasses", "parse_args_and_config") \
+                and not truthy(kwargs.entries.get("return_remaining_strings")):
+            # parse_known_args leaves the flags no dataclass has; this call raises on them
+            checked = DictValue(flags.span, {key: value for key, value in flags.entries.items()
+                                             if key != "config"}, flags.complete,
+                                {key: where for key, where in flags.key_spans.items() if key != "config"})
+            interp.facts.parsed_configs.append(ParsedConfig(parser.types, checked, span, "cli-flags"))
+        return _dataclasses(interp, parser, _with_config_file(interp, flags, trl_config), span, None)
     return None
 
 
-def _argv_values(interp: Interpreter, span: Span, trl_config: ArgumentParser | None = None) -> Value:
-    """`--key value` arguments of the launcher line (and a `--config` file, TRL style)."""
+def _command_line_flags(interp: Interpreter, given: Value | None, span: Span) -> Value:
+    """`--key value` flags the parser reads: the strings the script passes it, else the
+    launcher line's (`sys.argv[1:]`)."""
+    if given is not None and not (isinstance(given, Const) and given.value is None):
+        if isinstance(given, ListValue) and given.complete:
+            return _flags(given.items, span)
+        return Unknown(span, "the script parses strings computed at run time")
     argv = interp.argv
     if argv is None or not argv.complete:
         return Unknown(span, "command-line arguments are not known (no launcher for this script)")
-    tokens = [item for item in argv.items[1:]]
+    return _flags(argv.items[1:], span)
+
+
+def _flags(tokens: list[Value], span: Span) -> DictValue:
     values = DictValue(span, {})
     index = 0
     while index < len(tokens):
@@ -727,6 +737,8 @@ def _argv_values(interp: Interpreter, span: Span, trl_config: ArgumentParser | N
             continue
         key, has_value, inline = text[2:].partition("=")
         key = key.replace("-", "_")
+        if token.span is not None:
+            values.key_spans[key] = token.span
         if has_value:
             values.entries[key] = Const(token.span, _cli_scalar(inline))
         elif index + 1 < len(tokens) and isinstance(tokens[index + 1], Const) and \
@@ -738,6 +750,14 @@ def _argv_values(interp: Interpreter, span: Span, trl_config: ArgumentParser | N
         else:
             values.entries[key] = Const(token.span, True)
         index += 1
+    return values
+
+
+def _with_config_file(interp: Interpreter, flags: Value, trl_config: ArgumentParser | None) -> Value:
+    """The flags, over the keys of a `--config` file (TRL style)."""
+    if not isinstance(flags, DictValue):
+        return flags
+    values = DictValue(flags.span, dict(flags.entries), flags.complete)
     config = values.entries.pop("config", None)
     if isinstance(config, Const) and isinstance(config.value, str):
         found = interp.resolver.lookup(config.value)
@@ -747,7 +767,8 @@ def _argv_values(interp: Interpreter, span: Span, trl_config: ArgumentParser | N
                 keys = DictValue(found[0].span, {key: value for key, value in found[0].entries.items()
                                                  if key != "env"}, found[0].complete,
                                  {key: where for key, where in found[0].key_spans.items() if key != "env"})
-                interp.facts.parsed_configs.append(ParsedConfig(trl_config.types, keys, span, "trl-config"))
+                interp.facts.parsed_configs.append(ParsedConfig(trl_config.types, keys, flags.span,
+                                                                "trl-config"))
             merged = DictValue(found[0].span, dict(found[0].entries), found[0].complete)
             merged.entries.update(values.entries)
             return merged
@@ -789,6 +810,7 @@ def _dataclasses(interp: Interpreter, parser: ArgumentParser, values: Value | No
             merged = class_defaults(interp, kind.obj)
             merged.entries.update(values.entries)
             merged.complete = merged.complete and values.complete
+            merged = after_post_init(interp, kind.obj, merged)
             base = next((name for name in kind.obj.bases if name in TRAINING_ARGS_CLASSES), None)
             if base is not None:
                 training_args = TrainingArgs(base, values.span or span, merged)
@@ -802,12 +824,25 @@ def _dataclasses(interp: Interpreter, parser: ArgumentParser, values: Value | No
 
 
 def class_defaults(interp: Interpreter, cls: LocalClass) -> DictValue:
-    """Field defaults of a dataclass defined in the script."""
+    """Field defaults of a dataclass defined in the script or a module of the project (its
+    local bases' first, as dataclasses collect them)."""
+    values = DictValue(Span(cls.path or interp.path, 1), {})
+    for base in reversed(cls.local_bases):
+        values.entries.update(class_defaults(interp, base).entries)
+    caller, interp.path = interp.path, cls.path or interp.path  # spans in the class's own file
+    try:
+        _read_field_defaults(interp, cls, values)
+    finally:
+        interp.path = caller
+    return values
+
+
+def _read_field_defaults(interp: Interpreter, cls: LocalClass, values: DictValue) -> None:
     from peft_lint.extract.interpretation import Scope
 
     node = cls.node
     assert isinstance(node, ast.ClassDef)
-    values = DictValue(interp.span(node), {})
+    values.span = interp.span(node)
     scope = cls.scope if isinstance(cls.scope, Scope) else interp.module_scope
     for statement in node.body:
         if isinstance(statement, ast.AnnAssign) and isinstance(statement.target, ast.Name):
@@ -817,7 +852,35 @@ def class_defaults(interp: Interpreter, cls: LocalClass) -> DictValue:
                 default = next((kw.value for kw in default.keywords if kw.arg == "default"), None)
             if default is not None:
                 values.entries[name] = interp.eval(default, scope)
+
+
+def after_post_init(interp: Interpreter, cls: LocalClass, values: DictValue) -> DictValue:
+    """The fields once the class's `__post_init__` has run: a field it assigns (`self.x =
+    ...`, often a conversion such as `"q,v".split(",")`) is not known from the flags or the
+    defaults any more."""
+    method = find_method(cls, "__post_init__")
+    if method is None:
+        return values
+    assert isinstance(method.node, ast.FunctionDef | ast.AsyncFunctionDef)
+    for node in ast.walk(method.node):
+        targets: list[ast.expr] = []
+        if isinstance(node, ast.Assign):
+            targets = [element for target in node.targets for element in _flatten_targets(target)]
+        elif isinstance(node, ast.AugAssign | ast.AnnAssign):
+            targets = [node.target]
+        for target in targets:
+            if isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name) \
+                    and target.value.id == "self":
+                span = replace(interp.span(target), path=method.path or interp.path)
+                values.entries[target.attr] = Unknown(
+                    span, f"`{target.attr}` is set by {cls.name}.__post_init__")
     return values
+
+
+def _flatten_targets(target: ast.expr) -> list[ast.expr]:
+    if isinstance(target, ast.Tuple | ast.List):
+        return [element for item in target.elts for element in _flatten_targets(item)]
+    return [target]
 
 
 # -- attributes ---------------------------------------------------------------------
@@ -879,7 +942,7 @@ def instantiate(interp: Interpreter, cls: LocalClass, args: list[Value], kwargs:
         values = class_defaults(interp, cls)
         values.entries.update(kwargs.entries)
         values.complete = kwargs.complete
-        training_args = TrainingArgs(base, span, values)
+        training_args = TrainingArgs(base, span, after_post_init(interp, cls, values))
         interp.facts.training_args.append(training_args)
         return ObjectValue(span, training_args)
     node = cls.node
@@ -888,7 +951,7 @@ def instantiate(interp: Interpreter, cls: LocalClass, args: list[Value], kwargs:
         values = class_defaults(interp, cls)
         values.entries.update(kwargs.entries)
         values.complete = kwargs.complete
-        return ObjectValue(span, UserDataclass(cls.name, values))
+        return ObjectValue(span, UserDataclass(cls.name, after_post_init(interp, cls, values)))
     instance = ObjectValue(span, Instance(cls))
     init = find_method(cls, "__init__")
     if init is not None:

@@ -210,6 +210,8 @@ class LocalClass:
     scope: object
     local_bases: list[LocalClass] = field(default_factory=list)
     path: str = ""  # the file it is defined in ("" for the script being read)
+    # a base that is neither a known class nor one defined in the project (its fields unseen)
+    unknown_bases: bool = False
 
 
 @dataclass(eq=False, repr=False)

@@ -265,6 +265,7 @@ class Interpreter:
     def stmt_ClassDef(self, node: ast.ClassDef, scope: Scope) -> None:
         bases: list[str] = []
         local_bases: list[LocalClass] = []
+        unknown_bases = False
         for base in node.bases:
             value = self.eval(base, scope)
             if isinstance(value, Ref):
@@ -272,7 +273,10 @@ class Interpreter:
             elif isinstance(value, ObjectValue) and isinstance(value.obj, LocalClass):
                 bases.extend(value.obj.bases)
                 local_bases.append(value.obj)
-        local_class = LocalClass(node.name, node, bases, scope, local_bases, self.path)
+                unknown_bases = unknown_bases or value.obj.unknown_bases
+            else:
+                unknown_bases = True
+        local_class = LocalClass(node.name, node, bases, scope, local_bases, self.path, unknown_bases)
         self.facts.classes[id(node)] = local_class
         scope.names[node.name] = ObjectValue(self.span(node), local_class)
 
@@ -916,7 +920,33 @@ def interpret(path: str, tree: ast.Module, resolver: ConfigResolver, argv: ListV
               training_arg_default: Callable[[str, str], object | None],
               module_loader: ModuleLoader | None = None,
               environment: dict[str, str] | None = None) -> ScriptFacts:
-    return Interpreter(path, tree, resolver, argv, training_arg_default, module_loader, environment).run()
+    return Interpreter(path, tree, resolver, _argv_as_read(tree, argv), training_arg_default,
+                       module_loader, environment).run()
+
+
+ARGV_MUTATORS = frozenset({"append", "extend", "insert", "pop", "remove", "clear", "sort", "reverse"})
+
+
+def _argv_as_read(tree: ast.Module, argv: ListValue | None) -> ListValue | None:
+    """The launcher's strings, unless the script rewrites `sys.argv` before its parser reads it
+    (`sys.argv.remove("--stage")`, `sys.argv = [...]`): then which flags reach it is not known."""
+    if argv is None:
+        return None
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Assign | ast.AugAssign | ast.Delete | ast.AnnAssign):
+            targets = node.targets if isinstance(node, ast.Assign | ast.Delete) else [node.target]
+            if any(_is_argv(target.value if isinstance(target, ast.Subscript) else target)
+                   for target in targets):
+                return ListValue(argv.span, list(argv.items), complete=False)
+        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) \
+                and node.func.attr in ARGV_MUTATORS and _is_argv(node.func.value):
+            return ListValue(argv.span, list(argv.items), complete=False)
+    return argv
+
+
+def _is_argv(node: ast.expr) -> bool:
+    return isinstance(node, ast.Attribute) and node.attr == "argv" and \
+        isinstance(node.value, ast.Name) and node.value.id == "sys"
 
 
 __all__ = [

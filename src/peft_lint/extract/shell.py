@@ -38,6 +38,8 @@ class ShellCommand:
     environment: dict[str, str] = field(default_factory=dict)  # exported and prefix variables
     # the script's variables the command's words expand: name -> (value, where it was set)
     variables: dict[str, tuple[str, Span | None]] = field(default_factory=dict)
+    # where each word is written (a word that expands to several: each has the word's span)
+    word_spans: list[Span] = field(default_factory=list)
 
 
 @dataclass
@@ -259,6 +261,7 @@ class _Runner:
     def command(self, node: Any, state: _State) -> None:
         prefix: dict[str, str] = {}
         words: list[str] = []
+        spans: list[Span] = []
         self.used = {}
         for child in node.named_children:
             if child.type == "variable_assignment":
@@ -266,10 +269,15 @@ class _Runner:
                 value = child.child_by_field_name("value")
                 if name is not None:
                     prefix[self.text(name)] = self.word(value, state) if value is not None else ""
-            elif child.type == "command_name":
-                words += self.words(child.named_children[0] if child.named_children else child, state)
+                continue
+            if child.type == "command_name":
+                expanded = self.words(child.named_children[0] if child.named_children else child, state)
             elif child.type not in ("file_redirect", "heredoc_redirect", "herestring_redirect"):
-                words += self.words(child, state)
+                expanded = self.words(child, state)
+            else:
+                continue
+            words += expanded
+            spans += [self.span(child)] * len(expanded)
         if not words:
             state.variables.update(prefix)  # `X=1` alone (tree-sitter reads some as commands)
             return
@@ -295,7 +303,7 @@ class _Runner:
         environment = {name: value for name, value in state.variables.items()
                        if name in state.exported and isinstance(value, str)}
         environment.update(prefix)
-        self.commands.append(ShellCommand(words, self.span(node), environment, dict(self.used)))
+        self.commands.append(ShellCommand(words, self.span(node), environment, dict(self.used), spans))
 
     def source(self, name: str, state: _State) -> None:
         if self.read is None or UNRESOLVED in name or self.depth >= MAX_SOURCE_DEPTH:

@@ -6,6 +6,7 @@ import ast
 
 from peft_lint.extract.python_objects import (
     AdapterConfig,
+    LocalClass,
     ObjectValue,
 )
 from peft_lint.extract.python_script import ScriptFacts
@@ -39,15 +40,28 @@ def config_key_checks(context: Context, facts: ScriptFacts) -> list[KeyCheck]:
             names.append(_type_name(kind))
         else:
             unknown = [(key, parsed.values.key_spans[key]) for key in parsed.values.entries
-                       if key not in allowed and key in parsed.values.key_spans]
+                       if key not in allowed and key in parsed.values.key_spans
+                       and not (parsed.via == "cli-flags" and _accepted_flag(key, allowed))]
             if unknown and parsed.values.complete:
                 package = next((kind.name.split(".")[0] for kind in parsed.types if isinstance(kind, Ref)),
                                "transformers")
                 parser = "TrlParser" if parsed.via == "trl-config" else "HfArgumentParser"
+                written = {key: entry.value for key, _ in unknown
+                           if isinstance(entry := parsed.values.entries[key], Const)}
                 checks.append(KeyCheck(f"{parser}({', '.join(names)})", parsed.via, unknown,
                                        frozenset(allowed), package,
-                                       tuple(kind.name for kind in parsed.types if isinstance(kind, Ref))))
+                                       tuple(kind.name for kind in parsed.types if isinstance(kind, Ref)),
+                                       written))
     return checks
+
+
+def _accepted_flag(key: str, allowed: frozenset[str] | set[str]) -> bool:
+    """Flags HfArgumentParser accepts beyond the field names: `--no_<field>` (a boolean field
+    that defaults to True) and, argparse's allow_abbrev, a prefix of an option (one option:
+    that option; several: argparse stops with "ambiguous option", not this parser's error)."""
+    if key.startswith("no_") and key[3:] in allowed:
+        return True
+    return any(name.startswith(key) for name in allowed)
 
 
 def _check_keys(canonical: str, values: DictValue, versions: dict[str, str], via: str,
@@ -126,19 +140,18 @@ def _type_name(kind: Value) -> str:
 def _dataclass_fields(kind: Value, versions: dict[str, str]) -> frozenset[str] | None:
     """The fields HfArgumentParser accepts for one of its dataclass types."""
 
-    from peft_lint.extract.python_objects import LocalClass
     from peft_lint.knowledge import fields
 
     if isinstance(kind, Ref):
         return fields.fields(kind.name, versions)
     if isinstance(kind, ObjectValue) and isinstance(kind.obj, LocalClass):
-        node = kind.obj.node
-        assert isinstance(node, ast.ClassDef)
-        if kind.obj.bases and not any(base in fields.TABLES for base in kind.obj.bases):
+        if kind.obj.unknown_bases or (kind.obj.bases and not any(base in fields.TABLES
+                                                                 for base in kind.obj.bases)):
             return None  # inherits fields peft-lint cannot see
-        own = {statement.target.id for statement in node.body
-               if isinstance(statement, ast.AnnAssign) and isinstance(statement.target, ast.Name)}
-        inherited = set()
+        own = _local_fields(kind.obj)
+        if own is None:
+            return None
+        inherited: set[str] = set()
         for base in kind.obj.bases:
             base_fields = fields.fields(base, versions)
             if base_fields is None:
@@ -146,3 +159,48 @@ def _dataclass_fields(kind: Value, versions: dict[str, str]) -> frozenset[str] |
             inherited |= base_fields
         return frozenset(own | inherited)
     return None
+
+
+def _local_fields(cls: LocalClass) -> set[str] | None:
+    """The fields of a dataclass of the project, its local bases' included, with the aliases
+    written in `field(metadata={"aliases": [...]})` (None when an alias is computed)."""
+    node = cls.node
+    assert isinstance(node, ast.ClassDef)
+    names: set[str] = set()
+    for base in cls.local_bases:
+        inherited = _local_fields(base)
+        if inherited is None:
+            return None
+        names |= inherited
+    for statement in node.body:
+        if not (isinstance(statement, ast.AnnAssign) and isinstance(statement.target, ast.Name)):
+            continue
+        names.add(statement.target.id)
+        aliases = _field_aliases(statement.value)
+        if aliases is None:
+            return None
+        names |= aliases
+    return names
+
+
+def _field_aliases(default: ast.expr | None) -> set[str] | None:
+    if not (isinstance(default, ast.Call) and getattr(default.func, "id", "") == "field"):
+        return set()
+    metadata = next((kw.value for kw in default.keywords if kw.arg == "metadata"), None)
+    if metadata is None:
+        return set()
+    if not isinstance(metadata, ast.Dict):
+        return None
+    for key, value in zip(metadata.keys, metadata.values, strict=True):
+        if isinstance(key, ast.Constant) and key.value == "aliases":
+            try:
+                written = ast.literal_eval(value)
+            except ValueError:
+                return None
+            if not isinstance(written, str | list | tuple):
+                return None
+            items = [written] if isinstance(written, str) else list(written)
+            return {str(item).lstrip("-").replace("-", "_") for item in items}
+        if key is None:
+            return None  # a ** splat may carry aliases
+    return set()

@@ -233,6 +233,8 @@ class KeyCheck:
     allowed: frozenset[str]
     package: str
     classes: tuple[str, ...] = ()  # the canonical classes checked (`transformers.TrainingArguments`)
+    # "cli-flags": the value each unknown flag was given, as written (True for a bare flag)
+    values: dict[str, object] = field(default_factory=dict)
 
 
 @dataclass(repr=False)

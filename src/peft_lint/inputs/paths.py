@@ -22,3 +22,16 @@ def display_path(path: Path) -> str:
     except ValueError:
         return str(path)
     return str(path) if relative.startswith(".." + os.sep + "..") else relative
+
+
+def folders_up(directory: Path) -> list[Path]:
+    """The folder and those above it, up to the project's root (the work tree's top, at most
+    six levels): where a project's files name one another from."""
+    folders: list[Path] = []
+    current = directory.resolve()
+    for _ in range(6):
+        folders.append(current)
+        if (current / ".git").exists() or current.parent == current:
+            break
+        current = current.parent
+    return folders

@@ -14,6 +14,7 @@ import re
 from pathlib import Path
 
 from peft_lint.facts.model import ResolvedVersion
+from peft_lint.inputs.paths import folders_up
 from peft_lint.knowledge import accelerate, bitsandbytes, deepspeed, peft, torch, transformers, trl
 from peft_lint.knowledge.versions import newest_satisfying, parse_version
 
@@ -173,17 +174,6 @@ def _own_source_tree(folder: Path) -> list[tuple[str, ResolvedVersion]]:
             return [(package.group(1).lower(), ResolvedVersion(
                 version.group(1), f"pin:{_label(path)} (the library's own source tree)"))]
     return []
-
-
-def folders_up(directory: Path) -> list[Path]:
-    folders: list[Path] = []
-    current = directory.resolve()
-    for _ in range(6):
-        folders.append(current)
-        if (current / ".git").exists() or current.parent == current:
-            break
-        current = current.parent
-    return folders
 
 
 def _label(file: Path) -> str:

@@ -40,9 +40,17 @@ PEFT_LOADERS = frozenset({
     "peft.AutoPeftModelForSeq2SeqLM.from_pretrained",
     "peft.AutoPeftModelForSequenceClassification.from_pretrained",
 })
+# PeftModel.from_pretrained(..., is_trainable=False) loads the adapter frozen since 0.3.0
+# (config.inference_mode = not is_trainable, then _freeze_adapter); before, the argument did not
+# exist and LoraModel marked the loaded LoRA weights trainable whatever the saved config said.
+FROM_PRETRAINED_FROZEN_SINCE = "0.3.0"
 # Task types for which PEFT trains a head (modules_to_save) outside the blocks.
 HEAD_TASK_TYPES = frozenset({"SEQ_CLS", "TOKEN_CLS", "QUESTION_ANS"})
 
 
 def validates_adalora_schedule(version: str) -> bool:
     return version_at_least(version, ADALORA_SCHEDULE_VALIDATED_SINCE)
+
+
+def loads_adapters_frozen(version: str) -> bool:
+    return version_at_least(version, FROM_PRETRAINED_FROZEN_SINCE)

@@ -171,7 +171,7 @@ def looks_prequantized(model_id: str) -> bool:
 
 # TrainingArguments fields under their old names (the old spelling still carries the value on
 # the versions that accept it; PFT701 reports it where it is gone): evaluation_strategy was
-# renamed in 4.41 (PR #30190) and removed in 4.46.
+# renamed in 4.41 (PR #30190) and removed in 4.51 (the field tables).
 OLD_FIELD_NAMES: dict[str, tuple[str, ...]] = {
     "eval_strategy": ("evaluation_strategy",),
 }

@@ -64,7 +64,8 @@ def rejects_double_wrapping(version: str) -> bool:
 
 
 # trl `models/utils.py` setup_chat_format: adds ChatML's special tokens and resizes the
-# model's embeddings (deprecated in 0.26 for clone_chat_template, which does the same).
+# model's embeddings (deprecated in 0.26 for clone_chat_template, which does the same). The
+# tokens may be in the vocabulary already (Qwen, SmolLM2), so no row is known to be new.
 CHAT_FORMAT_SETUP = frozenset({"trl.setup_chat_format", "trl.models.utils.setup_chat_format",
                                "trl.clone_chat_template", "trl.models.utils.clone_chat_template"})
 
