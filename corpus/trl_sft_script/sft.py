@@ -35,7 +35,7 @@ def main(script_args, training_args, model_args):
         args=training_args,
         train_dataset=dataset[script_args.dataset_train_split],
         processing_class=tokenizer,
-        peft_config=get_peft_config(model_args),
+        peft_config=get_peft_config(model_args),  # expect: PFT102
     )
     trainer.train()
     trainer.save_model(training_args.output_dir)

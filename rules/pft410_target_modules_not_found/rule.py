@@ -5,7 +5,7 @@ from collections.abc import Iterator
 from peft_lint.engine.diagnostic import Diagnostic, Severity
 from peft_lint.engine.rule import Claim, Rule, related
 from peft_lint.facts.explain import REGEX_CHARACTERS, target_module_match
-from peft_lint.facts.model import TrainingSetup
+from peft_lint.facts.model import Span, TrainingSetup
 
 NOT_FOUND = "not found in the base model"
 NONE_TARGETED = "No modules were targeted for adaptation"
@@ -79,6 +79,16 @@ class TargetModulesNotFound(Rule):
     claims = (Claim("error", NOT_FOUND, marker=NOT_FOUND),
               Claim("error", NONE_TARGETED, marker=NONE_TARGETED))
 
+    @staticmethod
+    def _string_help(value: str, where: Span | None) -> str:
+        if where is not None and not where.path.endswith((".py", ".ipynb")):
+            # a flag or config value: HfArgumentParser gives a list, but TRL's ModelConfig turns
+            # a list of one back into that string (its __post_init__)
+            return (f"give a list ([\"{value}\"]); a --lora_target_modules flag read by TRL's "
+                    "ModelConfig turns one module back into a string, so name two or more "
+                    f"modules there, or the pattern `.*\\.{value}`")
+        return f"use a list: target_modules=[\"{value}\"]"
+
     def check(self, setup: TrainingSetup) -> Iterator[Diagnostic]:
         adapter = setup.adapter
         if adapter.config_span is None or not setup.trainer.model_is_peft.is_(True):
@@ -95,7 +105,7 @@ class TargetModulesNotFound(Rule):
                     f"target_modules=\"{value}\" is a string, which PEFT matches as a regex against "
                     f"the whole dotted module name: it matches nothing, and get_peft_model raises "
                     f"\"ValueError: Target modules {value} {NOT_FOUND}\".",
-                    help=f"use a list: target_modules=[\"{value}\"]")
+                    help=self._string_help(value, targets.span))
             return
         match = target_module_match(setup)
         if match is None:

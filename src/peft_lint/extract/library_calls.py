@@ -54,6 +54,7 @@ if TYPE_CHECKING:
 TOP_LEVEL_FUNCTIONS = frozenset({
     "get_peft_model", "prepare_model_for_kbit_training", "prepare_model_for_int8_training",
     "get_peft_model_state_dict", "set_peft_model_state_dict", "inject_adapter_in_model",
+    "get_peft_config", "get_quantization_config",
 })
 TRAINING_ARGS_CLASSES = transformers_knowledge.TRAINING_ARGUMENT_CLASSES | trl_knowledge.CONFIG_CLASSES
 TRAINER_CLASSES = transformers_knowledge.TRAINER_CLASSES | trl_knowledge.TRAINER_CLASSES
@@ -167,6 +168,10 @@ def call(interp: Interpreter, name: str, args: list[Value], kwargs: DictValue,
         target = args[0] if args else kwargs.entries.get("model")
         interp.escape(args, kwargs, span, name.rsplit(".", 1)[-1])
         return target if target is not None else Unknown(span, "no model given")
+    if name in trl_knowledge.GET_PEFT_CONFIG | trl_knowledge.GET_QUANTIZATION_CONFIG:
+        model_args = args[0] if args else \
+            kwargs.entries.get("model_args") or kwargs.entries.get("model_config")
+        return _from_model_config(interp, name, model_args, span)
     if name in peft_knowledge.ADAPTER_CONFIGS:
         config = AdapterConfig(name, peft_knowledge.ADAPTER_CONFIGS[name], span, kwargs)
         value = ObjectValue(span, config)
@@ -297,6 +302,14 @@ def _quantized(name: str, args: list[Value], kwargs: DictValue, span: Span) -> F
 
 
 def _quantization_requested(config: QuantizationConfig, span: Span) -> Fact[bool]:
+    dequantize = config.kwargs.entries.get("dequantize")
+    if dequantize is not None:  # Mxfp4Config, FineGrainedFP8Config, CompressedTensorsConfig
+        decided = truthy(dequantize)
+        if decided:
+            return Fact.derived(False, "dequantize=True: the weights are loaded dequantized, in "
+                                "the model's dtype", dequantize.span or span)
+        if decided is None:
+            return Fact.unknown("`dequantize` is computed at run time", dequantize.span or span)
     if not config.canonical.endswith("BitsAndBytesConfig"):
         return Fact.written(True, config.span or span)
     for key in ("load_in_4bit", "load_in_8bit"):
@@ -741,16 +754,38 @@ def _flags(tokens: list[Value], span: Span) -> DictValue:
             values.key_spans[key] = token.span
         if has_value:
             values.entries[key] = Const(token.span, _cli_scalar(inline))
-        elif index + 1 < len(tokens) and isinstance(tokens[index + 1], Const) and \
-                not str(tokens[index + 1].value).startswith("--"):  # type: ignore[union-attr]
-            following = tokens[index + 1]
-            assert isinstance(following, Const)
-            values.entries[key] = Const(token.span, _cli_scalar(str(following.value)))
             index += 1
-        else:
+            continue
+        following: list[Value] = []
+        while index + 1 + len(following) < len(tokens) and \
+                not _is_option(tokens[index + 1 + len(following)]):
+            following.append(tokens[index + 1 + len(following)])
+        index += 1 + len(following)
+        if not following:
             values.entries[key] = Const(token.span, True)
-        index += 1
+        elif len(following) == 1:
+            only = following[0]
+            values.entries[key] = Const(token.span, _cli_scalar(str(only.value))) \
+                if isinstance(only, Const) else \
+                Unknown(only.span, f"`--{key}` is computed when the launcher runs")
+        else:  # nargs="+": a list field takes them all (any other field leaves them unused)
+            values.entries[key] = ListValue(token.span, [
+                Const(item.span, _cli_scalar(str(item.value))) if isinstance(item, Const) else item
+                for item in following])
     return values
+
+
+def _is_option(token: Value) -> bool:
+    return isinstance(token, Const) and str(token.value).startswith("-") and \
+        not _is_number(str(token.value))
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
 
 
 def _with_config_file(interp: Interpreter, flags: Value, trl_config: ArgumentParser | None) -> Value:
@@ -806,9 +841,11 @@ def _dataclasses(interp: Interpreter, parser: ArgumentParser, values: Value | No
             training_args = TrainingArgs(kind.name, values.span or span, values)
             interp.facts.training_args.append(training_args)
             results.append(ObjectValue(span, training_args))
+        elif isinstance(kind, Ref) and kind.name in trl_knowledge.MODEL_CONFIG:
+            results.append(ObjectValue(span, UserDataclass("ModelConfig", _model_config(values, span))))
         elif isinstance(kind, ObjectValue) and isinstance(kind.obj, LocalClass):
             merged = class_defaults(interp, kind.obj)
-            merged.entries.update(values.entries)
+            merged.entries.update(_as_field_types(kind.obj, values).entries)
             merged.complete = merged.complete and values.complete
             merged = after_post_init(interp, kind.obj, merged)
             base = next((name for name in kind.obj.bases if name in TRAINING_ARGS_CLASSES), None)
@@ -821,6 +858,95 @@ def _dataclasses(interp: Interpreter, parser: ArgumentParser, values: Value | No
         else:
             results.append(ObjectValue(span, UserDataclass("unknown", values)))
     return ListValue(span, results)  # HfArgumentParser always returns a tuple
+
+
+def _model_config(values: DictValue, span: Span) -> DictValue:
+    """TRL's ModelConfig: its defaults under the values given, after its __post_init__."""
+    # a field the flags may set is not its default when the flags are not known
+    defaults = trl_knowledge.MODEL_CONFIG_DEFAULTS if values.complete else {}
+    merged = DictValue(values.span or span, {key: Const(span, default, "default of TRL's ModelConfig")
+                                             for key, default in defaults.items()})
+    for key, value in values.entries.items():
+        if key in trl_knowledge.MODEL_CONFIG_LIST_FIELDS and isinstance(value, Const) \
+                and key != "lora_target_modules":  # a list of one stays a list but for this one
+            value = ListValue(value.span, [value])
+        merged.entries[key] = value
+    merged.complete = values.complete
+    return merged
+
+
+def _from_model_config(interp: Interpreter, name: str, model_args: Value | None, span: Span) -> Value:
+    """trl.get_peft_config / get_quantization_config of a ModelConfig."""
+    values = model_args.obj.values if isinstance(model_args, ObjectValue) and \
+        isinstance(model_args.obj, UserDataclass) else None
+    if values is None:
+        return Unknown(span, f"`{name.rsplit('.', 1)[-1]}` of arguments not known")
+
+    def field_value(key: str) -> Value:
+        return values.entries.get(key) or Unknown(span, f"`{key}` is not known")
+
+    if name in trl_knowledge.GET_PEFT_CONFIG:
+        use_peft = field_value("use_peft")
+        if not isinstance(use_peft, Const):
+            return Unknown(use_peft.span or span, "whether use_peft is set is not known")
+        if use_peft.value is False:
+            return Const(use_peft.span or span, None)
+        kwargs = DictValue(span, {keyword: field_value(key)
+                                  for keyword, key in trl_knowledge.PEFT_CONFIG_FIELDS.items()})
+        kwargs.entries["bias"] = Const(span, "none", "set by trl.get_peft_config")
+        target_parameters = field_value("lora_target_parameters")
+        if not (isinstance(target_parameters, Const) and target_parameters.value is None):
+            kwargs.entries["target_parameters"] = target_parameters
+        config = AdapterConfig("peft.LoraConfig", "lora", use_peft.span or span, kwargs)
+        value = ObjectValue(span, config)
+        interp.facts.adapter_configs.append(value)
+        return value
+    four, eight = field_value("load_in_4bit"), field_value("load_in_8bit")
+    if not isinstance(four, Const) or not isinstance(eight, Const):
+        return Unknown(span, "whether the model is loaded in 4 or 8 bits is not known")
+    if four.value:
+        kwargs = DictValue(span, {"load_in_4bit": four,
+                                  "bnb_4bit_compute_dtype": field_value("dtype"),
+                                  "bnb_4bit_quant_type": field_value("bnb_4bit_quant_type"),
+                                  "bnb_4bit_use_double_quant": field_value("use_bnb_nested_quant"),
+                                  "bnb_4bit_quant_storage": field_value("bnb_4bit_quant_storage")})
+    elif eight.value:
+        kwargs = DictValue(span, {"load_in_8bit": eight})
+    else:
+        return Const(span, None)
+    config = QuantizationConfig("transformers.BitsAndBytesConfig", span, kwargs)
+    interp.facts.quantization_configs.append(config)
+    return ObjectValue(span, config)
+
+
+def _as_field_types(cls: LocalClass, values: DictValue) -> DictValue:
+    """The flags as HfArgumentParser types them for this dataclass: a list field
+    (`List[str]`, `list[str] | None`) takes one value as a list of one."""
+    lists = _list_fields(cls)
+    if not lists:
+        return values
+    typed = DictValue(values.span, dict(values.entries), values.complete, dict(values.key_spans))
+    for key in lists:
+        entry = typed.entries.get(key)
+        if isinstance(entry, Const) and isinstance(entry.value, str):
+            typed.entries[key] = ListValue(entry.span, [entry])
+    return typed
+
+
+LIST_ANNOTATIONS = ("List[", "list[", "Sequence[", "Tuple[", "tuple[")
+
+
+def _list_fields(cls: LocalClass) -> set[str]:
+    node = cls.node
+    assert isinstance(node, ast.ClassDef)
+    names = {name for base in cls.local_bases for name in _list_fields(base)}
+    for statement in node.body:
+        if isinstance(statement, ast.AnnAssign) and isinstance(statement.target, ast.Name):
+            annotation = ast.unparse(statement.annotation).replace("typing.", "")
+            if annotation.removeprefix("Optional[").startswith(LIST_ANNOTATIONS) or \
+                    annotation in ("List", "list"):
+                names.add(statement.target.id)
+    return names
 
 
 def class_defaults(interp: Interpreter, cls: LocalClass) -> DictValue:

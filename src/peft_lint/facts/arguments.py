@@ -112,7 +112,8 @@ def assigned_after(context: Context, args: TrainingArgs, keys: tuple[str, ...],
 def value_fact(value: Value) -> Fact[object]:
 
     if isinstance(value, Const):
-        return Fact.written(value.value, value.span)
+        return Fact.default(value.value, value.default_of, value.span) if value.default_of else \
+            Fact.written(value.value, value.span)
     if isinstance(value, Ref):  # a library object such as torch.float16, by name
         return Fact.written(value.name, value.span)
     if isinstance(value, ListValue) and value.complete:

@@ -22,6 +22,8 @@ class Value:
 @dataclass(eq=False)
 class Const(Value):
     value: object
+    # a library's default rather than a value written in the run ("default of ModelConfig")
+    default_of: str = ""
 
 
 @dataclass(eq=False)
@@ -65,7 +67,8 @@ def to_fact(value: Value | None, absent: Fact[object]) -> Fact[object]:
     if value is None:
         return absent
     if isinstance(value, Const):
-        return Fact.written(value.value, value.span)
+        return Fact.default(value.value, value.default_of, value.span) if value.default_of else \
+            Fact.written(value.value, value.span)
     if isinstance(value, Unknown):
         return Fact.unknown(value.reason, value.span)
     if isinstance(value, DictValue):

@@ -78,3 +78,28 @@ CONFIG_UNKNOWN_KEYS_RAISE_SINCE = "0.19.0"
 
 def config_unknown_keys_raise(version: str) -> bool:
     return version_at_least(version, CONFIG_UNKNOWN_KEYS_RAISE_SINCE)
+
+
+# trl `trainer/model_config.py` ModelConfig: the defaults of the fields get_peft_config and
+# get_quantization_config read (the same from 0.8 to 1.16). Its __post_init__ turns a
+# lora_target_modules list of one into that string ("all-linear" given as one flag value).
+MODEL_CONFIG = frozenset({"trl.ModelConfig", "trl.ModelArguments"})
+MODEL_CONFIG_DEFAULTS: dict[str, object] = {
+    "use_peft": False, "lora_r": 16, "lora_alpha": 32, "lora_dropout": 0.05,
+    "lora_target_modules": None, "lora_target_parameters": None, "lora_modules_to_save": None,
+    "lora_task_type": "CAUSAL_LM", "use_rslora": False, "use_dora": False,
+    "load_in_8bit": False, "load_in_4bit": False, "bnb_4bit_quant_type": "nf4",
+    "use_bnb_nested_quant": False,
+}
+MODEL_CONFIG_LIST_FIELDS = frozenset({"lora_target_modules", "lora_target_parameters",
+                                      "lora_modules_to_save"})
+# trl `trainer/utils.py`: get_peft_config(model_args) is a LoraConfig built from ModelConfig's
+# lora_* fields (None when use_peft is False); get_quantization_config(model_args) a
+# BitsAndBytesConfig for load_in_4bit / load_in_8bit (None otherwise).
+GET_PEFT_CONFIG = frozenset({"trl.get_peft_config"})
+GET_QUANTIZATION_CONFIG = frozenset({"trl.get_quantization_config"})
+PEFT_CONFIG_FIELDS: dict[str, str] = {  # LoraConfig keyword: ModelConfig field
+    "task_type": "lora_task_type", "r": "lora_r", "target_modules": "lora_target_modules",
+    "lora_alpha": "lora_alpha", "lora_dropout": "lora_dropout", "use_rslora": "use_rslora",
+    "use_dora": "use_dora", "modules_to_save": "lora_modules_to_save",
+}
