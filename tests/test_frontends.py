@@ -111,6 +111,15 @@ def test_launch_process_count_decided_at_run_time_is_unknown() -> None:
     assert not command.world_size.known
 
 
+def test_backtick_comment_inside_a_command_keeps_the_rest_of_it() -> None:
+    """MedicalGPT's run_grpo.sh: `# a note` between continued lines expands to nothing."""
+    (command,) = parse_launcher("run.sh", "torchrun --nproc_per_node 2 train.py --lr 1e-4 \\\n"
+                                          "    `# QLoRA配置` \\\n    --use_peft True \\\n    --bf16\n")
+    assert [argument.text for argument in command.script_args] == \
+        ["--lr", "1e-4", "--use_peft", "True", "--bf16"]
+    assert command.script_args[2].span.line == 3
+
+
 def test_methods_and_self_attributes_are_followed() -> None:
     facts = facts_of(
         "from peft import LoraConfig, get_peft_model\n"

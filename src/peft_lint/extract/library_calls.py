@@ -42,6 +42,7 @@ from peft_lint.facts.model import Fact, Span
 from peft_lint.facts.values import Const, DictValue, ListValue, Ref, Unknown, Value, truthy
 from peft_lint.knowledge import accelerate as accelerate_knowledge
 from peft_lint.knowledge import peft as peft_knowledge
+from peft_lint.knowledge import torch as torch_knowledge
 from peft_lint.knowledge import transformers as transformers_knowledge
 from peft_lint.knowledge import trl as trl_knowledge
 from peft_lint.knowledge import unsloth as unsloth_knowledge
@@ -208,6 +209,9 @@ def call(interp: Interpreter, name: str, args: list[Value], kwargs: DictValue,
 def environment_variable(interp: Interpreter, name: str, default: Value | None, span: Span) -> Value:
     """`os.environ.get("X", default)`: what the launcher exports, else the default (the run as
     written); without a default and without the variable, not known."""
+    if interp.environment is None and name in torch_knowledge.LAUNCHER_VARIABLES:
+        return Unknown(span, f"`{name}` is set by the launcher, which is not among the files of "
+                             "this run")
     environment = interp.environment or {}
     if name in environment:
         value = environment[name]
@@ -612,7 +616,11 @@ def _model_method(interp: Interpreter, owner: ObjectValue, model: TrackedModel, 
     if name == "get_input_embeddings":
         return ObjectValue(span, Embeddings(model))
     if name in SAVE_METHODS:
-        interp.record(model, "save", span, detail=name)
+        given = kwargs.entries.get("state_dict")
+        if (given is None or (isinstance(given, Const) and given.value is None)) and kwargs.complete:
+            interp.record(model, "save", span, detail=name)
+        # else: the script hands over the weights it collected itself (under ZeRO-3, gathered
+        # with zero.GatheredParameters): what the file holds is theirs, not the sharded model's
         return Const(span, None)
     if name in ("merge_and_unload", "merge_adapter"):
         interp.record(model, "merge", span, detail=name)

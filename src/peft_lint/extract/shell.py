@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import fnmatch
 import os.path
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -61,12 +62,22 @@ def _parser() -> Any:
     return tree_sitter.Parser(tree_sitter.Language(tree_sitter_bash.language()))
 
 
+# `# a note` inside a long command line: bash runs a substitution that is all comment and
+# expands it to nothing; tree-sitter-bash lets the comment swallow the closing backtick and the
+# rest of the command. Blanked (same length, so every position stays) before parsing.
+BACKTICK_COMMENT = re.compile(rb"`[ \t]*#[^`\n]*`")
+
+
+def _without_backtick_comments(data: bytes) -> bytes:
+    return BACKTICK_COMMENT.sub(lambda match: b" " * len(match.group(0)), data)
+
+
 def shell_commands(path: str, text: str, read: Callable[[str], str | None] | None = None,
                    sbatch: dict[str, str] | None = None) -> list[ShellCommand]:
     """The commands a shell text runs, in order, each side of an undecided branch included.
     `read(name)` gives the text of a file the script sources (None: not found); `sbatch`
     collects `#SBATCH --key=value` headers."""
-    data = text.encode("utf-8", errors="replace")
+    data = _without_backtick_comments(text.encode("utf-8", errors="replace"))
     tree = _parser().parse(data)
     runner = _Runner(path, data, read, sbatch if sbatch is not None else {})
     runner.block(tree.root_node.children, _State())
@@ -311,7 +322,7 @@ class _Runner:
         text = self.read(name)
         if text is None:
             return
-        data = text.encode("utf-8", errors="replace")
+        data = _without_backtick_comments(text.encode("utf-8", errors="replace"))
         saved = self.data, self.path
         self.data = data
         self.path = os.path.normpath(os.path.join(os.path.dirname(self.path), name))  # its locations

@@ -51,6 +51,7 @@ from peft_lint.facts.values import Const, DictValue, ListValue, Ref, Unknown, Va
 from peft_lint.inputs.files import SourceFile
 from peft_lint.inputs.units import RunUnit
 from peft_lint.knowledge import peft as peft_knowledge
+from peft_lint.knowledge import torch as torch_knowledge
 from peft_lint.knowledge import transformers as tf
 from peft_lint.knowledge.versions import version_at_least
 
@@ -70,6 +71,21 @@ def assemble(unit: RunUnit, versions: dict[str, ResolvedVersion], options: Optio
             for command in _launches_for(context.unit, script)]
 
 
+def process_environment(command: LaunchCommand | None) -> dict[str, str] | None:
+    """The variables the script's processes see: what the launcher line exports, and, under
+    torchrun and the launchers built on it, WORLD_SIZE (the process count when it is known)
+    and the per-process RANK, LOCAL_RANK, ... (not known statically)."""
+    if command is None:
+        return None
+    environment = dict(command.environment)
+    if command.launcher in torch_knowledge.DISTRIBUTED_LAUNCHERS:
+        for name in torch_knowledge.LAUNCHER_VARIABLES:
+            environment[name] = UNRESOLVED
+        if command.world_size.known:
+            environment["WORLD_SIZE"] = str(command.world_size.value)
+    return environment
+
+
 def _assemble_script(context: Context, script: SourceFile, options: Options,
                      command: LaunchCommand | None) -> TrainingSetup:
     argv = _argv(context, script, command)
@@ -78,8 +94,7 @@ def _assemble_script(context: Context, script: SourceFile, options: Options,
     try:
         facts = interpret(script.path, script.tree, resolver, argv,
                           lambda canonical, key: training_arg_default(context, canonical, key),
-                          module_loader(context, script),
-                          command.environment if command is not None else None)
+                          module_loader(context, script), process_environment(command))
     except RecursionError:
         setup = TrainingSetup(versions=context.versions)
         setup.notes.append(f"{script.path} is nested too deeply to follow; it was not checked")

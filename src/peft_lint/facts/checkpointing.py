@@ -67,6 +67,12 @@ def assemble_checkpointing(context: Context, trainer: TrainerObject | None,
     state = _GcState(Fact.derived(False, "nothing enables checkpointing"),
                      Fact.unknown("checkpointing is off"),
                      Fact.derived(False, "nothing enables input gradients"))
+    if model is not None and _base_computed_at_run_time(model):
+        # the model get_peft_model wraps is chosen at run time (one of several loads, a helper
+        # peft-lint cannot read): what was done to it before is not known
+        reason = "the base model is computed at run time; what was enabled on it is not known"
+        state.enabled = Fact.unknown(reason, model.root().span)
+        state.input_grads = Fact.unknown(reason, model.root().span)
     training_start = trainer_training_start(trainer)
     manual: list[tuple[Span, Fact[bool]]] = []
     if model is not None:
@@ -90,6 +96,11 @@ def assemble_checkpointing(context: Context, trainer: TrainerObject | None,
                 CheckpointOverride(span, reentrant, final) for span, reentrant in manual
                 if reentrant.known and final.known and reentrant.value != final.value]
     return Checkpointing(state.enabled, state.use_reentrant, state.input_grads, state.final_setting())
+
+
+def _base_computed_at_run_time(model: TrackedModel) -> bool:
+    root = model.root()
+    return root.kind == "peft" and root.base is None and not root.from_saved_adapter
 
 
 def training_begins(facts: ScriptFacts, trainer: TrainerObject | None) -> int:

@@ -8,6 +8,7 @@ from pathlib import Path
 from peft_lint.extract.python_script import ModuleLoader
 from peft_lint.facts.context import Context
 from peft_lint.inputs.files import SourceFile, is_file
+from peft_lint.inputs.paths import folders_up
 
 # The project modules read in this lint, by file (None: unreadable), and where each import
 # statement's module was found (None: not a file of the project): folders share modules, so each
@@ -38,7 +39,11 @@ def find_module(name: str, level: int, origin: Path) -> Path | None:
             base = base.parent
         roots = [base]
     else:
-        roots = list(dict.fromkeys([origin.parent, *package_roots(origin.parent)]))
+        # beside the file, above its package, then the folders up to the project's root (a
+        # namespace package without __init__.py, or a script run from the root: `python
+        # scripts/train.py` with the project installed, `import project.module`)
+        roots = list(dict.fromkeys([origin.parent, *package_roots(origin.parent),
+                                    *folders_up(origin.parent)[1:]]))
     found: Path | None = None
     for root in roots:
         target = root.joinpath(*parts) if parts else root

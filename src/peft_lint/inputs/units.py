@@ -15,6 +15,7 @@ from pathlib import Path
 
 from peft_lint.facts.values import Const, DictValue
 from peft_lint.inputs.files import JSON_SUFFIXES, YAML_SUFFIXES, SourceFile, is_file, kind_of, read_source
+from peft_lint.inputs.paths import folders_up
 
 SKIPPED_FOLDERS = frozenset({".git", ".hg", ".svn", "node_modules", "__pycache__", ".venv", "venv",
                              "env", ".tox", ".nox", ".mypy_cache", ".ruff_cache", ".pytest_cache",
@@ -150,9 +151,15 @@ def _named_paths(script: str, arguments: list[str], accelerate_config: str | Non
 
 
 def _locate(name: str, launcher_folder: Path) -> Path | None:
-    """A path named on a launch line: beside the launcher, from the current folder, or,
-    as a last resort, a file of that name beside the launcher."""
-    for candidate in (launcher_folder / name, Path.cwd() / name, launcher_folder / Path(name).name):
+    """A path named on a launch line: beside the launcher, from the current folder, from a
+    folder above the launcher up to the project's root (`scripts/train.sh` is run from the
+    root, `bash scripts/train.sh`, and names `src/train.py`), or, as a last resort, a file of
+    that name beside the launcher."""
+    candidates = [launcher_folder / name, Path.cwd() / name]
+    if not Path(name).is_absolute():
+        candidates += [folder / name for folder in folders_up(launcher_folder)[1:]]
+    candidates.append(launcher_folder / Path(name).name)
+    for candidate in candidates:
         if is_file(candidate):
             return candidate
     return None

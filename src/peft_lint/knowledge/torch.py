@@ -21,3 +21,12 @@ def empty_kwargs_mean_reentrant(version: str) -> bool | None:
     if version_at_least(DEFAULT_READ_THROUGH, version):
         return True
     return None
+
+
+# The variables torchrun (`torch/distributed/run.py`, and the launchers built on it: accelerate
+# launch, the deepspeed launcher) sets in every process it starts, whatever the shell exported.
+# WORLD_SIZE is the process count; the others differ from process to process.
+LAUNCHER_VARIABLES = frozenset({"WORLD_SIZE", "RANK", "LOCAL_RANK", "LOCAL_WORLD_SIZE", "GROUP_RANK",
+                                "ROLE_RANK", "ROLE_WORLD_SIZE", "NODE_RANK", "MASTER_ADDR",
+                                "MASTER_PORT"})
+DISTRIBUTED_LAUNCHERS = frozenset({"torchrun", "accelerate", "deepspeed"})
