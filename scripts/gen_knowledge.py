@@ -87,7 +87,7 @@ STATIC_CLASSES = {
              "BOFTConfig", "VeraConfig", "PromptTuningConfig", "PrefixTuningConfig",
              "PromptEncoderConfig"],
     "trl": ["SFTConfig", "DPOConfig", "GRPOConfig", "KTOConfig", "ORPOConfig", "RewardConfig",
-            "CPOConfig", "PPOConfig"],
+            "CPOConfig", "PPOConfig", "ModelConfig", "ScriptArguments"],
     "accelerate": ["accelerate.commands.config.config_args:ClusterConfig",
                    "accelerate.commands.config.config_args:BaseConfig",
                    "accelerate.commands.config.config_args:SageMakerConfig", "Accelerator"],

@@ -101,7 +101,7 @@ class UnknownConfigKey(Rule):
 
     def check(self, setup: TrainingSetup) -> Iterator[Diagnostic]:
         for check in setup.key_checks:
-            version = setup.version_label(check.package)
+            version = " with ".join(setup.version_label(package) for package in check.package.split("+"))
             for key, span in check.unknown:
                 close = difflib.get_close_matches(key, sorted(check.allowed), n=1, cutoff=0.6)
                 hint = f" Did you mean `{close[0]}`?" if close else ""

@@ -43,8 +43,7 @@ def config_key_checks(context: Context, facts: ScriptFacts) -> list[KeyCheck]:
                        if key not in allowed and key in parsed.values.key_spans
                        and not (parsed.via == "cli-flags" and _accepted_flag(key, allowed))]
             if unknown and parsed.values.complete:
-                package = next((kind.name.split(".")[0] for kind in parsed.types if isinstance(kind, Ref)),
-                               "transformers")
+                package = _packages_of(parsed.types)
                 parser = "TrlParser" if parsed.via == "trl-config" else "HfArgumentParser"
                 written = {key: entry.value for key, _ in unknown
                            if isinstance(entry := parsed.values.entries[key], Const)}
@@ -53,6 +52,15 @@ def config_key_checks(context: Context, facts: ScriptFacts) -> list[KeyCheck]:
                                        tuple(kind.name for kind in parsed.types if isinstance(kind, Ref)),
                                        written))
     return checks
+
+
+def _packages_of(types: list[Value]) -> str:
+    """The libraries whose releases decide the parser's fields, "+"-joined: TRL's configs
+    extend transformers' TrainingArguments, so a TRL parser depends on both."""
+    packages = list(dict.fromkeys(kind.name.split(".")[0] for kind in types if isinstance(kind, Ref)))
+    if "trl" in packages and "transformers" not in packages:
+        packages.append("transformers")
+    return "+".join(packages) or "transformers"
 
 
 def _accepted_flag(key: str, allowed: frozenset[str] | set[str]) -> bool:

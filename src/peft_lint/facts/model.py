@@ -231,7 +231,7 @@ class KeyCheck:
     via: str  # "call" (TypeError in __init__) or "parser" (HfArgumentParser ValueError)
     unknown: list[tuple[str, Span]]
     allowed: frozenset[str]
-    package: str
+    package: str  # whose release decides the fields; "trl+transformers" when both do
     classes: tuple[str, ...] = ()  # the canonical classes checked (`transformers.TrainingArguments`)
     # "cli-flags": the value each unknown flag was given, as written (True for a bare flag)
     values: dict[str, object] = field(default_factory=dict)

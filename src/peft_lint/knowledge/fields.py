@@ -44,6 +44,9 @@ TABLES = {
     "trl.KTOConfig": ("trl", "KTOConfig"),
     "trl.ORPOConfig": ("trl", "ORPOConfig"),
     "trl.RewardConfig": ("trl", "RewardConfig"),
+    # the dataclasses TRL's scripts hand TrlParser with their config (trl 0.7.11+ / 0.13+)
+    "trl.ModelConfig": ("trl", "ModelConfig"),
+    "trl.ScriptArguments": ("trl", "ScriptArguments"),
     "peft.LoraConfig": ("peft", "LoraConfig"),
     "peft.AdaLoraConfig": ("peft", "AdaLoraConfig"),
 }
