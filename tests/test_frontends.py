@@ -111,6 +111,23 @@ def test_launch_process_count_decided_at_run_time_is_unknown() -> None:
     assert not command.world_size.known
 
 
+@pytest.mark.parametrize(("line", "world", "strategy"), [
+    ("trl sft --config sft.yaml --num_processes 2", 2, "ddp"),
+    ("trl dpo --config dpo.yaml --accelerate_config zero3", 8, "deepspeed"),
+    ("trl sft --config sft.yaml --accelerate_config zero2 --num_processes 4", 4, "deepspeed"),
+    ("trl grpo --accelerate_config single_gpu --model_name_or_path Qwen/Qwen2-0.5B", 1, "none"),
+])
+def test_trl_command_lines(line: str, world: int, strategy: str) -> None:
+    (command,) = parse_launcher("run.sh", line + "\n")
+    assert (command.launcher, command.world_size.value, command.strategy.value) == ("trl", world, strategy)
+    assert command.script == f"trl {line.split()[1]}"
+
+
+def test_trl_without_process_options_reads_the_default_accelerate_config() -> None:
+    (command,) = parse_launcher("run.sh", "trl sft --config sft.yaml\n")
+    assert not command.world_size.known and "default accelerate config" in command.world_size.origin.detail
+
+
 def test_backtick_comment_inside_a_command_keeps_the_rest_of_it() -> None:
     """MedicalGPT's run_grpo.sh: `# a note` between continued lines expands to nothing."""
     (command,) = parse_launcher("run.sh", "torchrun --nproc_per_node 2 train.py --lr 1e-4 \\\n"

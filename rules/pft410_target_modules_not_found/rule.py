@@ -84,9 +84,9 @@ class TargetModulesNotFound(Rule):
         if where is not None and not where.path.endswith((".py", ".ipynb")):
             # a flag or config value: HfArgumentParser gives a list, but TRL's ModelConfig turns
             # a list of one back into that string (its __post_init__)
-            return (f"give a list ([\"{value}\"]); a --lora_target_modules flag read by TRL's "
-                    "ModelConfig turns one module back into a string, so name two or more "
-                    f"modules there, or the pattern `.*\\.{value}`")
+            return (f"give a list ([\"{value}\"]); TRL's ModelConfig turns a lora_target_modules "
+                    "of one module back into a string, so name two or more modules there, or "
+                    f"the pattern `.*\\.{value}`")
         return f"use a list: target_modules=[\"{value}\"]"
 
     def check(self, setup: TrainingSetup) -> Iterator[Diagnostic]:

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from peft_lint.extract.shell import UNRESOLVED
 from peft_lint.facts.model import Fact, Span
+from peft_lint.knowledge import trl as trl_knowledge
 
 __all__ = ["UNRESOLVED", "LaunchCommand", "ScriptArgument", "parse_launcher"]
 PYTHONS = re.compile(r"^(?:.*/)?python(?:3(?:\.\d+)?)?$")
@@ -133,9 +134,51 @@ def _command(tokens: list[str], span: Span, sbatch: dict[str, str],
     if PYTHONS.match(head) and len(tokens) > 3 and tokens[1] == "-m" and tokens[2] == "axolotl.cli.train":
         config = next((token for token in tokens[3:] if token.endswith((".yaml", ".yml"))), "")
         return LaunchCommand("axolotl", span, config)
+    if head == "trl" and len(tokens) > 1 and tokens[1] in trl_knowledge.CLI_COMMANDS:
+        return _trl(tokens[1], tokens[2:], span)
     if PYTHONS.match(head):
         return _python(tokens[1:], span, environment)
     return None
+
+
+def _trl(name: str, tokens: list[str], span: Span) -> LaunchCommand:
+    """`trl sft --config sft.yaml --num_processes 2`: TRL's own script under accelerate launch.
+    Every argument reaches the script's parser; those it does not know go to accelerate."""
+    command = LaunchCommand("trl", span, f"trl {name}", [ScriptArgument(token, span) for token in tokens])
+    options = {token[2:].split("=", 1)[0].replace("-", "_"): value for token, value in _flag_pairs(tokens)}
+    count = _int_option(options, "num_processes")
+    if count is not None:
+        command.world_size = _world(count, None, "trl", span)
+    bundled = options.get("accelerate_config")
+    if bundled in trl_knowledge.BUNDLED_ACCELERATE_CONFIGS:
+        strategy, processes = trl_knowledge.BUNDLED_ACCELERATE_CONFIGS[bundled]
+        command.strategy = Fact.written(strategy, span)
+        if count is None:
+            command.world_size = Fact.written(processes, span)
+    elif bundled:
+        command.accelerate_config = bundled  # a file of the project, read like accelerate's
+    elif count is None:
+        command.world_size = Fact.unknown(
+            f"`trl {name}` without --num_processes or --accelerate_config reads the user's default "
+            "accelerate config", span)
+    if count is not None and not command.strategy.known:
+        command.strategy = _strategy_from_world(command.world_size, span)
+    return command
+
+
+def _flag_pairs(tokens: list[str]) -> list[tuple[str, str]]:
+    """`--key value` and `--key=value` pairs (a flag without a value pairs with "")."""
+    pairs: list[tuple[str, str]] = []
+    for index, token in enumerate(tokens):
+        if not token.startswith("--"):
+            continue
+        if "=" in token:
+            pairs.append((token.split("=", 1)[0], token.split("=", 1)[1]))
+        elif index + 1 < len(tokens) and not tokens[index + 1].startswith("--"):
+            pairs.append((token, tokens[index + 1]))
+        else:
+            pairs.append((token, ""))
+    return pairs
 
 
 def _options(tokens: list[str], flags_without_value: frozenset[str]) -> tuple[dict[str, str], int]:

@@ -274,7 +274,8 @@ def _model_id(args: list[Value], kwargs: DictValue) -> Value | None:
     return args[0] if args else kwargs.entries.get("pretrained_model_name_or_path")
 
 
-def _quantized(name: str, args: list[Value], kwargs: DictValue, span: Span) -> Fact[bool]:
+def quantized_load(name: str, args: list[Value], kwargs: DictValue, span: Span) -> Fact[bool]:
+    """Whether `from_pretrained(*args, **kwargs)` loads the model quantized."""
     present = [key for key in transformers_knowledge.QUANTIZING_KWARGS if key in kwargs.entries]
     for key in present:
         value = kwargs.entries[key]
@@ -331,7 +332,7 @@ def _quantization_requested(config: QuantizationConfig, span: Span) -> Fact[bool
 
 def _load_model(interp: Interpreter, name: str, args: list[Value], kwargs: DictValue,
                 span: Span) -> Value:
-    model = _new_model(interp, name.rsplit(".", 1)[0], span, _quantized(name, args, kwargs, span))
+    model = _new_model(interp, name.rsplit(".", 1)[0], span, quantized_load(name, args, kwargs, span))
     assert isinstance(model.obj, TrackedModel)
     model.obj.model_id = _model_id(args, kwargs)
     model.obj.load_kwargs = kwargs
@@ -730,6 +731,8 @@ def _parse(interp: Interpreter, parser: ArgumentParser, name: str, args: list[Va
                                              if key != "config"}, flags.complete,
                                 {key: where for key, where in flags.key_spans.items() if key != "config"})
             interp.facts.parsed_configs.append(ParsedConfig(parser.types, checked, span, "cli-flags"))
+        if truthy(kwargs.entries.get("separate_remaining_strings")):
+            trl_config = None  # TRL's CLI: the keys its dataclasses lack go on to accelerate launch
         return _dataclasses(interp, parser, _with_config_file(interp, flags, trl_config), span, None)
     return None
 
@@ -879,6 +882,9 @@ def _model_config(values: DictValue, span: Span) -> DictValue:
                 and key != "lora_target_modules":  # a list of one stays a list but for this one
             value = ListValue(value.span, [value])
         merged.entries[key] = value
+    targets = merged.entries.get("lora_target_modules")
+    if isinstance(targets, ListValue) and targets.complete and len(targets.items) == 1:
+        merged.entries["lora_target_modules"] = targets.items[0]  # its __post_init__
     merged.complete = values.complete
     return merged
 

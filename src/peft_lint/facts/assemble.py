@@ -12,6 +12,7 @@ import ast
 from pathlib import Path
 
 from peft_lint.extract.launcher import UNRESOLVED, LaunchCommand
+from peft_lint.extract.library_calls import quantized_load
 from peft_lint.extract.python_objects import (
     AdapterConfig,
     ObjectValue,
@@ -53,12 +54,18 @@ from peft_lint.inputs.units import RunUnit
 from peft_lint.knowledge import peft as peft_knowledge
 from peft_lint.knowledge import torch as torch_knowledge
 from peft_lint.knowledge import transformers as tf
+from peft_lint.knowledge import trl as trl_knowledge
 from peft_lint.knowledge.versions import version_at_least
 
 
 def assemble(unit: RunUnit, versions: dict[str, ResolvedVersion], options: Options) -> list[TrainingSetup]:
     context = Context(unit, versions)
     scripts = unit.of_kind("python")
+    library_runs = [_assemble_script(context, library_script(launcher, command), options, command)
+                    for launcher in unit.of_kind("shell") for command in launcher.launches
+                    if command.launcher == "trl"]
+    if library_runs and not scripts:
+        return library_runs
     if not scripts and (unit.configs("llamafactory") or unit.configs("axolotl")):
         setups = [assemble_llamafactory(context, config, options) for config in unit.configs("llamafactory")]
         return setups + [assemble_axolotl(context, config, options) for config in unit.configs("axolotl")]
@@ -67,8 +74,25 @@ def assemble(unit: RunUnit, versions: dict[str, ResolvedVersion], options: Optio
         setup.distributed = assemble_distributed(context, None, None, None, options)
         return [setup]
     # a launcher may run a script in several ways (`case`/`if` arms, a loop): each is a run
-    return [_assemble_script(context, script, options, command) for script in scripts
-            for command in _launches_for(context.unit, script)]
+    return library_runs + [_assemble_script(context, script, options, command) for script in scripts
+                           for command in _launches_for(context.unit, script)]
+
+
+def library_script(launcher: SourceFile, command: LaunchCommand) -> SourceFile:
+    """The script a library's command line runs (`trl sft`), as the model peft-lint has of it,
+    located at the command: what it decides is shown on the launcher's line."""
+    name = command.script.split()[-1]
+    text = trl_knowledge.cli_script(name)
+    tree = ast.parse(text)
+    span = command.span
+    for node in ast.walk(tree):
+        if hasattr(node, "lineno"):
+            node.lineno = span.line  # type: ignore[attr-defined]
+            node.col_offset = span.column - 1  # type: ignore[attr-defined]
+            node.end_lineno = span.end_line or span.line  # type: ignore[attr-defined]
+            node.end_col_offset = (span.end_column or span.column) - 1  # type: ignore[attr-defined]
+    return SourceFile(launcher.path, launcher.absolute, "python", text, tree,
+                      shown_as=launcher.shown_as, made_by=launcher.made_by)
 
 
 def process_environment(command: LaunchCommand | None) -> dict[str, str] | None:
@@ -217,8 +241,7 @@ def _trained_model(facts: ScriptFacts, trainer: TrainerObject | None) -> Tracked
             # TRL loads a model given by name itself.
             model = TrackedModel("base", trainer.model.span,
                                  Fact.written("AutoModelForCausalLM", trainer.span),
-                                 Fact.unknown("TRL loads the model from its name", trainer.span),
-                                 model_id=trainer.model)
+                                 _quantized_by_name(trainer, trainer.model), model_id=trainer.model)
         return model
     for wrapper in facts.wrappers:
         model = unwrap_model(wrapper.inner)
@@ -232,6 +255,27 @@ def _trained_model(facts: ScriptFacts, trainer: TrainerObject | None) -> Tracked
     if peft_models:
         return peft_models[-1]
     return candidates[-1] if candidates else None
+
+
+def _quantized_by_name(trainer: TrainerObject, model_id: Const) -> Fact[bool]:
+    """TRL's trainers load a model given by name with `from_pretrained(name,
+    **args.model_init_kwargs)`: quantized as those arguments say."""
+    span = trainer.span or model_id.span
+    args = trainer.args
+    if not (isinstance(args, ObjectValue) and isinstance(args.obj, TrainingArgs)):
+        return Fact.unknown("TRL loads the model from its name, with arguments not known", span)
+    init: Value | None = args.obj.values.get("model_init_kwargs")
+    for key, value, _ in args.obj.assigned_after_init:
+        if key == "model_init_kwargs":
+            init = value
+    if init is None and args.obj.values.complete:
+        init = DictValue(span, {})  # model_init_kwargs defaults to None
+    if isinstance(init, Const) and init.value is None:
+        init = DictValue(span, {})
+    if not isinstance(init, DictValue):
+        return Fact.unknown("TRL loads the model from its name, with model_init_kwargs not known", span)
+    assert span is not None
+    return quantized_load("from_pretrained", [model_id], init, span)
 
 
 def _trainer_use(trainer: TrainerObject | None, model: TrackedModel | None,

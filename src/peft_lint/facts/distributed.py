@@ -36,7 +36,7 @@ def assemble_distributed(context: Context, command: LaunchCommand | None, traine
         distributed.launcher_span = command.span
         distributed.launcher_variables = {f"${name}": Fact.written(value, where)
                                           for name, (value, where) in sorted(command.variables.items())}
-        if command.launcher == "accelerate":
+        if command.launcher in ("accelerate", "trl"):
             _accelerate_config(context, command, distributed)
     elif options.world_size is None and script is not None and script.cells is not None and \
             script.role == "" and "notebook_launcher" not in script.text:

@@ -284,7 +284,10 @@ def _folder_units(folder: Path, cache: FileCache) -> list[RunUnit]:
         for script in unit.of_kind("python"):
             _add_mentioned(unit, script, by_name, cache)
         _add_named_by_configs(unit, cache)
-        if unit.of_kind("python") or unit.configs("llamafactory") or unit.configs("axolotl"):
+        runs_library_script = any(command.launcher in LIBRARY_SCRIPT_LAUNCHERS
+                                  for command in launcher.launches)
+        if unit.of_kind("python") or unit.configs("llamafactory") or unit.configs("axolotl") \
+                or runs_library_script:
             units.append(unit)
             claimed.update(file.absolute for file in unit.of_kind("python") if not file.role)
             claimed_made.update(id(file) for file in unit.of_kind("python") if file.role)
@@ -304,6 +307,8 @@ def _folder_units(folder: Path, cache: FileCache) -> list[RunUnit]:
     return units
 
 
+# Launchers that run a library's own script (`trl sft`): a launch line alone is a run
+LIBRARY_SCRIPT_LAUNCHERS = frozenset({"trl"})
 # Keys that make a YAML a LLaMA-Factory or axolotl run (read from the text first, so that a
 # folder's other YAML files are not parsed)
 FRAMEWORK_CONFIG_KEYS = re.compile(r"^(?:finetuning_type|stage|base_model|adapter)\s*:", re.MULTILINE)

@@ -29,4 +29,4 @@ def empty_kwargs_mean_reentrant(version: str) -> bool | None:
 LAUNCHER_VARIABLES = frozenset({"WORLD_SIZE", "RANK", "LOCAL_RANK", "LOCAL_WORLD_SIZE", "GROUP_RANK",
                                 "ROLE_RANK", "ROLE_WORLD_SIZE", "NODE_RANK", "MASTER_ADDR",
                                 "MASTER_PORT"})
-DISTRIBUTED_LAUNCHERS = frozenset({"torchrun", "accelerate", "deepspeed"})
+DISTRIBUTED_LAUNCHERS = frozenset({"torchrun", "accelerate", "deepspeed", "trl"})

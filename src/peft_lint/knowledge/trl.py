@@ -103,3 +103,39 @@ PEFT_CONFIG_FIELDS: dict[str, str] = {  # LoraConfig keyword: ModelConfig field
     "lora_alpha": "lora_alpha", "lora_dropout": "lora_dropout", "use_rslora": "use_rslora",
     "use_dora": "use_dora", "modules_to_save": "lora_modules_to_save",
 }
+
+
+# trl `cli/`: `trl sft|dpo|grpo|kto|reward ...` runs TRL's own script for the command
+# (`trl/scripts/<command>.py`) under `accelerate launch`. Its parser takes the flags the
+# script's dataclasses know (and a --config YAML); the others (--num_processes,
+# --accelerate_config NAME|PATH, ...) go to accelerate. Each script is modelled by what it does
+# with them: the config class and trainer below, ModelConfig's LoRA settings through
+# get_peft_config, the model loaded by the trainer from model_name_or_path.
+CLI_COMMANDS: dict[str, tuple[str, str]] = {
+    "sft": ("SFTConfig", "SFTTrainer"), "dpo": ("DPOConfig", "DPOTrainer"),
+    "grpo": ("GRPOConfig", "GRPOTrainer"), "kto": ("KTOConfig", "KTOTrainer"),
+    "reward": ("RewardConfig", "RewardTrainer"),
+}
+# trl `accelerate_configs/`: `--accelerate_config NAME` (strategy, num_processes in the file)
+BUNDLED_ACCELERATE_CONFIGS: dict[str, tuple[str, int]] = {
+    "zero1": ("deepspeed", 8), "zero2": ("deepspeed", 8), "zero3": ("deepspeed", 8),
+    "fsdp1": ("fsdp", 8), "fsdp2": ("fsdp", 8), "multi_gpu": ("ddp", 8), "single_gpu": ("none", 1),
+}
+
+
+def cli_script(command: str) -> str:
+    """The model of TRL's script for `trl <command>`, as Python peft-lint interprets."""
+    config, trainer = CLI_COMMANDS[command]
+    return ("from trl import ModelConfig, ScriptArguments, TrlParser, get_peft_config, "
+            f"get_quantization_config, {config}, {trainer}\n"
+            f"parser = TrlParser((ScriptArguments, {config}, ModelConfig))\n"
+            "parsed = parser.parse_args_and_config(return_remaining_strings=True,\n"
+            "                                      separate_remaining_strings=True)\n"
+            "script_args = parsed[0]\n"
+            "training_args = parsed[1]\n"
+            "model_args = parsed[2]\n"
+            "training_args.model_init_kwargs = {\n"
+            "    \"quantization_config\": get_quantization_config(model_args)}\n"
+            f"trainer = {trainer}(model=model_args.model_name_or_path, args=training_args,\n"
+            "                     peft_config=get_peft_config(model_args))\n"
+            "trainer.train()\n")
