@@ -63,6 +63,7 @@ class TargetModulesPartialMatch(Rule):
         if match is None:
             return
         matched, missing, table = match
+        matched, missing = list(dict.fromkeys(matched)), list(dict.fromkeys(missing))  # once each
         if not matched or not missing:
             return
         targets = setup.adapter.kwargs["target_modules"]

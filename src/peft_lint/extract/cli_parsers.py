@@ -21,6 +21,12 @@ PARSE_METHODS = frozenset({"parse_args", "parse_known_args", "parse_intermixed_a
                            "parse_known_intermixed_args"})
 GROUP_METHODS = frozenset({"add_argument_group", "add_mutually_exclusive_group"})
 CONVERTERS: dict[str, Callable[[str], object]] = {"int": int, "float": float, "str": str, "bool": bool}
+# simple_parsing (lebrice/SimpleParsing): an argparse parser that also takes dataclasses,
+# `parser.add_arguments(TrainConfig, dest="config")`, their fields as `--field value` flags;
+# `simple_parsing.parse(TrainConfig)` parses one dataclass straight from the command line.
+SIMPLE_PARSING_PARSERS = frozenset({"simple_parsing.ArgumentParser",
+                                    "simple_parsing.parsing.ArgumentParser"})
+SIMPLE_PARSING_PARSE = frozenset({"simple_parsing.parse", "simple_parsing.parsing.parse"})
 # Function-based command lines: the function runs with the flags as keyword arguments
 # (`--lora_r 16` -> lora_r=16), its parameters' defaults for the others.
 FUNCTION_CLIS = frozenset({"fire.Fire", "typer.run"})
@@ -46,6 +52,8 @@ class ArgparseParser:
     defaults: dict[str, Value] = field(default_factory=dict)  # set_defaults(...)
     # subcommands, or arguments peft-lint could not read: the namespace is not known
     opaque: bool = False
+    # simple_parsing's add_arguments: (the dataclass, the namespace attribute it fills)
+    dataclasses: list[tuple[Value, str]] = field(default_factory=list)
 
 
 # Converts one flag value with the argument's `type=`: (the argument, the text) -> value

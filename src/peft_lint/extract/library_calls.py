@@ -90,6 +90,8 @@ def call(interp: Interpreter, name: str, args: list[Value], kwargs: DictValue,
         result.key_spans.update(kwargs.key_spans)  # so keys splatted later are still checked
         result.complete = result.complete and kwargs.complete
         return result
+    if name in ("list", "tuple") and len(args) == 1 and isinstance(args[0], ListValue):
+        return ListValue(span, list(args[0].items), args[0].complete)
     if name in ("int", "float", "bool") and args and isinstance(args[0], Const):
         try:
             return Const(span, {"int": int, "float": float, "bool": bool}[name](args[0].value))
@@ -120,8 +122,11 @@ def call(interp: Interpreter, name: str, args: list[Value], kwargs: DictValue,
         else:
             interp.call_function(args[0].obj, [], DictValue(span, {}), interp.tree)
         return Unknown(span, f"result of `{name}`")
-    if name == cli_parsers.PARSER_CLASS:
+    if name == cli_parsers.PARSER_CLASS or name in cli_parsers.SIMPLE_PARSING_PARSERS:
         return ObjectValue(span, cli_parsers.ArgparseParser(span))
+    if name in cli_parsers.SIMPLE_PARSING_PARSE and (args or "config_class" in kwargs.entries):
+        flags = _command_line_flags(interp, kwargs.entries.get("args"), span)
+        return _one_dataclass(interp, args[0] if args else kwargs.entries["config_class"], flags, span)
     if name in ("vars", "getattr") and args and isinstance(args[0], ObjectValue) and \
             isinstance(args[0].obj, UserDataclass | TrainingArgs):
         values = args[0].obj.values
@@ -507,7 +512,7 @@ def method(interp: Interpreter, owner: Value, name: str, args: list[Value], kwar
         interp.facts.backward_spans.append(span)
         interp.facts.backward_sequences.append(next_sequence())
     if isinstance(owner, Const) and isinstance(owner.value, str):
-        return _string_method(owner.value, name, args, span)
+        return _string_method(owner.value, name, args, kwargs, span)
     if isinstance(owner, DictValue):
         return _dict_method(owner, name, args, span)
     if isinstance(owner, ListValue) and name == "append" and args:
@@ -553,16 +558,35 @@ def method(interp: Interpreter, owner: Value, name: str, args: list[Value], kwar
     return None
 
 
-def _string_method(text: str, name: str, args: list[Value], span: Span) -> Value | None:
+# str methods computed on known strings (`"q_proj,v_proj".split(",")`, `name.strip()`)
+STRING_METHODS = frozenset({
+    "endswith", "startswith", "lower", "upper", "strip", "lstrip", "rstrip", "split", "rsplit",
+    "replace", "format", "removeprefix", "removesuffix", "capitalize", "title", "casefold",
+    "isdigit", "isnumeric", "isalpha", "isalnum", "find", "count", "partition", "rpartition",
+    "splitlines", "zfill"})
+
+
+def _string_method(text: str, name: str, args: list[Value], kwargs: DictValue,
+                   span: Span) -> Value | None:
+    if name == "join":
+        items = args[0] if args else None
+        if isinstance(items, ListValue) and items.complete and \
+                all(isinstance(item, Const) and isinstance(item.value, str) for item in items.items):
+            return Const(span, text.join(str(item.value) for item in items.items))  # type: ignore[union-attr]
+        return Unknown(span, "joined from values computed at run time")
+    if name not in STRING_METHODS:
+        return None
     constants = [arg.value for arg in args if isinstance(arg, Const)]
-    if len(constants) != len(args):
+    keywords = {key: value.value for key, value in kwargs.entries.items() if isinstance(value, Const)}
+    if len(constants) != len(args) or len(keywords) != len(kwargs.entries) or not kwargs.complete:
         return Unknown(span, "computed at run time")
-    if name in ("endswith", "startswith", "lower", "upper", "strip", "lstrip", "rstrip"):
-        try:
-            return Const(span, getattr(text, name)(*constants))
-        except TypeError:
-            return Unknown(span, "computed at run time")
-    return None
+    try:
+        result = getattr(text, name)(*constants, **keywords)
+    except (TypeError, ValueError, IndexError, KeyError, AttributeError):
+        return Unknown(span, "computed at run time")
+    if isinstance(result, list | tuple):
+        return ListValue(span, [Const(span, item) for item in result])
+    return Const(span, result)
 
 
 def _dict_method(owner: DictValue, name: str, args: list[Value], span: Span) -> Value | None:
@@ -684,6 +708,14 @@ def _argparse_method(interp: Interpreter, owner: ObjectValue, parser: cli_parser
     if name == "set_defaults":
         parser.defaults.update(kwargs.entries)
         return Const(span, None)
+    if name == "add_arguments":  # simple_parsing: a dataclass's fields, as one namespace attribute
+        kind = args[0] if args else kwargs.entries.get("dataclass")
+        dest = args[1] if len(args) > 1 else kwargs.entries.get("dest")
+        if kind is None or not (isinstance(dest, Const) and isinstance(dest.value, str)):
+            parser.opaque = True
+        else:
+            parser.dataclasses.append((kind, dest.value))
+        return Const(span, None)
     if name in cli_parsers.PARSE_METHODS:
         given = args[0] if args else kwargs.entries.get("args")
         if isinstance(given, ListValue):
@@ -696,9 +728,17 @@ def _argparse_method(interp: Interpreter, owner: ObjectValue, parser: cli_parser
             if argv is None:
                 interp.facts.notes.append("argparse values are the parser's defaults: no launcher "
                                           "passes this script its flags")
-        return cli_parsers.parse(parser, name, tokens, lambda argument, text: cli_parsers.convert_with(
+        parsed = cli_parsers.parse(parser, name, tokens, lambda argument, text: cli_parsers.convert_with(
             argument.kind, text, lambda function, value: interp.call_function(
                 function, [value], DictValue(text.span, {}), interp.tree)), span)
+        namespace = parsed.items[0] if isinstance(parsed, ListValue) else parsed
+        if parser.dataclasses and isinstance(namespace, ObjectValue) and \
+                isinstance(namespace.obj, UserDataclass):
+            flags = _flags(tokens, span) if tokens is not None else \
+                Unknown(span, "command-line arguments are not known (no launcher for this script)")
+            for kind, dest in parser.dataclasses:
+                namespace.obj.values.entries[dest] = _one_dataclass(interp, kind, flags, span)
+        return parsed
     if name == "add_subparsers":
         parser.opaque = True
     return Unknown(span, f"result of `parser.{name}()`")
@@ -735,6 +775,14 @@ def _parse(interp: Interpreter, parser: ArgumentParser, name: str, args: list[Va
             trl_config = None  # TRL's CLI: the keys its dataclasses lack go on to accelerate launch
         return _dataclasses(interp, parser, _with_config_file(interp, flags, trl_config), span, None)
     return None
+
+
+def _one_dataclass(interp: Interpreter, kind: Value, flags: Value, span: Span) -> Value:
+    """A dataclass filled from the command line's flags (simple_parsing), as HfArgumentParser
+    fills each of its types."""
+    result = _dataclasses(interp, ArgumentParser(span, [kind]), flags, span, None)
+    assert isinstance(result, ListValue)
+    return result.items[0]
 
 
 def _command_line_flags(interp: Interpreter, given: Value | None, span: Span) -> Value:

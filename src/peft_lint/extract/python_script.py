@@ -522,6 +522,8 @@ class Interpreter:
                 return Const(self.span(node), function(left.value, right.value))
             except Exception:  # noqa: BLE001 - any failure means "not known statically"
                 pass
+        if isinstance(node.op, ast.Add) and isinstance(left, ListValue) and isinstance(right, ListValue):
+            return ListValue(self.span(node), [*left.items, *right.items], left.complete and right.complete)
         if isinstance(node.op, ast.BitOr) and isinstance(left, DictValue) and isinstance(right, DictValue):
             merged = DictValue(self.span(node), dict(left.entries), left.complete)
             splat_into(merged, right)
@@ -561,13 +563,44 @@ class Interpreter:
 
     def expr_JoinedStr(self, node: ast.JoinedStr, scope: Scope) -> Value:
         parts: list[str] = []
+        known = True
         for value in node.values:
             if isinstance(value, ast.Constant):
                 parts.append(str(value.value))
+                continue
+            inner = self.eval(value.value, scope) if isinstance(value, ast.FormattedValue) else None
+            if isinstance(value, ast.FormattedValue) and value.conversion == -1 and \
+                    value.format_spec is None and isinstance(inner, Const) and \
+                    isinstance(inner.value, str | int | float | bool):
+                parts.append(str(inner.value))
             else:
-                self.eval_children(value, scope)
-                return Unknown(self.span(node), "a formatted string")
+                known = False
+        if not known:
+            return Unknown(self.span(node), "a formatted string with values computed at run time")
         return Const(self.span(node), "".join(parts))
+
+    def expr_ListComp(self, node: ast.ListComp | ast.GeneratorExp, scope: Scope) -> Value:
+        """`[name.strip() for name in "q_proj, v_proj".split(",")]`: one `for` over a known
+        list, with conditions that are known for each item."""
+        items = self.eval(node.generators[0].iter, scope)
+        inner = Scope(scope)
+        if len(node.generators) != 1 or node.generators[0].is_async or not isinstance(items, ListValue) \
+                or not items.complete or len(items.items) > MAX_COMPREHENSION:
+            self.bind(node.generators[0].target, Unknown(self.span(node), "a comprehension variable"), inner)
+            self.eval_children(node.elt, inner)
+            return Unknown(self.span(node), "a comprehension over values computed at run time")
+        generator = node.generators[0]
+        result = ListValue(self.span(node), [])
+        for item in items.items:
+            self.bind(generator.target, item, inner)
+            decided = [self.decide(condition, inner) for condition in generator.ifs]
+            if any(choice is None for choice in decided):
+                return Unknown(self.span(node), "a comprehension whose conditions are not known")
+            if all(decided):
+                result.items.append(self.eval(node.elt, inner))
+        return result
+
+    expr_GeneratorExp = expr_ListComp
 
     def expr_NamedExpr(self, node: ast.NamedExpr, scope: Scope) -> Value:
         value = self.eval(node.value, scope)
@@ -870,6 +903,9 @@ def _member(item: Const, container: Value) -> bool | None:
     if isinstance(container, DictValue) and container.complete and isinstance(item.value, str):
         return item.value in container.entries
     return None
+
+
+MAX_COMPREHENSION = 1000  # items a comprehension is evaluated for, one by one
 
 
 def merge_into(scope: Scope, outcomes: list[dict[str, Value]], span: Span | None) -> None:

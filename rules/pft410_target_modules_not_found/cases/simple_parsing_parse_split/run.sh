@@ -1,0 +1,1 @@
+python train.py --lora_target q_proj,k_proj,v_proj
