@@ -70,6 +70,12 @@ class TiedEmbeddingsInAdapter(Rule):
     summary = "Tied embedding matrix copied into the adapter"
     severity = Severity.WARNING
 
+    @staticmethod
+    def _help(setup: TrainingSetup) -> str:
+        if setup.trainer.kind.is_("axolotl"):  # axolotl's key for it
+            return "set peft_ensure_weight_tying: true (peft >= 0.18)"
+        return "add ensure_weight_tying=True to the config (peft >= 0.18)"
+
     def check(self, setup: TrainingSetup) -> Iterator[Diagnostic]:
         adapter = setup.adapter
         if adapter.config_span is None or not version_at_least(setup.version("peft"), ENSURE_SINCE):
@@ -93,5 +99,5 @@ class TiedEmbeddingsInAdapter(Rule):
                     f"{tied} in {key} of a model with tied input and output embeddings: the adapter "
                     "gets separate copies of the tied matrix (twice the memory, and the two drift "
                     "apart; PEFT warns and merging unties them).",
-                    help="add ensure_weight_tying=True to the config (peft >= 0.18)")
+                    help=self._help(setup))
                 return

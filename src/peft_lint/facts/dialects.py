@@ -12,11 +12,12 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from peft_lint.facts.context import Context, Options
-from peft_lint.facts.distributed import assemble_distributed
+from peft_lint.facts.distributed import assemble_distributed, framework_deepspeed
 from peft_lint.facts.model import AdapterSpec, Checkpointing, Fact, ReentrantSetting, Span, TrainingSetup
 from peft_lint.facts.model_identity import model_type_from_id
 from peft_lint.facts.values import Const, DictValue, Value
 from peft_lint.inputs.files import SourceFile
+from peft_lint.knowledge.transformers import looks_prequantized
 
 if TYPE_CHECKING:
     from peft_lint.facts.context import Context, Options
@@ -46,6 +47,7 @@ def assemble_llamafactory(context: Context, file: SourceFile, options: Options) 
     deepspeed = config.entries.get("deepspeed")
     if deepspeed is not None:
         setup.distributed.strategy = Fact.written("deepspeed", deepspeed.span)
+        setup.deepspeed = framework_deepspeed(context, deepspeed, FRAMEWORK)
     setup.trainer.kind = Fact.written(FRAMEWORK, span)
     setup.trainer.span = span
     setup.trains_here = Fact.derived(True, f"{FRAMEWORK} trains with this config", span)
@@ -131,19 +133,21 @@ def assemble_axolotl(context: Context, file: SourceFile, options: Options) -> Tr
                     if c.script.endswith(file.absolute.name)
                     or any(a.text.endswith(file.absolute.name) for a in c.script_args)), None)
     setup.distributed = assemble_distributed(context, command, None, None, options)
-    for key in ("deepspeed", "fsdp"):
+    for key in ("deepspeed", "fsdp", "fsdp_config"):
         if config.entries.get(key) is not None:
-            setup.distributed.strategy = Fact.written(key, config.entries[key].span)
+            setup.distributed.strategy = Fact.written(key.removesuffix("_config"), config.entries[key].span)
+    setup.deepspeed = framework_deepspeed(context, config.entries.get("deepspeed"), AXOLOTL)
     setup.trainer.kind = Fact.written(AXOLOTL, span)
     setup.trainer.span = span
     setup.trains_here = Fact.derived(True, f"{AXOLOTL} trains with this config", span)
     setup.model.model_type = model_type_from_id(config.entries.get("base_model"))
     adapter = config.entries.get("adapter")
+    setup.model.quantized = _axolotl_quantized(config, span)
     if isinstance(adapter, Const) and adapter.value in ("lora", "qlora"):
         setup.trainer.model_is_peft = Fact.written(True, adapter.span)
         setup.adapter.method = Fact.written("lora", adapter.span)
         setup.adapter.config_span = adapter.span
-        setup.adapter.kwargs = _axolotl_targets(config)
+        setup.adapter.kwargs = _axolotl_targets(config) | _axolotl_lora_options(config)
     setup.checkpointing = _axolotl_checkpointing(config, span)
     if isinstance(adapter, Const) and adapter.value and "rl" not in config.entries:
         setup.checkpointing.input_grads = Fact.default(
@@ -153,9 +157,49 @@ def assemble_axolotl(context: Context, file: SourceFile, options: Options) -> Tr
         setup.distributed.find_unused_parameters = Fact.written(find_unused.value, find_unused.span)
     else:
         setup.distributed.find_unused_parameters = Fact.unknown(f"{AXOLOTL} decides it at start-up", span)
-    setup.notes.append(f"{file.path}: axolotl config read for its adapter, targets, checkpointing and "
-                       "launch; its other defaults are not modelled")
+    setup.notes.append(f"{file.path}: axolotl config read for its adapter and LoRA options, "
+                       "quantization, checkpointing, DeepSpeed/FSDP and launch; its other defaults "
+                       "are not modelled")
     return setup
+
+
+# axolotl keys -> LoraConfig keywords (axolotl `loaders/adapter.py` load_lora)
+AXOLOTL_LORA_OPTIONS = {"lora_r": "r", "lora_alpha": "lora_alpha", "lora_dropout": "lora_dropout",
+                        "lora_modules_to_save": "modules_to_save", "peft_use_dora": "use_dora",
+                        "peft_use_rslora": "use_rslora", "peft_ensure_weight_tying": "ensure_weight_tying"}
+
+
+def _axolotl_lora_options(config: DictValue) -> dict[str, Fact[object]]:
+    from peft_lint.facts.values import plain
+
+    options: dict[str, Fact[object]] = {}
+    for key, keyword in AXOLOTL_LORA_OPTIONS.items():
+        entry = config.entries.get(key)
+        if entry is not None:
+            value = plain(entry)
+            options[keyword] = Fact.written(value, entry.span) if value is not None or \
+                isinstance(entry, Const) else Fact.unknown(f"`{key}` is not a plain value", entry.span)
+    return options
+
+
+def _axolotl_quantized(config: DictValue, span: Span) -> Fact[bool]:
+    """`load_in_4bit` / `load_in_8bit` (qlora requires load_in_4bit: axolotl's validation) or a
+    GPTQ checkpoint (`gptq: true`); none of them: the base loads unquantized."""
+    for key in ("load_in_4bit", "load_in_8bit", "gptq"):
+        entry = config.entries.get(key)
+        if entry is None:
+            continue
+        if not isinstance(entry, Const):
+            return Fact.unknown(f"`{key}` is not a plain value", entry.span)
+        if entry.value is True:
+            return Fact.written(True, entry.span)
+    adapter = config.entries.get("adapter")
+    if isinstance(adapter, Const) and adapter.value == "qlora":
+        return Fact.written(True, adapter.span)
+    base = config.entries.get("base_model")
+    if isinstance(base, Const) and isinstance(base.value, str) and looks_prequantized(base.value):
+        return Fact.unknown(f"`{base.value}` may be a checkpoint saved quantized", base.span)
+    return Fact.default(False, f"{AXOLOTL}: no load_in_4bit, load_in_8bit or gptq", span)
 
 
 def _axolotl_targets(config: DictValue) -> dict[str, Fact[object]]:

@@ -21,7 +21,7 @@ from peft_lint.facts.model import (
     Span,
     TrainingSetup,
 )
-from peft_lint.facts.values import Const, DictValue, Unknown
+from peft_lint.facts.values import Const, DictValue, Unknown, Value
 from peft_lint.inputs.files import SourceFile
 
 
@@ -144,13 +144,13 @@ def assemble_deepspeed(context: Context, setup: TrainingSetup, args: TrainingArg
     config: object = fact.value
     span = fact.span
     if isinstance(fact.value, str):
-        named = _deepspeed_file(context, fact.value)
+        named = deepspeed_file(context, fact.value)
         if named is None:
             return None
         config, span = named, named.span
     if not isinstance(config, DictValue) or span is None:
         return None
-    return DeepSpeedSetup(config, span, _zero_stage(config, span), before)
+    return DeepSpeedSetup(config, span, zero_stage(config, span), before)
 
 
 def _args_before_load(args: TrainingArgs | Unknown | None, model: TrackedModel | None) -> Fact[bool]:
@@ -175,10 +175,10 @@ def _accelerate_deepspeed(context: Context, args_before_load: Fact[bool]) -> Dee
     config_file = section.entries.get("deepspeed_config_file")
     if config_file is not None:
         # accelerate then takes every ZeRO setting from the JSON it names
-        named = _deepspeed_file(context, config_file.value) if isinstance(config_file, Const) else None
+        named = deepspeed_file(context, config_file.value) if isinstance(config_file, Const) else None
         if named is None or named.span is None:
             return None
-        config, stage = named, _zero_stage(named, named.span)
+        config, stage = named, zero_stage(named, named.span)
     else:
         stage_value = section.entries.get("zero_stage")
         if isinstance(stage_value, Const) and isinstance(stage_value.value, int):
@@ -193,7 +193,7 @@ def _accelerate_deepspeed(context: Context, args_before_load: Fact[bool]) -> Dee
     return DeepSpeedSetup(config, span, stage, before)
 
 
-def _deepspeed_file(context: Context, path: object) -> DictValue | None:
+def deepspeed_file(context: Context, path: object) -> DictValue | None:
     """The DeepSpeed JSON a setting names, when it is among the files of the run."""
     if not isinstance(path, str) or not path:
         return None
@@ -205,10 +205,23 @@ def _deepspeed_file(context: Context, path: object) -> DictValue | None:
     return found[0].config
 
 
-def _zero_stage(config: DictValue, span: Span) -> Fact[int]:
+def zero_stage(config: DictValue, span: Span) -> Fact[int]:
     section = config.entries.get("zero_optimization")
     if isinstance(section, DictValue):
         entry = section.entries.get("stage")
         if isinstance(entry, Const) and isinstance(entry.value, int):
             return Fact.written(entry.value, entry.span)
     return Fact.unknown("zero_optimization.stage is not set", span)
+
+
+def framework_deepspeed(context: Context, entry: Value | None, framework: str) -> DeepSpeedSetup | None:
+    """The DeepSpeed JSON a framework config names (`deepspeed: ds_z3_config.json`), when it is
+    among the files of the run; the framework builds the arguments and loads the model itself."""
+    if not (isinstance(entry, Const) and isinstance(entry.value, str)):
+        return None
+    config = deepspeed_file(context, entry.value)
+    span = (config.span if config is not None else None) or entry.span
+    if config is None or span is None:
+        return None
+    return DeepSpeedSetup(config, span, zero_stage(config, span),
+                          Fact.unknown(f"{framework} builds the arguments and loads the model itself"))
