@@ -27,6 +27,9 @@ def test_wheel_contents(wheel: Path) -> None:
     assert "peft_lint/cli.py" in names
     assert "peft_lint/knowledge/data/transformers-5.24.0.json" in names
     assert not [name for name in names if "/cases/" in name], "rule cases stay out of the wheel"
+    source = Path(__file__).resolve().parent.parent / "src"
+    modules = {str(path.relative_to(source)) for path in source.rglob("*.py")}
+    assert not modules - set(names), "every module of src/ is in the wheel (pyproject's packages)"
 
 
 def test_installed_wheel_lints_the_example(wheel: Path, tmp_path: Path) -> None:
