@@ -123,6 +123,17 @@ def test_trl_command_lines(line: str, world: int, strategy: str) -> None:
     assert command.script == f"trl {line.split()[1]}"
 
 
+@pytest.mark.parametrize(("line", "world", "strategy"), [
+    ("swift sft --model Qwen/Qwen2.5-7B-Instruct", 1, "none"),
+    ("NPROC_PER_NODE=4 swift sft --model Qwen/Qwen2.5-7B-Instruct", 4, "ddp"),
+    ("NPROC_PER_NODE=8 NNODES=2 swift sft --model x --deepspeed zero3", 16, "deepspeed"),
+    ("NNODES=2 swift pt config.yaml", 2, "ddp"),
+])
+def test_swift_command_lines(line: str, world: int, strategy: str) -> None:
+    (command,) = parse_launcher("run.sh", line + "\n")
+    assert (command.launcher, command.world_size.value, command.strategy.value) == ("swift", world, strategy)
+
+
 def test_trl_without_process_options_reads_the_default_accelerate_config() -> None:
     (command,) = parse_launcher("run.sh", "trl sft --config sft.yaml\n")
     assert not command.world_size.known and "default accelerate config" in command.world_size.origin.detail

@@ -11,6 +11,9 @@ HELP = ("call model.base_model.update_and_allocate(state.global_step) from a Tra
         "after optimizer.step() and before zero_grad(), on the unwrapped model "
         "(accelerator.unwrap_model(model).base_model.update_and_allocate(step))")
 
+SWIFT_HELP = ("train AdaLoRA in one process (no NPROC_PER_NODE or NNODES: ms-swift's callback then "
+              "allocates at every step), or use --tuner_type lora")
+
 
 class AdaloraMissingUpdateAndAllocate(Rule):
     """
@@ -51,6 +54,11 @@ class AdaloraMissingUpdateAndAllocate(Rule):
     (or there is none), and nothing peft-lint cannot read could call it: no callback from
     another module is given to the trainer, the trainer's arguments are known, and the model is
     not handed to code defined elsewhere. Any of that Unknown keeps it silent.
+
+    ms-swift (`swift sft --tuner_type adalora`) allocates from a callback that patches the
+    PeftModel's `zero_grad`; the Trainer calls `zero_grad` on the model it trains, which under
+    DDP (NPROC_PER_NODE set, more than one process) or DeepSpeed is the wrapper, so the patch
+    never runs: reported for those launches, not for one process.
 
     Reproduced on transformers 4.57.6 and 5.24.0 (torch 2.13.0, peft 0.21.2, accelerate 1.15.0):
     Trainer, accelerate loop, and TRL 1.16.0's SFTTrainer with `peft_config`.
@@ -93,4 +101,5 @@ class AdaloraMissingUpdateAndAllocate(Rule):
                    "saved rank_pattern stays None.")
         related = [Related(call.span, f"never runs: {call.never_runs}")
                    for call in setup.allocation_calls]
-        yield self.diagnostic(adapter.config_span, message, help=HELP, related=related)
+        help = SWIFT_HELP if setup.trainer.kind.is_("ms-swift") else HELP
+        yield self.diagnostic(adapter.config_span, message, help=help, related=related)

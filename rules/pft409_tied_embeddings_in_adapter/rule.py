@@ -43,6 +43,9 @@ class TiedEmbeddingsInAdapter(Rule):
 
     ## When it does not apply
     Untied models; `ensure_weight_tying=True`; peft < 0.18 (the option does not exist there).
+    ms-swift runs (`swift sft --modules_to_save embed_tokens lm_head`): swift trains the two
+    copies on purpose, has no flag for `ensure_weight_tying`, and its export unties the merged
+    model's config itself (`check_tie_word_embeddings`).
 
     ## What makes it certain
     Fires only when the resolved peft is >= 0.18, the model type is known and its class or model
@@ -79,6 +82,8 @@ class TiedEmbeddingsInAdapter(Rule):
     def check(self, setup: TrainingSetup) -> Iterator[Diagnostic]:
         adapter = setup.adapter
         if adapter.config_span is None or not version_at_least(setup.version("peft"), ENSURE_SINCE):
+            return
+        if setup.trainer.kind.is_("ms-swift"):
             return
         model_id = setup.model.model_type.origin.detail
         if not (setup.model.model_type.known and any(re.search(p, model_id.lower()) for p in TIED)):

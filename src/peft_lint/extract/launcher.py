@@ -136,6 +136,8 @@ def _command(tokens: list[str], span: Span, sbatch: dict[str, str],
         return LaunchCommand("axolotl", span, config)
     if head == "trl" and len(tokens) > 1 and tokens[1] in trl_knowledge.CLI_COMMANDS:
         return _trl(tokens[1], tokens[2:], span)
+    if head == "swift" and len(tokens) > 1 and tokens[1] in SWIFT_TRAINING_COMMANDS:
+        return _swift(tokens[1], tokens[2:], span, environment)
     if PYTHONS.match(head):
         return _python(tokens[1:], span, environment)
     return None
@@ -162,6 +164,33 @@ def _trl(name: str, tokens: list[str], span: Span) -> LaunchCommand:
             f"`trl {name}` without --num_processes or --accelerate_config reads the user's default "
             "accelerate config", span)
     if count is not None and not command.strategy.known:
+        command.strategy = _strategy_from_world(command.world_size, span)
+    return command
+
+
+# ms-swift (`swift/cli/main.py`): these subcommands train; NPROC_PER_NODE or NNODES set (to any
+# value) runs them under `python -m torch.distributed.run`, else in one process (which spreads
+# the model over every visible GPU: model parallelism, not DDP).
+SWIFT_TRAINING_COMMANDS = frozenset({"sft", "pt", "rlhf"})
+
+
+def _swift(name: str, tokens: list[str], span: Span, environment: dict[str, str]) -> LaunchCommand:
+    command = LaunchCommand("swift", span, f"swift {name}", [ScriptArgument(token, span) for token in tokens])
+    options = {token[2:].split("=", 1)[0].replace("-", "_"): value for token, value in _flag_pairs(tokens)}
+    if "NPROC_PER_NODE" in environment or "NNODES" in environment:
+        per_node = _count(environment["NPROC_PER_NODE"]) if "NPROC_PER_NODE" in environment else 1
+        nodes = _count(environment["NNODES"]) if "NNODES" in environment else 1
+        command.world_size = _world(per_node if per_node is not None else environment.get("NPROC_PER_NODE"),
+                                    nodes if nodes is not None else environment.get("NNODES"),
+                                    "swift (torchrun)", span)
+    else:
+        command.world_size = Fact.derived(1, "`swift` without NPROC_PER_NODE or NNODES runs one process",
+                                          span)
+    if options.get("deepspeed"):
+        command.strategy = Fact.written("deepspeed", span)
+    elif options.get("fsdp"):
+        command.strategy = Fact.written("fsdp", span)
+    else:
         command.strategy = _strategy_from_world(command.world_size, span)
     return command
 

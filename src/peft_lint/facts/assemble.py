@@ -33,7 +33,7 @@ from peft_lint.facts.arguments import (
 from peft_lint.facts.checkpointing import assemble_checkpointing, kbit_calls, training_begins
 from peft_lint.facts.config_keys import config_key_checks
 from peft_lint.facts.context import NEVER, Context, Options
-from peft_lint.facts.dialects import assemble_axolotl, assemble_llamafactory
+from peft_lint.facts.dialects import assemble_axolotl, assemble_llamafactory, assemble_swift
 from peft_lint.facts.distributed import assemble_deepspeed, assemble_distributed
 from peft_lint.facts.model import (
     AdapterLoad,
@@ -62,8 +62,9 @@ def assemble(unit: RunUnit, versions: dict[str, ResolvedVersion], options: Optio
     context = Context(unit, versions)
     scripts = unit.of_kind("python")
     library_runs = [_assemble_script(context, library_script(launcher, command), options, command)
+                    if command.launcher == "trl" else assemble_swift(context, command, options)
                     for launcher in unit.of_kind("shell") for command in launcher.launches
-                    if command.launcher == "trl"]
+                    if command.launcher in ("trl", "swift")]
     if library_runs and not scripts:
         return library_runs
     if not scripts and (unit.configs("llamafactory") or unit.configs("axolotl")):

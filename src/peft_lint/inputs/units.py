@@ -307,8 +307,8 @@ def _folder_units(folder: Path, cache: FileCache) -> list[RunUnit]:
     return units
 
 
-# Launchers that run a library's own script (`trl sft`): a launch line alone is a run
-LIBRARY_SCRIPT_LAUNCHERS = frozenset({"trl"})
+# Launchers that run a library's own script (`trl sft`, `swift sft`): a launch line alone is a run
+LIBRARY_SCRIPT_LAUNCHERS = frozenset({"trl", "swift"})
 # Keys that make a YAML a LLaMA-Factory or axolotl run (read from the text first, so that a
 # folder's other YAML files are not parsed)
 FRAMEWORK_CONFIG_KEYS = re.compile(r"^(?:finetuning_type|stage|base_model|adapter)\s*:", re.MULTILINE)

@@ -6,5 +6,6 @@ from __future__ import annotations
 
 from peft_lint.facts.dialects.axolotl import AXOLOTL, assemble_axolotl
 from peft_lint.facts.dialects.llamafactory import FRAMEWORK, assemble_llamafactory
+from peft_lint.facts.dialects.swift import SWIFT, assemble_swift
 
-__all__ = ["AXOLOTL", "FRAMEWORK", "assemble_axolotl", "assemble_llamafactory"]
+__all__ = ["AXOLOTL", "FRAMEWORK", "SWIFT", "assemble_axolotl", "assemble_llamafactory", "assemble_swift"]

@@ -1,0 +1,1 @@
+NPROC_PER_NODE=4 swift sft sft.yaml
