@@ -116,22 +116,17 @@ def test_launch_process_count_decided_at_run_time_is_unknown() -> None:
     ("trl dpo --config dpo.yaml --accelerate_config zero3", 8, "deepspeed"),
     ("trl sft --config sft.yaml --accelerate_config zero2 --num_processes 4", 4, "deepspeed"),
     ("trl grpo --accelerate_config single_gpu --model_name_or_path Qwen/Qwen2-0.5B", 1, "none"),
-])
-def test_trl_command_lines(line: str, world: int, strategy: str) -> None:
-    (command,) = parse_launcher("run.sh", line + "\n")
-    assert (command.launcher, command.world_size.value, command.strategy.value) == ("trl", world, strategy)
-    assert command.script == f"trl {line.split()[1]}"
-
-
-@pytest.mark.parametrize(("line", "world", "strategy"), [
     ("swift sft --model Qwen/Qwen2.5-7B-Instruct", 1, "none"),
     ("NPROC_PER_NODE=4 swift sft --model Qwen/Qwen2.5-7B-Instruct", 4, "ddp"),
     ("NPROC_PER_NODE=8 NNODES=2 swift sft --model x --deepspeed zero3", 16, "deepspeed"),
     ("NNODES=2 swift pt config.yaml", 2, "ddp"),
 ])
-def test_swift_command_lines(line: str, world: int, strategy: str) -> None:
+def test_library_command_lines(line: str, world: int, strategy: str) -> None:
+    """`trl sft` and `swift sft`: a library's own script, its processes from its options."""
     (command,) = parse_launcher("run.sh", line + "\n")
-    assert (command.launcher, command.world_size.value, command.strategy.value) == ("swift", world, strategy)
+    tool, name = [word for word in line.split() if "=" not in word][:2]
+    assert (command.launcher, command.world_size.value, command.strategy.value) == (tool, world, strategy)
+    assert command.script == f"{tool} {name}"
 
 
 def test_trl_without_process_options_reads_the_default_accelerate_config() -> None:
