@@ -224,3 +224,35 @@ def test_folder_mode_takes_a_named_config_from_the_scripts_own_folder(
                            for run in runs}
     assert {run: (fact["value"], fact["path"]) for run, fact in reentrant_by_script.items()} == {
         "run 1: a/train.py": (True, "a/config.yaml"), "run 2: b/train.py": (False, "b/config.yaml")}
+
+
+@pytest.mark.parametrize(("args", "hint"), [
+    (["rulez"], "did you mean `peft-lint rule` or `peft-lint rules`?"),
+    (["explian", "train.py"], "did you mean `peft-lint explain`?"),
+    (["--output-fromat", "json", "train.py"], "'--output-format'"),
+    (["rule", "device-map-under-dp"], "did you mean `device-map-under-ddp`?"),
+    (["check", "--ignore", "adalora-reentrant-gc-dp", "train.py"],
+     "did you mean `adalora-reentrant-gc-ddp`?"),
+])
+def test_typos_are_usage_errors_with_a_suggestion(args: list[str], hint: str,
+                                                  capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run(args, capsys)
+    assert code == 2 and hint in err and out == ""
+
+
+def test_a_missing_file_is_a_finding_not_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(["missing_train.py", "--output-format", "concise"], capsys)
+    assert code == 1 and "PFT901" in out
+
+
+def test_every_output_format_is_described_in_the_help(capsys: pytest.CaptureFixture[str]) -> None:
+    from peft_lint.cli import OUTPUT_FORMATS
+
+    code, out, _ = run(["check", "--help"], capsys)
+    text = " ".join(out.split())
+    assert code == 0 and all(f"{name}: {description}" in text for name, description in OUTPUT_FORMATS.items())
+
+
+def test_the_command_line_is_click_not_argparse() -> None:
+    sources = (ROOT / "src" / "peft_lint").rglob("*.py")
+    assert not [path for path in sources if "import argparse" in path.read_text(encoding="utf-8")]

@@ -1,4 +1,4 @@
-"""Command line: `peft-lint [check] PATHS...`, `peft-lint rules`, `peft-lint rule CODE|NAME`."""
+"""Command line (click): `peft-lint [check] PATHS...`, `explain`, `config`, `rules`, `rule CODE|NAME`."""
 
 from __future__ import annotations
 
@@ -9,133 +9,41 @@ from peft_lint import __version__
 TYPE_CHECKING = False  # typing itself costs 5 ms to import, and --version needs none of it
 
 if TYPE_CHECKING:  # at run time each command imports what it needs: --version imports nothing
-    import argparse
     from collections.abc import Sequence
     from pathlib import Path
+    from types import SimpleNamespace
+
+    import click
 
     from peft_lint.engine.rule import Rule
     from peft_lint.engine.runner import LintResult
     from peft_lint.settings import Settings
 
-SUBCOMMANDS = ("check", "rules", "rule", "config", "explain")
+COMMANDS = ("check", "rules", "rule", "config", "explain")
 ISSUES_URL = "https://github.com/peft-lint/peft-lint/issues"
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
+OUTPUT_FORMATS = {
+    "full": "each finding with its message, code frame, related locations and help (default)",
+    "concise": "one line per finding: path:line:column: CODE [severity] name",
+    "json": "a JSON document: findings, notes, versions and a summary",
+    "sarif": "SARIF 2.1.0, for GitHub code scanning and other SARIF viewers",
+    "github": "GitHub Actions annotations (::error file=...::message)",
+    "junit": "JUnit XML, one failing test case per finding",
+}
 
 
 class UsageError(Exception):
     pass
 
 
-def build_parser(command: str | None = None) -> argparse.ArgumentParser:
-    """The command-line parser; with `command`, only that subcommand's parser is built (a run
-    pays for one, not five)."""
-    import argparse
-
-    parser = argparse.ArgumentParser(
-        prog="peft-lint",
-        description="Static preflight checks for PEFT fine-tuning runs: a training script, its "
-                    "configs and its launcher, read without running them.")
-    parser.add_argument("--version", action="version", version=f"peft-lint {__version__}")
-    commands = parser.add_subparsers(dest="command")
-    builders = {"check": _add_check, "explain": _add_explain, "config": _add_config,
-                "rules": _add_rules, "rule": _add_rule}
-    for name, add in builders.items():
-        if command is None or name == command:
-            add(commands)
-    return parser
-
-
-def _add_check(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    from pathlib import Path
-
-    check = commands.add_parser("check", help="lint a run (the default command)")
-    check.add_argument("paths", nargs="*", type=Path,
-                       help="files of one run (script, configs, launcher) or folders to scan")
-    check.add_argument("--output-format", default="full",
-                       choices=("full", "concise", "json", "sarif", "github", "junit"))
-    check.add_argument("--output-file", type=Path, metavar="FILE",
-                       help="write the report to FILE instead of standard output")
-    check.add_argument("--statistics", action="store_true",
-                       help="print the number of findings per rule instead of the findings")
-    check.add_argument("--fix", action="store_true", help="apply the safe fixes to the files")
-    check.add_argument("--diff", action="store_true",
-                       help="print the fixes as a unified diff instead of applying them")
-    check.add_argument("--unsafe-fixes", action="store_true",
-                       help="also apply (or show) fixes that need review")
-    check.add_argument("--write-baseline", type=Path, metavar="FILE",
-                       help="record the current findings in FILE and exit 0")
-    check.add_argument("--baseline", type=Path, metavar="FILE",
-                       help="report only findings not recorded in FILE")
-    check.add_argument("--world-size", type=int, metavar="N",
-                       help="number of training processes, where no launcher says it")
-    check.add_argument("--target-version", action="append", default=[], metavar="PKG==VER",
-                       help="library version to assume, e.g. transformers==4.57.6 (repeatable)")
-    check.add_argument("--fail-on", choices=("error", "warning", "info"), default="error",
-                       help="lowest severity that makes the exit code 1 (default: error)")
-    check.add_argument("--exit-zero", action="store_true", help="exit 0 even with findings")
-    check.add_argument("--jobs", "-j", type=int, default=0, metavar="N",
-                       help="worker processes for a folder's runs (default: one per core; 1: none)")
-    check.add_argument("--no-cache", action="store_true",
-                       help="lint everything afresh: neither read nor write .peft_lint_cache/")
-    check.add_argument("--ignore-installed", action="store_true",
-                       help="do not read the versions of installed packages")
-    for flag, text in (("--select", "rules to report, replacing the settings' select"),
-                       ("--extend-select", "rules to report in addition"),
-                       ("--ignore", "rules not to report")):
-        check.add_argument(flag, type=_selector_list, default=None, metavar="RULES",
-                           help=f"{text}: comma-separated codes, names or code prefixes (PFT3)")
-
-
-def _add_explain(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    from pathlib import Path
-
-    explain = commands.add_parser("explain", help="show the training setup as peft-lint resolved it")
-    explain.add_argument("paths", nargs="*", type=Path, help="files of one run, or folders")
-    explain.add_argument("--output-format", choices=("full", "json"), default="full")
-    explain.add_argument("--world-size", type=int, metavar="N",
-                         help="number of training processes, where no launcher says it")
-    explain.add_argument("--target-version", action="append", default=[], metavar="PKG==VER",
-                         help="library version to assume (repeatable)")
-    explain.add_argument("--ignore-installed", action="store_true",
-                         help="do not read the versions of installed packages")
-
-
-def _add_config(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    from pathlib import Path
-
-    config = commands.add_parser("config", help="show the settings peft-lint uses here")
-    config.add_argument("--show-settings", action="store_true", help="print the resolved settings")
-    config.add_argument("--schema", action="store_true",
-                        help="print the JSON schema of the settings instead")
-    config.add_argument("path", nargs="?", type=Path, default=Path.cwd(),
-                        help="where to look for the settings (default: the current folder)")
-
-
-def _add_rules(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    rules = commands.add_parser("rules", help="list the rules")
-    rules.add_argument("--output-format", choices=("full", "json"), default="full")
-
-
-def _add_rule(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    rule = commands.add_parser("rule", help="show a rule's documentation")
-    rule.add_argument("rule", help="code or name, e.g. PFT101 or adalora-reentrant-gc-ddp")
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     arguments = list(sys.argv[1:] if argv is None else argv)
-    if arguments == ["--version"]:  # answered before argparse is even imported
+    if arguments == ["--version"]:  # answered before click is even imported
         print(f"peft-lint {__version__}")
         return EXIT_CLEAN
-    if not arguments or (arguments[0] not in SUBCOMMANDS and arguments[0] not in
-                         ("-h", "--help", "--version")):
-        arguments = ["check", *arguments]
-    parser = build_parser(arguments[0] if arguments[0] in SUBCOMMANDS else None)
     try:
-        options = parser.parse_args(arguments)
-    except SystemExit as exit_:
-        return EXIT_USAGE if exit_.code not in (0, None) else EXIT_CLEAN
-    try:
-        code = _run_command(options)
+        arguments = _with_default_command(arguments)
+        code = _invoke(arguments)
         sys.stdout.flush()  # a closed pipe shows here, inside the handlers below
         return code
     except UsageError as error:
@@ -154,19 +62,161 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_INTERNAL
 
 
-def _run_command(options: argparse.Namespace) -> int:
-    if options.command == "rules":
-        return _rules(options.output_format)
-    if options.command == "rule":
-        return _rule(options.rule)
-    if options.command == "config":
-        return _config(options.path, schema=options.schema)
-    if options.command == "explain":
-        return _explain(options)
-    return _check(options)
+def _with_default_command(arguments: list[str]) -> list[str]:
+    """`check` is the default command: `peft-lint train.py config.yaml` is `peft-lint check
+    train.py config.yaml`. A bare first word that is neither a command nor a file is a typo
+    (`peft-lint rulez`): a usage error with the nearest command."""
+    if not arguments:
+        return ["check"]
+    first = arguments[0]
+    if first in COMMANDS or first in ("-h", "--help", "--version"):
+        return arguments
+    if not first.startswith("-") and _looks_like_a_command(first):
+        import difflib
+
+        close = difflib.get_close_matches(first, COMMANDS, n=2, cutoff=0.5)
+        hint = f"; did you mean {' or '.join(f'`peft-lint {name}`' for name in close)}?" if close \
+            else f"; the commands are {', '.join(COMMANDS)}"
+        raise UsageError(f"`{first}` is neither a command nor a file{hint}")
+    return ["check", *arguments]
 
 
-def _check(options: argparse.Namespace) -> int:
+def _looks_like_a_command(word: str) -> bool:
+    """A bare word (no folder, no suffix) that names no file or folder here."""
+    from pathlib import Path
+
+    return "/" not in word and "\\" not in word and "." not in word and not Path(word).exists()
+
+
+def _invoke(arguments: list[str]) -> int:
+    import click
+
+    try:
+        result = build_cli().main(args=arguments, prog_name="peft-lint", standalone_mode=False)
+    except click.exceptions.Exit as done:  # --help, --version
+        return int(done.exit_code)
+    except click.ClickException as error:  # usage errors, with click's did-you-mean for options
+        error.show()
+        return EXIT_USAGE if isinstance(error, click.UsageError) else int(error.exit_code)
+    except click.exceptions.Abort:
+        return 130
+    except SystemExit as stopped:
+        if type(sys.stdout).__name__.endswith("PacifyFlushWrapper"):  # click's answer to a closed pipe
+            raise BrokenPipeError from None
+        raise stopped
+    return int(result) if isinstance(result, int) else EXIT_CLEAN
+
+
+def build_cli() -> click.Group:
+    """The click command line; built when a command runs (`--version` never imports click)."""
+    from pathlib import Path
+
+    import click
+
+    @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
+                 help="Static preflight checks for PEFT fine-tuning runs: a training script, its "
+                      "configs and its launcher, read without running them. `peft-lint PATHS` is "
+                      "`peft-lint check PATHS`.")
+    @click.version_option(__version__, "--version", prog_name="peft-lint",
+                          message="%(prog)s %(version)s")
+    def cli() -> None:
+        pass
+
+    paths = click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+    world_size = click.option("--world-size", type=int, metavar="N",
+                              help="number of training processes, where no launcher says it")
+    target = click.option("--target-version", multiple=True, metavar="PKG==VER",
+                          help="library version to assume (repeatable), e.g. transformers==4.57.6")
+    installed = click.option("--ignore-installed", is_flag=True,
+                             help="do not read the versions of installed packages")
+
+    @cli.command(short_help="lint a run (the default command)",
+                 help="Lint a run: files of one run (script, configs, launcher) or folders to "
+                      "scan. The default command.")
+    @paths
+    @click.option("--output-format", type=click.Choice(list(OUTPUT_FORMATS)), default="full",
+                  show_default=True,
+                  help="; ".join(f"{name}: {text}" for name, text in OUTPUT_FORMATS.items()))
+    @click.option("--output-file", type=click.Path(path_type=Path), metavar="FILE",
+                  help="write the report to FILE instead of standard output")
+    @click.option("--statistics", is_flag=True,
+                  help="print the number of findings per rule instead of the findings")
+    @click.option("--fix", is_flag=True, help="apply the safe fixes to the files")
+    @click.option("--diff", is_flag=True, help="print the fixes as a unified diff; change nothing")
+    @click.option("--unsafe-fixes", is_flag=True, help="also apply fixes marked unsafe")
+    @click.option("--write-baseline", type=click.Path(path_type=Path), metavar="FILE",
+                  help="record the current findings in FILE and exit 0")
+    @click.option("--baseline", type=click.Path(path_type=Path), metavar="FILE",
+                  help="do not report the findings recorded in FILE")
+    @world_size
+    @target
+    @click.option("--fail-on", type=click.Choice(["error", "warning", "info"]), default="error",
+                  show_default=True, help="the lowest severity that makes the exit status 1")
+    @click.option("--exit-zero", is_flag=True, help="exit 0 even with findings")
+    @click.option("--jobs", "-j", type=int, default=0, metavar="N", show_default=True,
+                  help="processes for folder mode (0: one per core)")
+    @click.option("--no-cache", is_flag=True, help="do not read or write the result cache")
+    @installed
+    @click.option("--select", metavar="RULES",
+                  help="rules to report, replacing the settings' select: comma-separated codes, "
+                       "names or code prefixes (PFT3)")
+    @click.option("--extend-select", metavar="RULES", help="rules to report in addition")
+    @click.option("--ignore", metavar="RULES", help="rules not to report")
+    def check(**options: object) -> int:
+        return _check(_options("check", options))
+
+    @cli.command(short_help="show the training setup as resolved",
+                 help="Show the training setup as peft-lint resolved it: each fact, its value, "
+                      "and where it came from.")
+    @paths
+    @click.option("--output-format", type=click.Choice(["full", "json"]), default="full",
+                  show_default=True)
+    @world_size
+    @target
+    @installed
+    def explain(**options: object) -> int:
+        return _explain(_options("explain", options))
+
+    @cli.command(short_help="show the settings used here",
+                 help="Show the settings peft-lint uses here ([tool.peft-lint] or peft-lint.toml).")
+    @click.option("--show-settings", is_flag=True, help="print the resolved settings (the default)")
+    @click.option("--schema", is_flag=True, help="print the JSON schema of the settings instead")
+    @click.argument("path", required=False, type=click.Path(path_type=Path))
+    def config(show_settings: bool, schema: bool, path: Path | None) -> int:
+        return _config(path or Path.cwd(), schema=schema)
+
+    @cli.command(short_help="list the rules",
+                 help="List the rules.")
+    @click.option("--output-format", type=click.Choice(["full", "json"]), default="full",
+                  show_default=True)
+    def rules(output_format: str) -> int:
+        return _rules(output_format)
+
+    @cli.command(short_help="show a rule's documentation",
+                 help="Show a rule's documentation, by code or name (PFT101, "
+                      "adalora-reentrant-gc-ddp).")
+    @click.argument("rule")
+    def rule(rule: str) -> int:
+        return _rule(rule)
+
+    return cli
+
+
+def _options(command: str, given: dict[str, object]) -> SimpleNamespace:
+    """The command's options as the handlers read them."""
+    from types import SimpleNamespace
+
+    options = SimpleNamespace(command=command, **given)
+    options.paths = list(given["paths"])  # type: ignore[call-overload]
+    options.target_version = list(given["target_version"])  # type: ignore[call-overload]
+    for key in ("select", "extend_select", "ignore"):
+        if key in given:
+            value = given[key]
+            setattr(options, key, None if value is None else _selector_list(str(value)))
+    return options
+
+
+def _check(options: SimpleNamespace) -> int:
     from peft_lint.engine.diagnostic import Severity
 
     result = _lint(options)
@@ -200,7 +250,7 @@ def _check(options: argparse.Namespace) -> int:
     return EXIT_FINDINGS if failing and not options.exit_zero else EXIT_CLEAN
 
 
-def _fix(options: argparse.Namespace, result: LintResult) -> int:
+def _fix(options: SimpleNamespace, result: LintResult) -> int:
     """--diff prints the edits; --fix writes them, then reports what is left."""
     from peft_lint.engine.fixes import apply_fixes, unified_diff
 
@@ -217,7 +267,7 @@ def _fix(options: argparse.Namespace, result: LintResult) -> int:
     return _check(options)
 
 
-def _lint(options: argparse.Namespace) -> LintResult:
+def _lint(options: SimpleNamespace) -> LintResult:
     """Lint the paths with the settings and the run options of `check` / `explain`."""
     import os
 
@@ -254,7 +304,7 @@ def _lint(options: argparse.Namespace) -> LintResult:
     return lint(options.paths, lint_options)
 
 
-def _explain(options: argparse.Namespace) -> int:
+def _explain(options: SimpleNamespace) -> int:
     from peft_lint.output.explain import render_explain, render_explain_json
 
     result = _lint(options)
@@ -267,7 +317,7 @@ def _selector_list(text: str) -> list[str]:
     return [item.strip() for item in text.split(",") if item.strip()]
 
 
-def _apply_rule_flags(settings: Settings, options: argparse.Namespace) -> None:
+def _apply_rule_flags(settings: Settings, options: SimpleNamespace) -> None:
     """Command-line rule selection over the settings file's, as ruff does."""
     from peft_lint.settings import SettingsError, check_selectors
 
@@ -353,7 +403,14 @@ def _rule(selector: str) -> int:
 
     rule = find_rule(selector)
     if rule is None:
-        raise UsageError(f"no rule {selector!r}; `peft-lint rules` lists them")
+        import difflib
+
+        from peft_lint.engine.registry import all_rules
+
+        names = [name for known in all_rules() for name in (known.code, known.name)]
+        close = difflib.get_close_matches(selector, names, n=1, cutoff=0.6)
+        hint = f"; did you mean `{close[0]}`?" if close else "; `peft-lint rules` lists them"
+        raise UsageError(f"no rule `{selector}`{hint}")
     print(f"# {rule.name} ({rule.code})\n\n{rule.summary}. Severity: {rule.severity.value}.\n")
     print(rule.docs())
     return EXIT_CLEAN
