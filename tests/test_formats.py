@@ -8,6 +8,8 @@ import sys
 import xml.etree.ElementTree as ElementTree
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = "examples/adalora-ddp"
 
@@ -66,3 +68,21 @@ def test_full_report_in_a_file_has_no_colour(tmp_path: Path) -> None:
                    cwd=ROOT, env={"FORCE_COLOR": "1", "PATH": "", "PEFT_LINT_NO_CACHE": "1"},
                    capture_output=True, check=False)
     assert "\x1b[" not in report.read_text(encoding="utf-8")
+
+
+def test_json_report_follows_its_shipped_schema() -> None:
+    """The shipped schemas are generated from their pydantic models, and real reports (fixes,
+    related locations and notebook cells included) validate against the output schema."""
+    import jsonschema
+
+    checked = subprocess.run([sys.executable, "scripts/gen_schemas.py", "--check"], cwd=ROOT,
+                             capture_output=True, text=True, check=False)
+    assert checked.returncode == 0, checked.stdout
+    schema = json.loads((ROOT / "schemas" / "output.schema.json").read_text(encoding="utf-8"))
+    for target in ("corpus", "rules/pft602_peft_from_pretrained_not_trainable/cases/resume_frozen",
+                   "rules/pft105_prepare_kbit_implicit_reentrant/cases/qlora_notebook_one_process"):
+        report = json.loads(cli("--output-format", "json", target).stdout)
+        jsonschema.validate(report, schema)
+    report["diagnostics"][0]["severity"] = "fatal"
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate(report, schema)

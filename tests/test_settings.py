@@ -54,7 +54,7 @@ def test_flags_override_settings(tmp_path: Path) -> None:
 @pytest.mark.parametrize(("settings", "message"), [
     ('selct = ["PFT1"]\n', "unknown setting `selct`; did you mean `select`?"),
     ('ignore = ["gc-use-cach"]\n', "`gc-use-cach` selects no rule; did you mean `gc-use-cache`?"),
-    ('[tool.peft-lint.severity]\nPFT106 = "fatal"\n', "severity must be a table"),
+    ('[tool.peft-lint.severity]\nPFT106 = "fatal"\n', 'severity.PFT106: must be a table of rule = "error"'),
 ])
 def test_bad_settings_are_usage_errors(tmp_path: Path, settings: str, message: str) -> None:
     code, _, err = lint(tmp_path, settings)

@@ -3,12 +3,26 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from peft_lint.inputs.toml_text import load_toml_text
 
+if TYPE_CHECKING:
+    from pydantic import BaseModel
+
 KNOWN_KEYS = ("target-versions", "select", "extend-select", "ignore", "per-file-ignores", "severity")
 SEVERITIES = ("error", "warning", "info")
+# what each key takes, for the message of a value of the wrong kind
+EXPECTED = {
+    "target-versions": "must be a table of package = \"version\", or a list of \"PKG==VER\"",
+    "select": "must be a list of rule codes, names or code prefixes",
+    "extend-select": "must be a list of rule codes, names or code prefixes",
+    "ignore": "must be a list of rule codes, names or code prefixes",
+    "per-file-ignores": "must be a table of glob = [rules]",
+    "severity": "must be a table of rule = \"error\" | \"warning\" | \"info\"",
+}
 
 
 class SettingsError(ValueError):
@@ -58,36 +72,57 @@ class Settings:
                 "per-file-ignores": self.per_file_ignores, "severity": self.severity}
 
 
-def json_schema() -> dict[str, object]:
-    """The JSON schema of `[tool.peft-lint]` (and of peft-lint.toml), for editors and CI."""
+def settings_model() -> type[BaseModel]:
+    """The pydantic model of `[tool.peft-lint]` (and of peft-lint.toml): the reader validates a
+    settings file with it, and the JSON schema is generated from it. Built on first use, so a run
+    without a settings file never imports pydantic."""
+    return _settings_model()
+
+
+@lru_cache(maxsize=1)
+def _settings_model() -> type[BaseModel]:
+    from typing import Annotated, Literal
+
+    from pydantic import BaseModel, ConfigDict, Field, StringConstraints, create_model
+
     from peft_lint.inputs.versions import PACKAGES
 
-    selectors = {"type": "array", "items": {"type": "string", "minLength": 1},
-                 "description": "rule codes (PFT101), names (adalora-reentrant-gc-ddp), code prefixes "
-                                "(PFT1) or ALL"}
-    return {
-        "$schema": "http://json-schema.org/draft-07/schema#",
-        "$id": "https://github.com/peft-lint/peft-lint/blob/main/schemas/settings.schema.json",
-        "title": "peft-lint settings ([tool.peft-lint] in pyproject.toml, or peft-lint.toml)",
-        "type": "object",
-        "additionalProperties": False,
-        "properties": {
-            "target-versions": {
-                "description": "library versions to assume, as a table or as PKG==VER strings",
-                "oneOf": [
-                    {"type": "object", "additionalProperties": False,
-                     "properties": {package: {"type": "string"} for package in PACKAGES}},
-                    {"type": "array", "items": {"type": "string", "pattern": "^[A-Za-z0-9_.-]+==.+$"}},
-                ]},
-            "select": {**selectors, "default": ["ALL"]},
-            "extend-select": selectors,
-            "ignore": selectors,
-            "per-file-ignores": {"type": "object", "additionalProperties": selectors,
-                                 "description": "glob -> rules not reported in matching files"},
-            "severity": {"type": "object", "additionalProperties": {"enum": list(SEVERITIES)},
-                         "description": "rule -> severity it reports with"},
-        },
-    }
+    selector = Annotated[str, StringConstraints(min_length=1)]
+    selectors_text = "rule codes (PFT101), names (adalora-reentrant-gc-ddp), code prefixes (PFT1) or ALL"
+    versions_table = create_model("TargetVersionsTable", __config__=ConfigDict(extra="forbid"),
+                                  **{package: (str, None) for package in PACKAGES})  # type: ignore[call-overload]
+    pinned = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_.-]+==.+$")]
+
+    class SettingsTable(BaseModel):
+        """peft-lint settings ([tool.peft-lint] in pyproject.toml, or peft-lint.toml)"""
+
+        model_config = ConfigDict(extra="forbid", populate_by_name=True,
+                                  title="peft-lint settings ([tool.peft-lint] in pyproject.toml, or "
+                                        "peft-lint.toml)")
+
+        target_versions: versions_table | list[pinned] = Field(  # type: ignore[valid-type]
+            default_factory=list, alias="target-versions",
+            description="library versions to assume, as a table or as PKG==VER strings")
+        select: list[selector] = Field(default=["ALL"], description=selectors_text)
+        extend_select: list[selector] = Field(default_factory=list, alias="extend-select",
+                                              description=selectors_text)
+        ignore: list[selector] = Field(default_factory=list, description=selectors_text)
+        per_file_ignores: dict[str, list[selector]] = Field(
+            default_factory=dict, alias="per-file-ignores",
+            description="glob -> rules not reported in matching files")
+        severity: dict[str, Literal["error", "warning", "info"]] = Field(
+            default_factory=dict, description="rule -> severity it reports with")
+
+    return SettingsTable
+
+
+def json_schema() -> dict[str, object]:
+    """The JSON schema of `[tool.peft-lint]` (and of peft-lint.toml), for editors and CI:
+    generated from the settings model."""
+    schema = settings_model().model_json_schema(by_alias=True)
+    return {"$schema": "https://json-schema.org/draft/2020-12/schema",
+            "$id": "https://github.com/peft-lint/peft-lint/blob/main/schemas/settings.schema.json",
+            **schema}
 
 
 def _matches(selectors: list[str], code: str, name: str) -> bool:
@@ -138,29 +173,39 @@ def _read(path: Path, table: tuple[str, str] | None) -> Settings:
                 return Settings()
     if not isinstance(data, dict):
         raise SettingsError(f"{path}: [tool.peft-lint] must be a table")
-    for key in data:
-        if key not in KNOWN_KEYS:
+    validated = _validated(path, data)
+    settings = Settings(path, _target_versions(path, data.get("target-versions", {})))
+    for key in ("select", "extend_select", "ignore"):
+        if key.replace("_", "-") in data:
+            setattr(settings, key, _selectors(path, key.replace("_", "-"), getattr(validated, key)))
+    settings.per_file_ignores = {pattern: _selectors(path, f"per-file-ignores.{pattern}", value)
+                                 for pattern, value in validated.per_file_ignores.items()}
+    _selectors(path, "severity", list(validated.severity))
+    settings.severity = dict(validated.severity)
+    return settings
+
+
+def _validated(path: Path, data: dict[str, object]) -> Any:
+    """The settings table, validated by the settings model; its first problem in peft-lint's
+    words, at the key it is about."""
+    from pydantic import ValidationError
+
+    try:
+        return settings_model().model_validate(data)
+    except ValidationError as error:
+        problem = error.errors()[0]
+        # a union's branch shows in the location by its type (`TargetVersionsTable`, `list[str]`)
+        where = ".".join(str(part) for part in problem["loc"]
+                         if isinstance(part, str) and "[" not in part and part != "TargetVersionsTable")
+        if problem["type"] == "extra_forbidden" and len(problem["loc"]) == 1:
             import difflib  # only for the did-you-mean of an error
 
+            key = str(problem["loc"][0])
             close = difflib.get_close_matches(key, KNOWN_KEYS, n=1)
             hint = f"; did you mean `{close[0]}`?" if close else f" (known: {', '.join(KNOWN_KEYS)})"
-            raise SettingsError(f"{path}: unknown setting `{key}`{hint}")
-    settings = Settings(path, _target_versions(path, data.get("target-versions", {})))
-    for key in ("select", "extend-select", "ignore"):
-        if key in data:
-            setattr(settings, key.replace("-", "_"), _selectors(path, key, data[key]))
-    raw_files = data.get("per-file-ignores", {})
-    if not isinstance(raw_files, dict):
-        raise SettingsError(f"{path}: per-file-ignores must be a table of glob = [rules]")
-    settings.per_file_ignores = {pattern: _selectors(path, f"per-file-ignores.{pattern}", value)
-                                 for pattern, value in raw_files.items()}
-    raw_severity = data.get("severity", {})
-    if not isinstance(raw_severity, dict) or \
-            any(not isinstance(level, str) or level not in SEVERITIES for level in raw_severity.values()):
-        raise SettingsError(f"{path}: severity must be a table of rule = \"error\" | \"warning\" | \"info\"")
-    _selectors(path, "severity", list(raw_severity))
-    settings.severity = dict(raw_severity)
-    return settings
+            raise SettingsError(f"{path}: unknown setting `{key}`{hint}") from None
+        expected = EXPECTED.get(str(problem["loc"][0]), problem["msg"])
+        raise SettingsError(f"{path}: {where}: {expected} (got {problem['input']!r})") from None
 
 
 def _selectors(path: Path, key: str, raw: object) -> list[str]:
