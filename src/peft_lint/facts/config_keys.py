@@ -13,6 +13,7 @@ from peft_lint.extract.python_script import ScriptFacts
 from peft_lint.facts.context import Context
 from peft_lint.facts.model import (
     KeyCheck,
+    ValueCheck,
 )
 from peft_lint.facts.values import Const, DictValue, Ref, Value
 
@@ -212,3 +213,67 @@ def _field_aliases(default: ast.expr | None) -> set[str] | None:
         if key is None:
             return None  # a ** splat may carry aliases
     return set()
+
+
+def config_value_checks(context: Context, facts: ScriptFacts) -> list[ValueCheck]:
+    """Numbers the run holds as strings (YAML 1.1's `5e-5`, or written in quotes) in fields the
+    Trainer's AdamW validates before training: the arguments built by a call
+    (`TrainingArguments(**cfg)`) or by HfArgumentParser from a YAML/JSON file or a dict.
+    TrlParser's `--config` and command-line flags convert them, and are not checked."""
+    from peft_lint.extract.library_calls import TRAINING_ARGS_CLASSES
+
+    if "unsloth" in context.dialects:
+        return []  # unsloth's configs may convert them: not known
+    checks: list[ValueCheck] = []
+    for training_args in facts.training_args:
+        if training_args.from_call:
+            checks += _numbers_as_strings(context, training_args.canonical, training_args.values, "call")
+    for parsed in facts.parsed_configs:
+        if parsed.via != "parser":
+            continue
+        for kind in parsed.types:
+            canonical = kind.name if isinstance(kind, Ref) else next(
+                (base for base in kind.obj.bases if base in TRAINING_ARGS_CLASSES), None) \
+                if isinstance(kind, ObjectValue) and isinstance(kind.obj, LocalClass) else None
+            if isinstance(canonical, str) and canonical in TRAINING_ARGS_CLASSES:
+                checks += _numbers_as_strings(context, canonical, parsed.values, "parser")
+                break
+    return checks
+
+
+def _numbers_as_strings(context: Context, canonical: str, values: DictValue, via: str) -> list[ValueCheck]:
+    from peft_lint.knowledge import transformers as tf
+
+    if not _optimizer_is_torch_adamw(context, values):
+        return []
+    found: list[ValueCheck] = []
+    for key in tf.ADAMW_CHECKED_FLOATS:
+        entry = values.entries.get(key)
+        if isinstance(entry, Const) and isinstance(entry.value, str) and _is_number(entry.value):
+            span = values.key_spans.get(key, entry.span)
+            written_in = "yaml" if span is not None and span.path.endswith((".yaml", ".yml")) else \
+                "json" if span is not None and span.path.endswith(".json") else "python"
+            found.append(ValueCheck(canonical.rsplit(".", 1)[-1], key, entry.value, span, written_in, via))
+    return found
+
+
+def _optimizer_is_torch_adamw(context: Context, values: DictValue) -> bool:
+    """The optimizer the Trainer builds is torch's AdamW: `optim` says so, or is its default
+    and nothing else (DeepSpeed's own optimizer, `**` arguments) could change it."""
+    from peft_lint.knowledge import transformers as tf
+
+    deepspeed = values.entries.get("deepspeed")
+    if deepspeed is not None and not (isinstance(deepspeed, Const) and deepspeed.value in (None, "")):
+        return False
+    optim = values.entries.get("optim")
+    if optim is not None:
+        return isinstance(optim, Const) and str(optim.value) in tf.TORCH_ADAMW
+    return values.complete and tf.default_optimizer_is_torch_adamw(context.version("transformers"))
+
+
+def _is_number(text: str) -> bool:
+    try:
+        number = float(text)
+    except ValueError:
+        return False
+    return number == number and number not in (float("inf"), float("-inf"))

@@ -238,6 +238,20 @@ class KeyCheck:
 
 
 @dataclass(repr=False)
+class ValueCheck:
+    """A config value of the wrong kind, and how the run reads it."""
+
+    target: str  # "TrainingArguments", "SFTConfig"
+    key: str
+    value: object  # as the run holds it (a str for YAML 1.1's "5e-5")
+    span: Span | None
+    # "yaml" (a YAML file, read with yaml.safe_load or HfArgumentParser) or "python" (written)
+    written_in: str
+    # how the arguments are built: "call" (Class(**values)) or "parser" (parse_yaml_file/dict)
+    via: str
+
+
+@dataclass(repr=False)
 class CheckpointOverride:
     """A manual checkpointing call whose kwargs the Trainer replaces at train()."""
 
@@ -298,6 +312,7 @@ class TrainingSetup:
     training_arguments: dict[str, Fact[object]] = field(default_factory=dict)
     deepspeed: DeepSpeedSetup | None = None
     key_checks: list[KeyCheck] = field(default_factory=list)
+    value_checks: list[ValueCheck] = field(default_factory=list)
     # (span, what) for dtype casts of a model loaded quantized
     quantized_casts: list[tuple[Span, str]] = field(default_factory=list)
     # tokens added to a tokenizer, and resize_token_embeddings on the trained model

@@ -215,3 +215,20 @@ def training_argument_default(key: str, version: str) -> object | None:
             not version_at_least(version, ACTIVATION_CHECKPOINTING_RENAME):
         return None
     return TRAINING_ARGUMENT_DEFAULTS.get(key)
+
+
+# The Trainer's optimizer (`optim`): torch's AdamW by default since 4.32 (`adamw_torch`;
+# `adamw_torch_fused` where torch supports it, from 4.54). Its constructor checks these values
+# before the first step (`if not 0.0 <= lr`), so a string raises "TypeError: '<=' not
+# supported between instances of 'float' and 'str'" when training starts. Reproduced on 4.57.6
+# and 5.24.0 (torch 2.13.0) with TrainingArguments(**yaml.safe_load(...)) and
+# HfArgumentParser.parse_yaml_file / parse_dict; TrlParser's --config goes through argparse,
+# which converts a string default with the field's type, so it is not affected.
+TORCH_ADAMW = frozenset({"adamw_torch", "adamw_torch_fused"})
+TORCH_ADAMW_DEFAULT_SINCE = "4.32.0"
+ADAMW_CHECKED_FLOATS = ("learning_rate", "weight_decay", "adam_epsilon", "adam_beta1", "adam_beta2")
+OPTIMIZER_CHECK_ERROR = "TypeError: '<=' not supported between instances of 'float' and 'str'"
+
+
+def default_optimizer_is_torch_adamw(version: str) -> bool:
+    return version_at_least(version, TORCH_ADAMW_DEFAULT_SINCE)
