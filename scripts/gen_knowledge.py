@@ -581,8 +581,10 @@ class Extractor:
             return True
         return None
 
-    def own_fields(self, ref: ClassRef) -> list[tuple[str, object, bool]]:
-        """(name, default, init) of the annotated assignments of a dataclass body."""
+    def own_fields(self, ref: ClassRef) -> list[tuple[str, object, bool, ast.expr, list[str] | None]]:
+        """(name, default, init, annotation, flag choices) of the annotated assignments of a
+        dataclass body; the flag choices are a literal `field(metadata={"choices": [...]})`,
+        which HfArgumentParser hands argparse for the field's flag."""
         result = []
         for statement in ref.node.body:
             if not isinstance(statement, ast.AnnAssign) or not isinstance(statement.target, ast.Name):
@@ -591,9 +593,12 @@ class Extractor:
                 continue
             init = True
             default: object = "<required>"
+            flag_choices: list[str] | None = None
             value = statement.value
             if isinstance(value, ast.Call) and _call_name(value.func) == "field":
                 for keyword in value.keywords:
+                    if keyword.arg == "metadata":
+                        flag_choices = _metadata_choices(keyword.value)
                     if keyword.arg == "default":
                         default = self.value(ref.module, keyword.value, scope=ref.node)
                     elif keyword.arg == "default_factory":
@@ -603,8 +608,45 @@ class Extractor:
                         init = False
             elif value is not None:
                 default = self.value(ref.module, value, scope=ref.node)
-            result.append((statement.target.id, default, init))
+            result.append((statement.target.id, default, init, statement.annotation, flag_choices))
         return result
+
+    # types and choices
+
+    def field_type(self, module: str, annotation: ast.expr | None) -> tuple[str, list[object] | None]:
+        """The annotation as written (a string annotation unquoted), and the values it allows
+        when it names them: a Literal, or an Enum class of the package (str values: the
+        arguments classes convert a str with `Enum(value)`, which refuses any other)."""
+        if annotation is None:
+            return "", None
+        if isinstance(annotation, ast.Constant) and isinstance(annotation.value, str):
+            try:
+                annotation = ast.parse(annotation.value, mode="eval").body
+            except SyntaxError:
+                return annotation.value, None
+        text = ast.unparse(annotation)
+        choices: list[object] = []
+        for node in ast.walk(annotation):
+            if isinstance(node, ast.Subscript) and _call_name(node.value) == "Literal":
+                elements = node.slice.elts if isinstance(node.slice, ast.Tuple) else [node.slice]
+                choices += [element.value for element in elements if isinstance(element, ast.Constant)]
+            elif isinstance(node, ast.Name | ast.Attribute) and _call_name(node) not in TYPING_NAMES:
+                values = self.enum_values(module, node)
+                if values is not None:
+                    choices += values
+        return text, (sorted(set(map(str, choices))) if choices else None)
+
+    def enum_values(self, module: str, node: ast.expr) -> list[object] | None:
+        ref = self.resolver.expression(module, node)
+        if not isinstance(ref, ClassRef) or not any("Enum" in (_call_name(base) or "")
+                                                    for base in ref.node.bases):
+            return None
+        values: list[object] = []
+        for statement in ref.node.body:
+            if isinstance(statement, ast.Assign) and isinstance(statement.value, ast.Constant) \
+                    and isinstance(statement.value.value, str):
+                values.append(statement.value.value)
+        return values or None
 
     def init_of(self, ref: ClassRef) -> ast.FunctionDef | None:
         for statement in ref.node.body:
@@ -689,10 +731,19 @@ class Extractor:
             for a, d in zip(arguments.kwonlyargs, arguments.kw_defaults, strict=True):
                 found[a.arg] = "<required>" if d is None else self.value(provider.module, d)
             entry["fields"] = found
+            typed = {a.arg: self.field_type(provider.module, a.annotation)
+                     for a in [*named, *arguments.kwonlyargs] if a.annotation is not None}
+            entry["types"] = {name: text for name, (text, _) in typed.items() if text}
+            init_choices = {name: values for name, (_, values) in typed.items() if values}
+            if init_choices:
+                entry["choices"] = init_choices
             if arguments.kwarg is not None:
                 entry["var_kwargs"] = True
             return entry
         fields: dict[str, object] = {}
+        types: dict[str, str] = {}
+        choices: dict[str, list[object] | None] = {}
+        flag_choices: dict[str, list[str] | None] = {}
         not_init: set[str] = set()
         bases: list[str] = []
         for candidate in reversed(self.mro(provider)):
@@ -703,14 +754,24 @@ class Extractor:
                 continue
             if not isinstance(candidate, ClassRef) or self.decorator(candidate) is None:
                 continue
-            for name, default, is_init in self.own_fields(candidate):
+            for name, default, is_init, annotation, metadata_choices in self.own_fields(candidate):
                 fields.pop(name, None)
                 fields[name] = default
+                types[name], choices[name] = self.field_type(candidate.module, annotation)
+                flag_choices[name] = metadata_choices
                 if is_init:
                     not_init.discard(name)
                 else:
                     not_init.add(name)
         entry["fields"] = {name: default for name, default in fields.items() if name not in not_init}
+        entry["types"] = {name: types[name] for name in entry["fields"] if types.get(name)}  # type: ignore[union-attr]
+        found_choices = {name: choices[name] for name in entry["fields"] if choices.get(name)}  # type: ignore[union-attr]
+        if found_choices:
+            entry["choices"] = found_choices
+        found_flag_choices = {name: flag_choices[name] for name in entry["fields"]  # type: ignore[union-attr]
+                              if flag_choices.get(name)}
+        if found_flag_choices:
+            entry["flag_choices"] = found_flag_choices
         if not_init:
             entry["not_init"] = sorted(not_init)
         if bases:
@@ -719,6 +780,10 @@ class Extractor:
 
 
 _MISSING = object()
+# names in annotations that are typing's, never an enum of the package
+TYPING_NAMES = frozenset({"Optional", "Union", "Literal", "List", "Dict", "Tuple", "Any", "str", "int",
+                          "float", "bool", "list", "dict", "tuple", "None", "Callable", "Sequence",
+                          "Mapping", "Type", "type", "typing", "Iterable"})
 
 
 def _plain(value: object) -> bool:
@@ -758,6 +823,19 @@ def _annotation_name(node: ast.expr) -> str | None:
     if isinstance(node, ast.Constant) and isinstance(node.value, str):
         return node.value.split("[", 1)[0].rsplit(".", 1)[-1].strip()
     return _call_name(node)
+
+
+def _metadata_choices(metadata: ast.expr) -> list[str] | None:
+    """The literal "choices" of a field's metadata dict (None when absent or computed)."""
+    if not isinstance(metadata, ast.Dict):
+        return None
+    for key, value in zip(metadata.keys, metadata.values, strict=True):
+        if isinstance(key, ast.Constant) and key.value == "choices" and \
+                isinstance(value, ast.List | ast.Tuple):
+            items = [element.value for element in value.elts if isinstance(element, ast.Constant)]
+            if len(items) == len(value.elts):
+                return [str(item) for item in items]
+    return None
 
 
 def _is_classvar(node: ast.expr) -> bool:

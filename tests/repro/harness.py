@@ -215,11 +215,32 @@ def train_with_trainer(spec: dict[str, Any], model: Any) -> None:
     arguments.update(spec.get("training_args", {}))
     kind = spec.get("model", "causal")
     vocab = VOCAB + spec.get("new_tokens", 0)
+    args = _parse_flags(arguments, spec["training_flags"]) if "training_flags" in spec else \
+        transformers.TrainingArguments(**arguments)
     trainer = transformers.Trainer(
-        model=model, args=transformers.TrainingArguments(**arguments),
+        model=model, args=args,
         train_dataset=RandomData(kind, vocab=vocab),
         eval_dataset=RandomData(kind, 4) if spec.get("eval") else None, callbacks=[Allocation()])
     trainer.train()
+
+
+def _parse_flags(arguments: dict[str, Any], flags: list[str]) -> Any:
+    """TrainingArguments as a launcher's command line gives them to HfArgumentParser; argparse's
+    exit (a refused flag) becomes an error carrying its message."""
+    import contextlib
+    import io
+
+    import transformers
+
+    argv = [text for key, value in arguments.items() for text in (f"--{key}", str(value))] + list(flags)
+    parser = transformers.HfArgumentParser(transformers.TrainingArguments)
+    with contextlib.redirect_stderr(io.StringIO()) as stderr:
+        try:
+            (args,) = parser.parse_args_into_dataclasses(args=argv)
+        except SystemExit as exit_:
+            message = stderr.getvalue().strip().splitlines()[-1] if stderr.getvalue().strip() else ""
+            raise RuntimeError(f"argparse exit {exit_.code}: {message}") from None
+    return args
 
 
 def tiny_tokenizer() -> Any:

@@ -32,6 +32,7 @@ from peft_lint.facts.arguments import (
 )
 from peft_lint.facts.checkpointing import assemble_checkpointing, kbit_calls, training_begins
 from peft_lint.facts.config_keys import config_key_checks, config_value_checks
+from peft_lint.facts.config_values import rejected_values
 from peft_lint.facts.context import NEVER, Context, Options
 from peft_lint.facts.dialects import assemble_axolotl, assemble_llamafactory, assemble_swift
 from peft_lint.facts.distributed import assemble_deepspeed, assemble_distributed
@@ -162,6 +163,7 @@ def _assemble_script(context: Context, script: SourceFile, options: Options,
     setup.deepspeed = assemble_deepspeed(context, setup, args, model)
     setup.key_checks = config_key_checks(context, facts)
     setup.value_checks = config_value_checks(context, facts)
+    setup.rejected_values = rejected_values(context, facts)
     # transformers raises this for bitsandbytes models (other backends raise otherwise, or not)
     # a cast on one side of a branch the run decides at run time may not happen: not known
     setup.quantized_casts = [(event.span, event.detail) for m in facts.models if m.kind == "base"

@@ -157,7 +157,7 @@ def _dataclass_fields(kind: Value, versions: dict[str, str]) -> frozenset[str] |
         if kind.obj.unknown_bases or (kind.obj.bases and not any(base in fields.TABLES
                                                                  for base in kind.obj.bases)):
             return None  # inherits fields peft-lint cannot see
-        own = _local_fields(kind.obj)
+        own = local_fields(kind.obj)
         if own is None:
             return None
         inherited: set[str] = set()
@@ -170,14 +170,14 @@ def _dataclass_fields(kind: Value, versions: dict[str, str]) -> frozenset[str] |
     return None
 
 
-def _local_fields(cls: LocalClass) -> set[str] | None:
+def local_fields(cls: LocalClass) -> set[str] | None:
     """The fields of a dataclass of the project, its local bases' included, with the aliases
     written in `field(metadata={"aliases": [...]})` (None when an alias is computed)."""
     node = cls.node
     assert isinstance(node, ast.ClassDef)
     names: set[str] = set()
     for base in cls.local_bases:
-        inherited = _local_fields(base)
+        inherited = local_fields(base)
         if inherited is None:
             return None
         names |= inherited

@@ -252,6 +252,24 @@ class ValueCheck:
 
 
 @dataclass(repr=False)
+class RejectedValue:
+    """A written config value the library refuses at run time, found by validating the config
+    with its generated model (knowledge/config_models.py)."""
+
+    target: str  # "TrainingArguments", "LoraConfig"
+    key: str
+    value: object
+    span: Span | None
+    # "argv" (a command-line flag argparse checks) or "construct" (the class built from values)
+    route: str
+    kind: str  # "choice" or "range"
+    error: str  # the exception text the run stops with (its start, where it goes on)
+    allowed: tuple[str, ...]  # the accepted values of a "choice"
+    written_in: str  # "yaml", "json", "python" or "shell"
+    package: str  # the library whose release decides it ("transformers" for an inherited field)
+
+
+@dataclass(repr=False)
 class CheckpointOverride:
     """A manual checkpointing call whose kwargs the Trainer replaces at train()."""
 
@@ -313,6 +331,7 @@ class TrainingSetup:
     deepspeed: DeepSpeedSetup | None = None
     key_checks: list[KeyCheck] = field(default_factory=list)
     value_checks: list[ValueCheck] = field(default_factory=list)
+    rejected_values: list[RejectedValue] = field(default_factory=list)
     # (span, what) for dtype casts of a model loaded quantized
     quantized_casts: list[tuple[Span, str]] = field(default_factory=list)
     # tokens added to a tokenizer, and resize_token_embeddings on the trained model

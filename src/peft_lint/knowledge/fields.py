@@ -7,7 +7,10 @@ A file holds the keywords each class accepts ("fields", with their defaults), th
 does not ("not_init": `field(init=False)`), whether it takes `**kwargs` ("var_kwargs": then any
 key is accepted and nothing is judged), and the classes of another package it inherits from
 ("bases"): a TRL config is its own fields at the trl version over transformers'
-TrainingArguments at the transformers version, composed here, own defaults winning.
+TrainingArguments at the transformers version, composed here, own defaults winning. Each
+field's annotation as written ("types"), the values its Literal or package Enum names
+("choices") and a literal `field(metadata={"choices": [...]})` ("flag_choices") are what
+knowledge/config_models.py builds the pydantic models from.
 
 Which table a resolved version uses: the one of its own minor release (same major.minor).
 Patch releases almost never change these classes. Checked over every patch of every minor in
@@ -167,7 +170,20 @@ def _resolve(canonical: str, versions: dict[str, str], depth: int = 0) -> tuple[
     hidden = entry.get("not_init")
     for field_name in hidden if isinstance(hidden, list) else []:
         composed.pop(str(field_name), None)
-    return {"fields": composed, "var_kwargs": var_kwargs}, None
+    described: dict[str, dict[str, object]] = {"types": {}, "choices": {}, "flag_choices": {}}
+    for part in [*(_resolve(str(base), versions, depth + 1)[0] or {} for base in bases), entry]:
+        for key, target in described.items():
+            value = part.get(key)
+            if part is entry and key == "types" and isinstance(value, dict):
+                # a field the class redeclares loses what its base said of it
+                for field_name in value:
+                    described["choices"].pop(field_name, None)
+                    described["flag_choices"].pop(field_name, None)
+            target.update(value if isinstance(value, dict) else {})
+    for field_name in hidden if isinstance(hidden, list) else []:
+        for target in described.values():
+            target.pop(str(field_name), None)
+    return {"fields": composed, "var_kwargs": var_kwargs, **described}, None
 
 
 @lru_cache(maxsize=256)
@@ -227,3 +243,31 @@ def default(canonical: str, versions: dict[str, str], key: str) -> object:
     if isinstance(value, str) and value.startswith("<"):
         return MISSING  # no default, or not a plain value
     return value
+
+
+def annotation(canonical: str, versions: dict[str, str], key: str) -> str | None:
+    """A field's annotation as its class writes it (`Union[SchedulerType, str]`), when the
+    tables record it (tables generated before annotations were recorded do not)."""
+    entry, _why = _resolved(canonical, _key(versions))
+    found = entry.get("types") if entry is not None else None
+    value = found.get(key) if isinstance(found, dict) else None
+    return value if isinstance(value, str) else None
+
+
+def choices(canonical: str, versions: dict[str, str], key: str) -> frozenset[str] | None:
+    """The values a field accepts when its annotation names them (a Literal, or an Enum of the
+    package, whose str values the class converts with `Enum(value)`); None when not recorded."""
+    return _listed(canonical, versions, "choices", key)
+
+
+def flag_choices(canonical: str, versions: dict[str, str], key: str) -> frozenset[str] | None:
+    """The literal `field(metadata={"choices": [...]})` of a field: argparse's choices for its
+    flag under HfArgumentParser (unless the annotation names others)."""
+    return _listed(canonical, versions, "flag_choices", key)
+
+
+def _listed(canonical: str, versions: dict[str, str], kind: str, key: str) -> frozenset[str] | None:
+    entry, _why = _resolved(canonical, _key(versions))
+    found = entry.get(kind) if entry is not None else None
+    value = found.get(key) if isinstance(found, dict) else None
+    return frozenset(map(str, value)) if isinstance(value, list) else None

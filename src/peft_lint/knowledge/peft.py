@@ -54,3 +54,14 @@ def validates_adalora_schedule(version: str) -> bool:
 
 def loads_adapters_frozen(version: str) -> bool:
     return version_at_least(version, FROM_PRETRAINED_FROZEN_SINCE)
+
+
+# LoRA's checks of its config when get_peft_model builds the layers (peft >= 0.6; before, a
+# bare NotImplementedError for `bias` and no check of `r`): reproduced on 0.17 and 0.21.
+LORA_VALUES_CHECKED_SINCE = "0.6.0"
+LORA_BIAS_ERROR = "NotImplementedError: Requested bias: {value}, is not implemented."
+LORA_RANK_ERROR = "ValueError: `r` should be a positive integer value but the value passed is {value}"
+
+
+def checks_lora_values(version: str) -> bool:
+    return version_at_least(version, LORA_VALUES_CHECKED_SINCE)

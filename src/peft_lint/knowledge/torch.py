@@ -30,3 +30,6 @@ LAUNCHER_VARIABLES = frozenset({"WORLD_SIZE", "RANK", "LOCAL_RANK", "LOCAL_WORLD
                                 "ROLE_RANK", "ROLE_WORLD_SIZE", "NODE_RANK", "MASTER_ADDR",
                                 "MASTER_PORT"})
 DISTRIBUTED_LAUNCHERS = frozenset({"torchrun", "accelerate", "deepspeed", "trl"})
+
+# torch.nn.Dropout's check of p (every torch 2.x); PEFT builds one for lora_dropout > 0
+DROPOUT_RANGE_ERROR = "ValueError: dropout probability has to be between 0 and 1, but got {value}"

@@ -232,3 +232,14 @@ OPTIMIZER_CHECK_ERROR = "TypeError: '<=' not supported between instances of 'flo
 
 def default_optimizer_is_torch_adamw(version: str) -> bool:
     return version_at_least(version, TORCH_ADAMW_DEFAULT_SINCE)
+
+# The fields TrainingArguments.__post_init__ converts to their Enum (`SaveStrategy(value)`), so
+# a value outside the enum raises when the arguments are built, however they were read: kwargs,
+# HfArgumentParser's dict and file readers, TrlParser's --config (reproduced on 4.57.6 and
+# 5.24.0). Their values per version come from the field tables' "choices".
+POST_INIT_ENUM_FIELDS = frozenset({"evaluation_strategy", "eval_strategy", "save_strategy",
+                                   "logging_strategy", "lr_scheduler_type", "optim",
+                                   "hub_strategy"})
+# transformers.utils.generic.ExplicitEnum._missing_
+# (the message goes on: ", please select one of [<the values in the enum's order>]")
+ENUM_VALUE_ERROR = "{value} is not a valid {enum}"

@@ -1,0 +1,9 @@
+# adamw_torch_4bit arrived after transformers 4.44 (OptimizerNames of that release lacks it)
+import yaml
+from peft import LoraConfig, get_peft_model
+from transformers import AutoModelForCausalLM, Trainer, TrainingArguments
+
+config = yaml.safe_load(open("config.yaml"))
+model = get_peft_model(AutoModelForCausalLM.from_pretrained("meta-llama/Llama-3.1-8B"),
+                       LoraConfig(r=16, target_modules=["q_proj", "v_proj"], task_type="CAUSAL_LM"))
+Trainer(model=model, args=TrainingArguments(**config)).train()

@@ -1,0 +1,141 @@
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterator
+
+from peft_lint.engine.diagnostic import Diagnostic, Severity
+from peft_lint.engine.rule import Claim, Rule
+from peft_lint.facts.model import RejectedValue, TrainingSetup
+
+ENUM = "is not a valid"
+ARGPARSE = "invalid choice"
+BIAS = "is not implemented"
+RANK = "should be a positive integer value"
+DROPOUT = "dropout probability has to be between 0 and 1"
+# YAML 1.1 booleans (PyYAML): what a user meant by a value read as True / False
+YAML_BOOLEANS = {True: ("yes", "on", "true"), False: ("no", "off", "false")}
+
+
+class InvalidConfigValue(Rule):
+    """
+    ## What it does
+    Validates every config the run builds against the generated model of its class at the
+    resolved versions, and reports the values the library refuses when the job starts:
+    - a value outside the enum that `TrainingArguments` converts it to (`save_strategy`,
+      `eval_strategy`, `logging_strategy`, `lr_scheduler_type`, `optim`, `hub_strategy`), with
+      the values of the resolved release: a scheduler or optimizer name from another release, a
+      typo, or YAML's `no` read as the boolean False;
+    - a command-line flag outside the choices HfArgumentParser gives argparse (those enums,
+      and the Literal and `choices` fields of TRL's configs and scripts);
+    - `LoraConfig(bias=...)` outside none/all/lora_only, `r` not positive, `lora_dropout` above 1.
+
+    ## Why is this bad?
+    The job stops at start, after the launcher has taken the machines:
+    `ValueError: False is not a valid SaveStrategy, please select one of ['no', 'steps',
+    'epoch', 'best']` when the arguments are built (kwargs, `HfArgumentParser.parse_yaml_file` /
+    `parse_dict`, TrlParser's `--config`); argparse's `error: argument --save_strategy: invalid
+    choice: 'step'` (exit 2) for a flag; `NotImplementedError: Requested bias: lora, is not
+    implemented.`, `` ValueError: `r` should be a positive integer value `` or torch's
+    `ValueError: dropout probability has to be between 0 and 1` in `get_peft_model`.
+
+    PyYAML reads YAML 1.1, where `no`, `off`, `yes` and `on` are booleans: `save_strategy: no`
+    is `False`, not the strategy `"no"`.
+
+    ## Example
+    ```yaml
+    save_strategy: no
+    lr_scheduler_type: cosine_with_warmup
+    ```
+
+    ## Use instead
+    ```yaml
+    save_strategy: "no"
+    lr_scheduler_type: cosine
+    ```
+
+    ## When it does not apply
+    Values that are not constants (a variable, a shell variable that is not set in the
+    launcher); a field a project class declares itself; a Literal field built from values (no
+    library check); a class of a version without field tables; `target_modules` as one string
+    (PFT410 reports it).
+
+    ## What makes it certain
+    The choices are read from the released wheels per version (the field tables), and each kind
+    of check is reproduced: the enum conversion on transformers 4.57.6 and 5.24.0 through
+    kwargs, `parse_dict`, `parse_yaml_file` and TrlParser's `--config`; argparse's choices for
+    flags; LoRA's checks on peft 0.17 and 0.21 (the messages since peft 0.6).
+
+    ## Fix safety
+    The fix is the value the run meant; peft-lint suggests the nearest accepted value but does
+    not write it.
+
+    ## References
+    - transformers `training_args.py` (`__post_init__`: `SaveStrategy(self.save_strategy)`, ...)
+      and `utils/generic.py` (`ExplicitEnum._missing_`)
+    - transformers `hf_argparser.py` (`_parse_dataclass_field`: choices of an Enum or Literal)
+    - peft `tuners/lora/layer.py` (`update_layer`) and `tuners/lora/model.py`
+      (`_mark_only_adapters_as_trainable`)
+    - https://yaml.org/type/bool.html (YAML 1.1 booleans)
+    """
+
+    code = "PFT703"
+    name = "invalid-config-value"
+    summary = "Config value the library refuses when the job starts"
+    severity = Severity.ERROR
+    reproduction = "tests/repro/test_repro.py::test_rule_reproduction[PFT703]"
+    claims = (Claim("error", ENUM, marker=ENUM), Claim("error", ARGPARSE, marker=ARGPARSE),
+              Claim("error", BIAS, marker=BIAS), Claim("error", RANK, marker=RANK),
+              Claim("error", DROPOUT, marker=DROPOUT))
+
+    def check(self, setup: TrainingSetup) -> Iterator[Diagnostic]:
+        for rejected in setup.rejected_values:
+            if rejected.span is None:
+                continue
+            yield self.diagnostic(rejected.span, self._message(rejected, setup), help=self._help(rejected))
+
+    @staticmethod
+    def _message(rejected: RejectedValue, setup: TrainingSetup) -> str:
+        written = _written(rejected)
+        package = rejected.package
+        versions = setup.version_label(package)
+        if rejected.route == "argv":
+            return (f"{written}: HfArgumentParser gives argparse the choices of {rejected.key} in "
+                    f"{versions}, and the script stops at once with \"error: argument "
+                    f"--{rejected.key}: {rejected.error}\" (exit 2).")
+        if rejected.kind == "choice" and package == "transformers":
+            return (f"{written} is not one of the values of {rejected.key} in {versions}: building "
+                    f"{rejected.target} raises \"{rejected.error}\", before training starts.")
+        return f"{written}: get_peft_model raises \"{rejected.error}\" on {versions}."
+
+    @staticmethod
+    def _help(rejected: RejectedValue) -> str:
+        if rejected.kind == "range":
+            return ("LoRA's rank r is a positive integer (8, 16, 64)" if rejected.key == "r" else
+                    "lora_dropout is a probability between 0 and 1 (0.05 is common; 0 for none)")
+        meant = _meant(rejected)
+        if meant is not None:
+            return f"quote it: {rejected.key}: \"{meant}\"" if rejected.written_in == "yaml" else \
+                f"write {rejected.key}=\"{meant}\""
+        close = difflib.get_close_matches(str(rejected.value), rejected.allowed, n=1, cutoff=0.6)
+        listed = ", ".join(rejected.allowed)
+        if close:
+            return f"did you mean \"{close[0]}\"? (accepted: {listed})"
+        return f"accepted: {listed}"
+
+
+def _meant(rejected: RejectedValue) -> str | None:
+    """The choice a YAML 1.1 boolean stands for (`no` -> "no"), when that is a choice."""
+    if rejected.written_in != "yaml" or not isinstance(rejected.value, bool):
+        return None
+    return next((word for word in YAML_BOOLEANS[rejected.value] if word in rejected.allowed), None)
+
+
+def _written(rejected: RejectedValue) -> str:
+    if rejected.written_in == "yaml" and isinstance(rejected.value, bool):
+        return (f"`{rejected.key}` is read as {rejected.value} (PyYAML follows YAML 1.1, where "
+                f"{'/'.join(YAML_BOOLEANS[rejected.value][:2])} are booleans), which")
+    if rejected.written_in == "shell" or rejected.route == "argv":
+        return f"`--{rejected.key} {rejected.value}`"
+    if rejected.written_in in ("yaml", "json"):
+        return f"`{rejected.key}: {rejected.value}`"
+    return f"`{rejected.key}={rejected.value!r}`"

@@ -1,0 +1,224 @@
+"""pydantic models of the libraries' config classes, generated per version from the field tables.
+
+A model is built from data, never kept by hand: the field tables (scripts/gen_knowledge.py,
+read from the released wheels) give each field's annotation and the values its Literal or Enum
+names, per version; this module turns them into `pydantic.create_model` models whose
+constraints are the ones the libraries enforce at run time, for the way the config is read:
+
+- "argv": command-line flags read by HfArgumentParser / TrlParser. argparse checks a flag
+  against the `choices` HfArgumentParser derives from the annotation (an Enum, or a Literal,
+  after `Optional[X]` and `Union[X, str]` are unwrapped: `_argparse_choices`) and stops with
+  "invalid choice".
+- "construct": the class built from values (`TrainingArguments(**cfg)`, `parse_dict`,
+  `parse_yaml_file`, TrlParser's `--config`, `LoraConfig(...)`): only what the library code
+  converts or checks is enforced (transformers' enum fields in `__post_init__`; LoRA's `bias`,
+  `r` and `lora_dropout` when get_peft_model builds the layers). A Literal annotation alone is
+  not checked there, and is not judged.
+
+Only the fields a run writes go into its model (a 3-field model builds in about a millisecond,
+all 150 of TrainingArguments take far longer), each model is built once per process, and
+pydantic is imported only when a run writes a field with such a check.
+"""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import TYPE_CHECKING, Any
+
+from peft_lint.knowledge import fields
+
+if TYPE_CHECKING:
+    from pydantic import BaseModel
+
+ROUTES = ("argv", "construct")
+# the pydantic errors that are the libraries' refusals (a type error is not one of them)
+_REFUSALS = frozenset({"literal_error", "greater_than", "less_than_equal"})
+_TYPING = frozenset({"Optional", "Union", "List", "Dict", "Tuple", "Any", "list", "dict", "tuple",
+                     "str", "int", "float", "bool", "None", "Literal", "typing"})
+
+
+@dataclass(frozen=True)
+class FieldCheck:
+    """What the library enforces on one field, and the error it raises otherwise."""
+
+    kind: str  # "choice" | "range"
+    error: str  # the exception text, "{value}" (and "{enum}", "{choices}") filled per value
+    choices: tuple[str, ...] = ()
+    greater_than: float | None = None
+    at_most: float | None = None
+    enum: str = ""  # the Enum class a "construct" choice converts to (`SaveStrategy`)
+
+
+@dataclass(frozen=True)
+class BadValue:
+    """A written value the library rejects at run time."""
+
+    key: str
+    value: object
+    check: FieldCheck
+
+    @property
+    def error(self) -> str:
+        choices = list(self.check.choices)
+        return self.check.error.format(value=_as_python_formats(self.value), enum=self.check.enum,
+                                       choices=choices)
+
+
+def field_checks(canonical: str, versions: dict[str, str], route: str) -> dict[str, FieldCheck]:
+    """The run-time checks of a class's fields for the resolved versions and reading route
+    (empty when its tables are not known: nothing is judged)."""
+    return dict(_field_checks(canonical, tuple(sorted(versions.items())), route))
+
+
+@lru_cache(maxsize=128)
+def _field_checks(canonical: str, versions_key: tuple[tuple[str, str], ...],
+                  route: str) -> tuple[tuple[str, FieldCheck], ...]:
+    versions = dict(versions_key)
+    if route == "argv":
+        return tuple(_argv_checks(canonical, versions).items())
+    return tuple(_construct_checks(canonical, versions).items())
+
+
+def validate(canonical: str, versions: dict[str, str], route: str,
+             values: dict[str, object]) -> list[BadValue]:
+    """The written values the class's model (its checked fields among `values`) rejects."""
+    checks = field_checks(canonical, versions, route)
+    # a range judges numbers; None or a string there fails otherwise, or not at all
+    written = {key: value for key, value in values.items() if key in checks and (
+        checks[key].kind == "choice" or (isinstance(value, int | float) and not isinstance(value, bool)))}
+    if not written:
+        return []
+    from pydantic import ValidationError
+
+    model = _model(canonical, tuple(sorted(versions.items())), route, tuple(sorted(written)))
+    try:
+        model.model_validate(written)
+    except ValidationError as error:
+        bad: list[BadValue] = []
+        for problem in error.errors():
+            key = str(problem["loc"][0]) if problem["loc"] else ""
+            if problem["type"] not in _REFUSALS:
+                continue
+            if key in written and not any(item.key == key for item in bad):
+                bad.append(BadValue(key, written[key], checks[key]))
+        return bad
+    return []
+
+
+@lru_cache(maxsize=256)
+def _model(canonical: str, versions_key: tuple[tuple[str, str], ...], route: str,
+           keys: tuple[str, ...]) -> type[BaseModel]:
+    """The model of one class over the fields a run writes, built once per process."""
+    from typing import Annotated, Literal
+
+    from pydantic import ConfigDict, Field, create_model
+
+    checks = dict(_field_checks(canonical, versions_key, route))
+    definitions: dict[str, Any] = {}
+    for key in keys:
+        check = checks[key]
+        if check.kind == "choice":
+            # argparse and Enum(value) compare the text: a YAML `no` (False) is not "no"
+            definitions[key] = (Literal[check.choices], ...)  # type: ignore[valid-type]
+        else:
+            definitions[key] = (Annotated[float, Field(gt=check.greater_than, le=check.at_most)], ...)
+    name = canonical.rsplit(".", 1)[-1]
+    return create_model(name, __config__=ConfigDict(extra="ignore"), **definitions)  # type: ignore[no-any-return, call-overload]
+
+
+def _argv_checks(canonical: str, versions: dict[str, str]) -> dict[str, FieldCheck]:
+    found: dict[str, FieldCheck] = {}
+    for key in fields.fields(canonical, versions) or ():
+        text = fields.annotation(canonical, versions, key)
+        names = fields.choices(canonical, versions, key)
+        choices = _argparse_choices(text, names) if text is not None and names else ()
+        if not choices:
+            choices = tuple(sorted(fields.flag_choices(canonical, versions, key) or ()))
+        if choices:
+            found[key] = FieldCheck("choice", "invalid choice: '{value}'", choices)
+    return found
+
+
+def _construct_checks(canonical: str, versions: dict[str, str]) -> dict[str, FieldCheck]:
+    from peft_lint.knowledge import peft, torch
+    from peft_lint.knowledge import transformers as tf
+
+    found: dict[str, FieldCheck] = {}
+    known = fields.fields(canonical, versions) or frozenset()
+    if fields.fields("transformers.TrainingArguments", versions) is not None and \
+            canonical.split(".")[0] in ("transformers", "trl"):
+        for key in sorted(tf.POST_INIT_ENUM_FIELDS & known):
+            text = fields.annotation("transformers.TrainingArguments", versions, key)
+            names = fields.choices("transformers.TrainingArguments", versions, key)
+            enum = _enum_name(text) if text else None
+            if names and enum:
+                found[key] = FieldCheck("choice", f"ValueError: {tf.ENUM_VALUE_ERROR}",
+                                        tuple(sorted(names)), enum=enum)
+    if canonical == "peft.LoraConfig" and peft.checks_lora_values(versions.get("peft", "")):
+        bias = fields.choices(canonical, versions, "bias")
+        if bias:
+            found["bias"] = FieldCheck("choice", peft.LORA_BIAS_ERROR, tuple(sorted(bias)))
+        found["r"] = FieldCheck("range", peft.LORA_RANK_ERROR, greater_than=0)
+        found["lora_dropout"] = FieldCheck("range", torch.DROPOUT_RANGE_ERROR, at_most=1)
+    return {key: check for key, check in found.items() if key in known}
+
+
+def _argparse_choices(annotation: str, names: frozenset[str]) -> tuple[str, ...]:
+    """The `choices` HfArgumentParser gives a field's flag: it unwraps `Optional[X]` and
+    `Union[X, str]` (two members) and sets choices for an Enum or a Literal; other shapes
+    (`Union[list[Enum], str, None]`, `bool | Literal[...]`) get none."""
+    try:
+        node = ast.parse(annotation, mode="eval").body
+    except SyntaxError:
+        return ()
+    members = _union_members(node)
+    if members is not None:
+        if len(members) != 2:
+            return ()
+        rest = [m for m in members if not _is_name(m, "None") and not _is_name(m, "str")]
+        if len(rest) != 1:
+            return ()
+        node = rest[0]
+    if isinstance(node, ast.Subscript) and _is_name(node.value, "Literal"):
+        return tuple(sorted(names))
+    if isinstance(node, ast.Name | ast.Attribute) and _enum_name(ast.unparse(node)):
+        return tuple(sorted(names))
+    return ()
+
+
+def _union_members(node: ast.expr) -> list[ast.expr] | None:
+    if isinstance(node, ast.Subscript) and _is_name(node.value, "Optional"):
+        return [node.slice, ast.Constant(None)]
+    if isinstance(node, ast.Subscript) and _is_name(node.value, "Union"):
+        return list(node.slice.elts) if isinstance(node.slice, ast.Tuple) else [node.slice]
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.BitOr):
+        return [*(_union_members(node.left) or [node.left]), *(_union_members(node.right) or [node.right])]
+    return None
+
+
+def _is_name(node: ast.expr, name: str) -> bool:
+    if isinstance(node, ast.Constant) and node.value is None:
+        return name == "None"
+    return (isinstance(node, ast.Name) and node.id == name) or \
+        (isinstance(node, ast.Attribute) and node.attr == name)
+
+
+def _enum_name(annotation: str) -> str | None:
+    """The Enum class an annotation names (`Union[SaveStrategy, str]` -> SaveStrategy)."""
+    try:
+        tree = ast.parse(annotation, mode="eval")
+    except SyntaxError:
+        return None
+    for node in ast.walk(tree):
+        name = node.id if isinstance(node, ast.Name) else \
+            node.attr if isinstance(node, ast.Attribute) else None
+        if name and name not in _TYPING and name[:1].isupper():
+            return name
+    return None
+
+
+def _as_python_formats(value: object) -> str:
+    """A value as the library's f-string prints it (`False`, `step`, `1.5`)."""
+    return str(value)
