@@ -1,4 +1,5 @@
-"""The content-hash cache: hits on unchanged inputs, misses on any change that matters."""
+"""The content-hash cache: hits on unchanged inputs, misses on any change that matters, and a
+hit answered before click, the engine or pydantic is imported."""
 
 from __future__ import annotations
 
@@ -12,16 +13,18 @@ from pathlib import Path
 import pytest
 from conftest import HAZARD_SCRIPT, ROOT
 
+from peft_lint import cli
 from peft_lint.engine import cache as cache_module
 from peft_lint.engine import runner
 from peft_lint.engine.runner import LintOptions
-from peft_lint.settings import find_settings
 
 
 @pytest.fixture
 def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    shutil.copytree(ROOT / "examples" / "adalora-ddp", tmp_path / "run")
+    shutil.copytree(ROOT / "examples" / "adalora-ddp", tmp_path / "run",
+                    ignore=shutil.ignore_patterns(".peft_lint_cache"))
     monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("PEFT_LINT_NO_CACHE", raising=False)  # the test session turns it off
     return tmp_path
 
 
@@ -39,24 +42,52 @@ def lints(monkeypatch: pytest.MonkeyPatch) -> list[list[Path]]:
     return calls
 
 
-def cached(paths: list[Path]) -> runner.LintResult:
-    options = LintOptions(use_installed=False, settings=find_settings(Path.cwd()))
-    return cache_module.cached_lint(paths, options)
+def cached(paths: list[Path], *options: str) -> tuple[int, str]:
+    """`peft-lint check` in this process: (exit status, report)."""
+    import contextlib
+    import io
+
+    with contextlib.redirect_stdout(io.StringIO()) as output:
+        code = cli.main(["--ignore-installed", "--output-format", "json", *options, *map(str, paths)])
+    return code, output.getvalue()
 
 
-def codes(result: runner.LintResult) -> list[str]:
-    return [d.code for d in result.diagnostics]
+def codes(answer: tuple[int, str]) -> list[str]:
+    return [d["code"] for d in json.loads(answer[1])["diagnostics"]]
 
 
 def test_an_unchanged_folder_is_answered_from_the_cache(project: Path, lints: list[list[Path]]) -> None:
     first = cached([Path("run")])
     second = cached([Path("run")])
     assert len(lints) == 1
-    assert codes(first) == codes(second) == ["PFT101"]
-    assert first.notes == second.notes and first.units == second.units
-    assert [f.path for f in first.files] == [f.path for f in second.files]
-    assert second.files[0].text  # code frames still have their lines
+    assert first == second and codes(second) == ["PFT101"] and second[0] == 1
     assert (project / ".peft_lint_cache" / ".gitignore").read_text(encoding="utf-8").endswith("*\n")
+
+
+def test_each_command_line_has_its_own_answer(project: Path, lints: list[list[Path]]) -> None:
+    assert cached([Path("run")])[0] == 1
+    assert cached([Path("run")], "--exit-zero")[0] == 0
+    assert cached([Path("run")], "--exit-zero")[0] == 0
+    assert len(lints) == 2
+
+
+@pytest.mark.parametrize("options", [["--no-cache"], ["--diff"], ["--output-file", "report.json"]])
+def test_options_that_write_or_refuse_the_cache_always_lint(project: Path, lints: list[list[Path]],
+                                                           options: list[str]) -> None:
+    cached([Path("run")], *options)
+    cached([Path("run")], *options)
+    assert len(lints) == 2
+
+
+def test_a_hit_imports_neither_click_nor_the_engine_nor_pydantic(project: Path) -> None:
+    command = [sys.executable, "-X", "importtime", "-m", "peft_lint", "--ignore-installed", "run"]
+    environment = {name: value for name, value in os.environ.items() if name != "PEFT_LINT_NO_CACHE"}
+    subprocess.run(command, cwd=project, capture_output=True, check=False, env=environment)
+    imported = subprocess.run(command, cwd=project, capture_output=True, text=True, check=False,
+                              env=environment).stderr
+    assert "peft_lint.engine.cache" in imported
+    for heavy in ("click", "peft_lint.engine.runner", "pydantic", "importlib.metadata", "yaml"):
+        assert f"| {heavy}\n" not in imported and f"  {heavy}\n" not in imported, heavy
 
 
 @pytest.mark.parametrize("change", ["config", "script", "requirements", "settings", "new file"])
@@ -79,13 +110,13 @@ def test_a_change_that_matters_is_a_miss(project: Path, lints: list[list[Path]],
         (run / "other.py").write_text(HAZARD_SCRIPT, encoding="utf-8")
     result = cached([Path("run")])
     assert len(lints) == 2
-    assert result.diagnostics != [] or change in ("settings", "requirements")
+    assert codes(result) != [] or change in ("settings", "requirements")
 
 
 def test_a_damaged_entry_is_a_miss_never_an_error(project: Path, lints: list[list[Path]]) -> None:
     cached([Path("run")])
     for entry in (project / ".peft_lint_cache").rglob("*.json"):
-        entry.write_text('{"diagnostics": [{"code": 1}]}', encoding="utf-8")
+        entry.write_text('{"report": 1}', encoding="utf-8")
     assert codes(cached([Path("run")])) == ["PFT101"]
     assert len(lints) == 2
 

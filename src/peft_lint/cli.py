@@ -15,6 +15,7 @@ if TYPE_CHECKING:  # at run time each command imports what it needs: --version i
 
     import click
 
+    from peft_lint.engine.cache import AnswerCache
     from peft_lint.engine.rule import Rule
     from peft_lint.engine.runner import LintResult
     from peft_lint.settings import Settings
@@ -36,6 +37,10 @@ class UsageError(Exception):
     pass
 
 
+# the cache entry of this process's `check` command line (None: not cached)
+_answer_cache: AnswerCache | None = None
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     arguments = list(sys.argv[1:] if argv is None else argv)
     if arguments == ["--version"]:  # answered before click is even imported
@@ -43,6 +48,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_CLEAN
     try:
         arguments = _with_default_command(arguments)
+        answered = _answer_from_cache(arguments)
+        if answered is not None:
+            return answered
         code = _invoke(arguments)
         sys.stdout.flush()  # a closed pipe shows here, inside the handlers below
         return code
@@ -60,6 +68,23 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"peft-lint: internal error ({type(error).__name__}: {error}); please report it at "
               f"{ISSUES_URL} with the files that caused it", file=sys.stderr)
         return EXIT_INTERNAL
+
+
+def _answer_from_cache(arguments: list[str]) -> int | None:
+    """A `check` whose inputs have not changed: its stored report and exit status, before
+    click or the engine is imported (engine/cache.py)."""
+    global _answer_cache
+    _answer_cache = None
+    if not arguments or arguments[0] != "check":
+        return None
+    from peft_lint.engine.cache import for_command_line
+
+    _answer_cache = for_command_line(arguments)
+    hit = _answer_cache.lookup() if _answer_cache is not None else None
+    if hit is None:
+        return None
+    sys.stdout.write(hit.report)
+    return hit.exit_code
 
 
 def _with_default_command(arguments: list[str]) -> list[str]:
@@ -247,7 +272,12 @@ def _check(options: SimpleNamespace) -> int:
             raise UsageError(f"cannot write {options.output_file}: {error.strerror}") from None
     threshold = Severity(options.fail_on).rank
     failing = any(diagnostic.severity.rank >= threshold for diagnostic in result.diagnostics)
-    return EXIT_FINDINGS if failing and not options.exit_zero else EXIT_CLEAN
+    code = EXIT_FINDINGS if failing and not options.exit_zero else EXIT_CLEAN
+    if _answer_cache is not None and options.output_file is None and not options.no_cache:
+        from peft_lint.engine.cache import Answer
+
+        _answer_cache.store(Answer(report, code), [str(file.absolute) for file in result.files])
+    return code
 
 
 def _fix(options: SimpleNamespace, result: LintResult) -> int:
@@ -269,8 +299,6 @@ def _fix(options: SimpleNamespace, result: LintResult) -> int:
 
 def _lint(options: SimpleNamespace) -> LintResult:
     """Lint the paths with the settings and the run options of `check` / `explain`."""
-    import os
-
     from peft_lint.engine.runner import LintOptions, lint
     from peft_lint.inputs.versions import VersionError, parse_target
     from peft_lint.settings import SettingsError, find_settings
@@ -296,11 +324,6 @@ def _lint(options: SimpleNamespace) -> LintResult:
     lint_options = LintOptions(options.world_size, targets, settings.target_versions,
                                not options.ignore_installed, settings,
                                jobs=getattr(options, "jobs", 1), keep_setups=options.command != "check")
-    no_cache = getattr(options, "no_cache", True) or os.environ.get("PEFT_LINT_NO_CACHE", "") not in ("", "0")
-    if options.command == "check" and not (no_cache or options.fix or options.diff):
-        from peft_lint.engine.cache import cached_lint
-
-        return cached_lint(options.paths, lint_options)
     return lint(options.paths, lint_options)
 
 

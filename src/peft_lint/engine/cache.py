@@ -1,16 +1,23 @@
-"""The content-hash cache: a repository whose inputs have not changed answers at once.
+"""The content-hash cache: a `peft-lint check` whose inputs have not changed answers at once.
 
-A lint's result is stored under a key made of everything it depends on: the peft-lint
-version, the options and settings, the installed library versions (when they count), and
-the path and SHA-256 of every file it could read: the files a folder walk finds, the files
-named on the command line, the requirements and pyproject files of their folders and the
-folders above, and every file the previous lint read. A hit re-reads the text of those files
-for code frames and parses nothing.
+What is stored is the answer itself (the report and the exit status) under a key made of
+everything it depends on: the peft-lint version and code, the interpreter, the current
+folder, the command line as typed, the environment variables that change the output, whether
+the output is a terminal, the installed library versions (when they count), and the path and
+SHA-256 of every file the lint could read: the files a folder walk finds, the files named on
+the command line, the requirements, pyproject and settings files of their folders and the
+folders above, and every file the previous lint of the same command read.
+
+The key is built before click, the engine, pydantic or any installed package's metadata are
+imported: the installed versions count through the names of their `.dist-info` folders on
+sys.path (what importlib.metadata reads them from), and the settings through the text of the
+settings files. A hit writes the stored report and exits; nothing is parsed.
 
 Entries are JSON, never pickle: a cache folder committed into a repository by someone else
 must not be able to run code. Anything unreadable or inconsistent is a miss. The folder is
 `.peft_lint_cache/` beside the settings file (or in the current folder), holds a `.gitignore`
-that ignores it, and keeps the newest entries only. `--no-cache` turns it off.
+that ignores it, and keeps the newest entries only. `--no-cache` (or PEFT_LINT_NO_CACHE=1)
+turns it off; `--fix`, `--diff`, `--write-baseline` and `--output-file` always lint.
 """
 
 from __future__ import annotations
@@ -18,46 +25,148 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import sys
-from dataclasses import asdict, fields
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from peft_lint import __version__
-from peft_lint.engine import diagnostic as diagnostic_types
-from peft_lint.engine.diagnostic import Diagnostic, Fix, Related, Severity
-from peft_lint.engine.runner import LintOptions, LintResult
-from peft_lint.facts.model import ResolvedVersion, Span
-from peft_lint.inputs.files import SourceFile, is_file, read_source
+from peft_lint.inputs.paths import folder_files, folders_up, is_file, pin_files
 
 FOLDER = ".peft_lint_cache"
 KEPT_ENTRIES = 64
-EDIT_TYPES = {name: getattr(diagnostic_types, name) for name in
-              ("Edit", "InsertArgument", "ReplaceWord", "AssignResult", "InsertLine", "MoveCallBefore")}
+SETTINGS_FILES = ("peft-lint.toml", ".peft-lint.toml")
+# the libraries whose installed versions peft-lint reads (inputs/versions.py PACKAGES)
+INSTALLED = ("torch", "transformers", "peft", "trl", "accelerate", "bitsandbytes", "deepspeed")
+# `check` options an answer may be stored for: flags, and options with a value
+FLAGS = frozenset({"--ignore-installed", "--exit-zero", "--statistics"})
+VALUED = frozenset({"--output-format", "--world-size", "--target-version", "--fail-on", "--jobs", "-j",
+                    "--select", "--extend-select", "--ignore", "--baseline"})
+# environment variables that change what a lint reports or how it is shown
+ENVIRONMENT = ("NO_COLOR", "FORCE_COLOR", "TERM", "COLUMNS")
+_TOOL_TABLE = re.compile(r"^\s*\[\s*tool\s*\.\s*[\"']?peft-lint[\"']?\s*[\].]", re.MULTILINE)
 
 
-def cache_folder(options: LintOptions) -> Path:
-    settings_path = options.settings.path
-    return (settings_path.parent if settings_path is not None else Path.cwd()) / FOLDER
+@dataclass(frozen=True)
+class Answer:
+    report: str
+    exit_code: int
 
 
-def _digest(path: Path) -> str:
-    if not is_file(path):  # missing, or a pipe or device that a read would block on
-        return "not a regular file"
-    try:
-        return hashlib.sha256(path.read_bytes()).hexdigest()
-    except OSError:
-        return "unreadable"
+class AnswerCache:
+    """The cache entry of one `check` command line."""
+
+    def __init__(self, arguments: list[str], paths: list[Path], extra_files: list[Path],
+                 use_installed: bool) -> None:
+        self.arguments = arguments
+        self.paths = paths
+        self.extra_files = extra_files
+        self.use_installed = use_installed
+        self.folder = cache_folder(paths) / __version__
+        self.index = self.folder / ("index-" + _hash([str(Path.cwd()), *arguments])[:16])
+        self.key = ""
+
+    def lookup(self) -> Answer | None:
+        self.key = self._key(_read_index(self.index))
+        try:
+            document = json.loads((self.folder / f"{self.key}.json").read_text(encoding="utf-8"))
+            return Answer(str(document["report"]), int(document["exit_code"]))
+        except (OSError, ValueError, KeyError, TypeError):
+            return None
+
+    def store(self, answer: Answer, read: list[str]) -> None:
+        """Keep the answer under the key of the files this lint read (recomputed when they
+        are not the ones the lookup assumed)."""
+        if sorted(read) != _read_index(self.index) or not self.key:
+            self.key = self._key(sorted(read))
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            ignore = self.folder.parent / ".gitignore"
+            if not ignore.exists():
+                ignore.write_text("# created by peft-lint\n*\n", encoding="utf-8")
+            entry = self.folder / f"{self.key}.json"
+            partial = entry.with_suffix(f".{os.getpid()}.tmp")
+            partial.write_text(json.dumps({"report": answer.report, "exit_code": answer.exit_code}),
+                               encoding="utf-8")
+            partial.replace(entry)  # atomic: a parallel run never reads half an entry
+            self.index.write_text(json.dumps(sorted(read)), encoding="utf-8")
+            _keep_newest(self.folder)
+        except OSError:
+            return  # a read-only checkout lints without a cache
+
+    def _key(self, read_before: list[str]) -> str:
+        files = _candidates(self.paths) | {Path(name) for name in read_before} | \
+            {path.absolute() for path in self.extra_files}
+        state = {
+            "peft-lint": __version__, "code": _code_fingerprint(), "python": sys.version,
+            "prefix": sys.prefix, "cwd": str(Path.cwd()), "arguments": self.arguments,
+            "environment": {name: value for name, value in os.environ.items()
+                            if name in ENVIRONMENT or name.startswith("PEFT_LINT_")},
+            "terminal": _terminal(),
+            "installed": _installed() if self.use_installed else [],
+            "files": sorted((str(path), _digest(path)) for path in files),
+        }
+        return _hash([json.dumps(state, sort_keys=True, default=str)])
+
+
+def for_command_line(arguments: list[str]) -> AnswerCache | None:
+    """The cache of a `check` command line (`arguments` start with "check"), or None when
+    its answer is not to be cached (an option that writes files, --no-cache, an option this
+    reading does not know: click will say what is wrong with it)."""
+    if not arguments or arguments[0] != "check" or os.environ.get("PEFT_LINT_NO_CACHE", "") not in ("", "0"):
+        return None
+    paths: list[Path] = []
+    extra: list[Path] = []
+    use_installed = True
+    rest = iter(arguments[1:])
+    for word in rest:
+        option, has_value, value = word.partition("=")
+        if option in FLAGS and not has_value:
+            use_installed = use_installed and option != "--ignore-installed"
+        elif option in VALUED:
+            value = value if has_value else next(rest, "")
+            if option == "--baseline":
+                extra.append(Path(value))
+        elif word.startswith("-") and word != "-":
+            return None
+        else:
+            paths.append(Path(word))
+    if not paths or not all(path.exists() for path in paths):
+        return None
+    return AnswerCache(arguments, paths, extra, use_installed)
+
+
+def cache_folder(paths: list[Path]) -> Path:
+    """`.peft_lint_cache/` beside the settings file that applies (as settings.find_settings
+    finds it from the first path), or in the current folder."""
+    settings = settings_file(paths[0] if paths and paths[0].exists() else Path.cwd())
+    return (settings.parent if settings is not None else Path.cwd()) / FOLDER
+
+
+def settings_file(start: Path) -> Path | None:
+    current = start.resolve()
+    if current.is_file():
+        current = current.parent
+    for folder in [current, *current.parents]:
+        for name in SETTINGS_FILES:
+            if (folder / name).is_file():
+                return folder / name
+        pyproject = folder / "pyproject.toml"
+        if pyproject.is_file():
+            try:
+                if _TOOL_TABLE.search(pyproject.read_text(encoding="utf-8", errors="replace")):
+                    return pyproject
+            except OSError:
+                pass
+        if (folder / ".git").exists():
+            break
+    return None
 
 
 def _candidates(paths: list[Path]) -> set[Path]:
     """Every file the lint could read, found without parsing anything: the folders' files,
-    the named files, and the requirements and pyproject files of every folder on the way
-    from a file up to the repository root (where the version pins are looked up)."""
-    from peft_lint.inputs.paths import folders_up
-    from peft_lint.inputs.units import folder_files
-    from peft_lint.inputs.versions import pin_files
-
+    the named files, and the requirements, pyproject and settings files of every folder on
+    the way from a file up to the repository root (where pins and settings are looked up)."""
     found: set[Path] = set()
     for path in paths:
         found.update(folder_files(path) if path.is_dir() else [path])
@@ -73,23 +182,42 @@ def _candidates(paths: list[Path]) -> set[Path]:
     for root in roots:  # above the named paths: up to the repository root, as the pins are
         folders.update(folders_up(root))
     for folder in folders:
-        found.update(pin_files(folder))  # the settings files count through the settings' repr
+        found.update(pin_files(folder))
+        found.update(folder / name for name in SETTINGS_FILES if (folder / name).is_file())
     return {path.absolute() for path in found}
 
 
-def _installed() -> dict[str, str | None]:
-    from peft_lint.inputs.versions import PACKAGES, installed_version
+def _digest(path: Path) -> str:
+    if not is_file(path):  # missing, or a pipe or device that a read would block on
+        return "not a regular file"
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError:
+        return "unreadable"
 
-    return {package: installed_version(package) for package in PACKAGES}
+
+def _installed() -> list[tuple[str, str]]:
+    """The metadata folders of the libraries on sys.path (`peft-0.17.1.dist-info`), as
+    importlib.metadata finds them: their names carry the versions, read without importing
+    or opening anything."""
+    found: list[tuple[str, str]] = []
+    prefixes = tuple(f"{name}-" for name in INSTALLED)
+    for entry in sys.path:
+        try:
+            names = os.listdir(entry or ".")
+        except OSError:
+            continue
+        found += [(entry, name) for name in names if name.lower().replace("_", "-").startswith(prefixes)
+                  and name.endswith((".dist-info", ".egg-info", ".egg-link"))]
+    return sorted(found)
 
 
 def _code_fingerprint() -> list[tuple[str, int, int]]:
-    """peft-lint's own modules and rules (name, size, mtime): a development checkout changes
-    its code without changing its version."""
-    from peft_lint.engine.registry import rules_folder
-
+    """peft-lint's own modules, rules and data (name, size, mtime): a development checkout
+    changes its code without changing its version."""
+    package = Path(__file__).resolve().parent.parent
     found: set[tuple[str, int, int]] = set()  # the rules may live inside the package: once
-    for root in (Path(__file__).resolve().parent.parent, rules_folder().resolve()):
+    for root in (package, _rules_folder()):
         for folder, subfolders, names in os.walk(root):
             subfolders[:] = [name for name in subfolders if name not in ("cases", "__pycache__")]
             for name in names:
@@ -99,37 +227,22 @@ def _code_fingerprint() -> list[tuple[str, int, int]]:
     return sorted(found)
 
 
-def _key(paths: list[Path], options: LintOptions, read_before: list[str]) -> str:
-    state = {
-        "peft-lint": __version__, "code": _code_fingerprint(), "python": sys.version,
-        "cwd": str(Path.cwd()),
-        "paths": [str(path) for path in paths],
-        "options": [options.world_size, options.target_versions, options.settings_versions,
-                    options.use_installed, repr(options.settings)],
-        "installed": _installed() if options.use_installed else {},
-        "files": sorted((str(path), _digest(path)) for path in
-                        _candidates(paths) | {Path(name) for name in read_before}),
-    }
-    return hashlib.sha256(json.dumps(state, sort_keys=True, default=str).encode()).hexdigest()
+def _rules_folder() -> Path:
+    """Where the rules are (engine/registry.py's rules_folder), found without importing them."""
+    from importlib.util import find_spec
+
+    spec = find_spec("peft_lint.rules")
+    locations = list(spec.submodule_search_locations or []) if spec is not None else []
+    return Path(locations[0]).resolve() if locations else Path(__file__).resolve().parent.parent
 
 
-def cached_lint(paths: list[Path], options: LintOptions) -> LintResult:
-    """The lint's result, from the cache when nothing it depends on has changed."""
-    from peft_lint.engine.runner import lint
+def _terminal() -> list[object]:
+    """Whether the report goes to a terminal, and its width (colours and wrapping)."""
+    if not (hasattr(sys.stdout, "isatty") and sys.stdout.isatty()):
+        return [False]
+    import shutil
 
-    folder = cache_folder(options) / __version__
-    index = folder / ("index-" + hashlib.sha256(repr([str(p) for p in paths]).encode()).hexdigest()[:16])
-    read_before = _read_index(index)
-    key = _key(paths, options, read_before)
-    hit = _load(folder / f"{key}.json")
-    if hit is not None:
-        return hit
-    result = lint(paths, options)
-    read = sorted(str(file.absolute) for file in result.files)
-    if read != read_before:  # the key must cover what this lint read; recompute with it
-        key = _key(paths, options, read)
-    _store(folder, index, key, result, read)
-    return result
+    return [True, shutil.get_terminal_size().columns]
 
 
 def _read_index(index: Path) -> list[str]:
@@ -137,86 +250,15 @@ def _read_index(index: Path) -> list[str]:
         names = json.loads(index.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return []
-    return [name for name in names if isinstance(name, str)] if isinstance(names, list) else []
+    return sorted(name for name in names if isinstance(name, str)) if isinstance(names, list) else []
 
 
-def _store(folder: Path, index: Path, key: str, result: LintResult, read: list[str]) -> None:
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-        ignore = folder.parent / ".gitignore"
-        if not ignore.exists():
-            ignore.write_text("# created by peft-lint\n*\n", encoding="utf-8")
-        entry = folder / f"{key}.json"
-        partial = entry.with_suffix(f".{os.getpid()}.tmp")
-        partial.write_text(json.dumps(_document(result)), encoding="utf-8")
-        partial.replace(entry)  # atomic: a parallel run never reads half an entry
-        index.write_text(json.dumps(read), encoding="utf-8")
-        for pattern in ("*.json", "index-*"):  # the newest entries and indexes only
-            entries = sorted(folder.glob(pattern), key=lambda path: path.stat().st_mtime, reverse=True)
-            for stale in entries[KEPT_ENTRIES:]:
-                stale.unlink(missing_ok=True)
-    except OSError:
-        return  # a read-only checkout lints without a cache
+def _keep_newest(folder: Path) -> None:
+    for pattern in ("*.json", "index-*"):  # the newest entries and indexes only
+        entries = sorted(folder.glob(pattern), key=lambda path: path.stat().st_mtime, reverse=True)
+        for stale in entries[KEPT_ENTRIES:]:
+            stale.unlink(missing_ok=True)
 
 
-def _document(result: LintResult) -> dict[str, Any]:
-    return {
-        "diagnostics": [_diagnostic_data(d) for d in result.diagnostics],
-        "files": [{"path": f.path, "absolute": str(f.absolute), "kind": f.kind} for f in result.files],
-        "notes": result.notes,
-        "units": result.units,
-        "environment": {package: asdict(resolved) for package, resolved in result.environment.items()},
-    }
-
-
-def _diagnostic_data(diagnostic: Diagnostic) -> dict[str, Any]:
-    data = asdict(diagnostic)
-    data["severity"] = diagnostic.severity.value
-    if diagnostic.fix is not None:
-        data["fix"]["edits"] = [{"type": type(edit).__name__, **asdict(edit)}
-                                for edit in diagnostic.fix.edits]
-    return data
-
-
-def _load(entry: Path) -> LintResult | None:
-    try:
-        document = json.loads(entry.read_text(encoding="utf-8"))
-        diagnostics = [_diagnostic(item) for item in document["diagnostics"]]
-        shown = {span.path for d in diagnostics for span in (d.span, *(r.span for r in d.related))}
-        files = [_reread(item) if item["path"] in shown else
-                 SourceFile(item["path"], Path(item["absolute"]), item["kind"]) for item in document["files"]]
-        return LintResult(
-            diagnostics=diagnostics,
-            files=files, setups=[], units=int(document["units"]),
-            environment={package: ResolvedVersion(**item)
-                         for package, item in document["environment"].items()},
-            notes=[str(note) for note in document["notes"]])
-    except (OSError, ValueError, KeyError, TypeError, AttributeError):
-        return None
-
-
-def _reread(item: dict[str, str]) -> SourceFile:
-    """The text of a file a finding shows, for its code frames (a notebook's script, cell by
-    cell); not parsed. The other files of the lint only need their names."""
-    source = read_source(Path(item["absolute"]), item["kind"], parse=False)
-    source.path = item["path"]
-    return source
-
-
-def _diagnostic(data: dict[str, Any]) -> Diagnostic:
-    fix = data.get("fix")
-    return Diagnostic(
-        code=data["code"], name=data["name"], severity=Severity(data["severity"]),
-        message=data["message"], span=_span(data["span"]),
-        related=[Related(_span(item["span"]), item["message"]) for item in data["related"]],
-        help=data["help"], url=data["url"],
-        fix=Fix(fix["title"], fix["safe"], tuple(_edit(edit) for edit in fix["edits"])) if fix else None)
-
-
-def _span(data: dict[str, Any]) -> Span:
-    return Span(**{item.name: data[item.name] for item in fields(Span)})
-
-
-def _edit(data: dict[str, Any]) -> Any:
-    kind = EDIT_TYPES[data["type"]]
-    return kind(**{item.name: data[item.name] for item in fields(kind)})
+def _hash(parts: list[str]) -> str:
+    return hashlib.sha256("\0".join(parts).encode()).hexdigest()

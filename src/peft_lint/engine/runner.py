@@ -65,7 +65,8 @@ def _lint(paths: list[Path], options: LintOptions) -> LintResult:
 
     forget_folders()
     forget_modules()
-    units, files = units_for(paths)
+    # a folder linted for its findings lets each script's text go until its run is linted
+    units, files = units_for(paths, release_texts=not options.keep_setups)
     jobs = min(options.jobs or available_cores(), len(units) // UNITS_PER_WORKER)
     if jobs > 1 and not options.keep_setups:
         outcomes = _in_processes(units, options, jobs)
@@ -99,6 +100,7 @@ def _lint(paths: list[Path], options: LintOptions) -> LintResult:
     final = sorted(_in_notebook_cells(_suppressed(selected, made, options.settings, undetermined_paths),
                                       made),
                    key=Diagnostic.sort_key)  # a notebook's written files' findings among its own
+    _restore_shown(final, made)
     notes = [problem.message for _, problem in problems if problem.note_only]
     notes = list(dict.fromkeys(notes + [note for outcome in outcomes for note in outcome.notes]))
     return LintResult(final, files, [s for outcome in outcomes for s in outcome.setups], len(units),
@@ -210,23 +212,38 @@ def _in_this_process(units: list[RunUnit], options: LintOptions) -> list[UnitOut
     from peft_lint.engine.registry import all_rules
 
     rules = [rule() for rule in all_rules()]
+    last_unit = {id(file): index for index, unit in enumerate(units) for file in unit.files}
     outcomes = []
-    for unit in units:
+    for index, unit in enumerate(units):
         outcome = _lint_unit(unit, options, rules)
         if not options.keep_setups:
             outcome.setups = []
-            _release_trees(unit)
+            _release(unit, {id(file) for file in unit.files if last_unit[id(file)] == index})
         outcomes.append(outcome)
     return outcomes
 
 
-def _release_trees(unit: RunUnit) -> None:
-    """Drop a linted unit's syntax trees (a folder's would fill memory); a script that
-    another unit shares is parsed again when that unit needs it."""
+def _release(unit: RunUnit, done: set[int]) -> None:
+    """Let a linted unit's syntax trees and script texts go, and the texts and values of the
+    configs and launchers no later unit needs: a folder's would fill memory. A script another
+    unit shares is read and parsed again when that unit needs it; a text a finding shows is
+    read again at the end."""
+    from peft_lint.inputs.files import release_text
+
     for file in unit.files:
-        if file.tree is not None:
+        if not release_text(file, linted=id(file) in done) and file.tree is not None:
             file.tree = None
             file.pending_parse = True
+
+
+def _restore_shown(diagnostics: list[Diagnostic], files: list[SourceFile]) -> None:
+    """The texts of the files the findings show (code frames, fixes, baselines)."""
+    from peft_lint.inputs.files import restore_text
+
+    shown = {span.path for d in diagnostics for span in (d.span, *(r.span for r in d.related))}
+    for file in files:
+        if file.released and file.path in shown:
+            restore_text(file)
 
 
 def _in_processes(units: list[RunUnit], options: LintOptions, jobs: int) -> list[UnitOutcome]:
@@ -326,7 +343,11 @@ def _suppressed(diagnostics: list[Diagnostic], files: list[SourceFile], settings
     from peft_lint.engine.diagnostic import Severity
     from peft_lint.engine.registry import find_rule
     from peft_lint.engine.suppressions import apply_suppressions, read_suppressions
+    from peft_lint.inputs.files import restore_text
 
+    for file in files:  # a script whose text was let go is read again when it names peft-lint
+        if file.released and file.mentions_peft_lint:
+            restore_text(file)
     suppressions = [found for file in files for found in read_suppressions(file)]
     if not suppressions:
         return diagnostics

@@ -17,6 +17,8 @@ _MODULE_FILES: dict[Path, SourceFile | None] = {}
 
 
 _FOUND_MODULES: dict[tuple[str, int, Path], Path | None] = {}
+# the lookups kept (the oldest go first): one folder's imports are looked up together
+FOUND_MODULES_KEPT = 4096
 
 
 def forget_modules() -> None:
@@ -52,6 +54,8 @@ def find_module(name: str, level: int, origin: Path) -> Path | None:
                       if candidate is not None and is_file(candidate)), None)
         if found is not None:
             break
+    if len(_FOUND_MODULES) >= FOUND_MODULES_KEPT:  # a folder of thousands of runs: stay flat
+        del _FOUND_MODULES[next(iter(_FOUND_MODULES))]
     _FOUND_MODULES[key] = found
     return found
 

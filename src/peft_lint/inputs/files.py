@@ -17,12 +17,16 @@ from peft_lint.extract.config_files import ConfigParseError, parse_json, parse_y
 from peft_lint.extract.launcher import LaunchCommand, parse_launcher
 from peft_lint.facts.model import ResolvedVersion, Span
 from peft_lint.facts.values import DictValue, Value
-from peft_lint.inputs.paths import display_path, is_file
+from peft_lint.inputs.paths import (  # noqa: F401 - kind_of and the suffixes are read from here too
+    JSON_SUFFIXES,
+    PYTHON_SUFFIXES,
+    SHELL_SUFFIXES,
+    YAML_SUFFIXES,
+    display_path,
+    is_file,
+    kind_of,
+)
 
-PYTHON_SUFFIXES = (".py", ".ipynb")
-YAML_SUFFIXES = (".yaml", ".yml")
-JSON_SUFFIXES = (".json",)
-SHELL_SUFFIXES = (".sh", ".bash", ".slurm", ".sbatch", ".job")
 # Training scripts and configs are kilobytes; parsing a 10 MB Python file takes CPython ~20 s
 # and 4 GB. Notebooks carry their outputs (images), so they may be larger.
 MAX_FILE_BYTES = 4 * 1024 * 1024
@@ -69,30 +73,53 @@ class SourceFile:
     # library versions of the image a launcher runs the script in (a SageMaker estimator's
     # transformers_version): below the requirements files, which are installed on top
     image_versions: dict[str, ResolvedVersion] = field(default_factory=dict)
+    # the text was let go to keep a folder's memory flat; restore_text reads it again
+    released: bool = False
+    # what finding a folder's runs reads from a script's text, kept when the text is let go
+    training_import: bool | None = None
+    mentioned_configs: frozenset[str] | None = None
+    # whether the text has a `# peft-lint:` comment (a suppression, read at the end of a lint)
+    mentions_peft_lint: bool = False
 
     @property
     def lines(self) -> list[str]:
         return (self.display if self.display is not None else self.text).splitlines()
 
 
-def kind_of(path: Path) -> str:
-    name = path.name.lower()
-    if name.endswith(PYTHON_SUFFIXES):
-        return "python"
-    if name.endswith(YAML_SUFFIXES):
-        return "yaml"
-    if name.endswith(JSON_SUFFIXES):
-        return "json"
-    if name.endswith(SHELL_SUFFIXES):
-        return "shell"
-    if name.startswith("requirements") and name.endswith((".txt", ".in")):
-        return "requirements"
-    if name == "pyproject.toml":
-        return "pyproject"
-    return "other"
+# the start of engine/suppressions.py's MARKER: what the end of a lint reads a released text for
+_SUPPRESSION_COMMENT = re.compile(r"#\s*peft-lint\s*:")
+
+
+def release_text(source: SourceFile, *, linted: bool = False) -> bool:
+    """Let a plain Python file's text and tree go (it is read again from disk when needed);
+    with `linted` (no run needs the file any more), a config's or launcher's text and values
+    too. Notebooks and the files they make are derived, and stay. True when released."""
+    if (source.kind != "python" and not linted) or source.cells is not None or source.made_by is not None \
+            or source.companions or source.problem is not None or source.released:
+        return False
+    source.mentions_peft_lint = _SUPPRESSION_COMMENT.search(source.text) is not None
+    source.text = ""
+    source.tree = None
+    if source.kind != "python":
+        source.config = None
+        source.launches = []
+    else:
+        source.pending_parse = True
+    source.released = True
+    return True
+
+
+def restore_text(source: SourceFile) -> None:
+    """A released file's text, read again (parsed when it is next needed)."""
+    if not source.released:
+        return
+    source.released = False
+    text = _read_text(source.absolute, source)
+    source.text = text if text is not None else ""
 
 
 def ensure_parsed(source: SourceFile) -> None:
+    restore_text(source)
     if source.pending_parse:
         source.pending_parse = False
         _parse(source)

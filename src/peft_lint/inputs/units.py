@@ -14,12 +14,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from peft_lint.facts.values import Const, DictValue
-from peft_lint.inputs.files import JSON_SUFFIXES, YAML_SUFFIXES, SourceFile, is_file, kind_of, read_source
-from peft_lint.inputs.paths import folders_up
+from peft_lint.inputs.files import (
+    JSON_SUFFIXES,
+    YAML_SUFFIXES,
+    SourceFile,
+    is_file,
+    kind_of,
+    read_source,
+    release_text,
+)
+from peft_lint.inputs.paths import folder_files, folders_up
 
-SKIPPED_FOLDERS = frozenset({".git", ".hg", ".svn", "node_modules", "__pycache__", ".venv", "venv",
-                             "env", ".tox", ".nox", ".mypy_cache", ".ruff_cache", ".pytest_cache",
-                             "site-packages", "build", "dist", ".peft_lint_cache", ".eggs"})
 CONFIG_KINDS = ("yaml", "json")
 CONFIG_SUFFIXES = (*YAML_SUFFIXES, *JSON_SUFFIXES)
 # a quoted string that ends in a config suffix (f-strings included)
@@ -56,19 +61,29 @@ class RunUnit:
 
 
 class FileCache:
-    def __init__(self) -> None:
+    """The files read while finding the runs. With `release_texts` (a folder linted for its
+    findings only) a script keeps what finding the runs needs from its text, and the text
+    itself goes until its run is linted: memory stays flat however large the folder."""
+
+    def __init__(self, release_texts: bool = False) -> None:
         self.files: dict[Path, SourceFile] = {}
+        self.release_texts = release_texts
 
     def get(self, path: Path) -> SourceFile:
         key = path.absolute()
         if key not in self.files:
-            self.files[key] = read_source(path, defer_python=True)
+            source = read_source(path, defer_python=True)
+            if self.release_texts and source.kind == "python":
+                _imports_training_library(source)
+                _mentioned_names(source)
+                release_text(source)
+            self.files[key] = source
         return self.files[key]
 
 
-def units_for(paths: list[Path]) -> tuple[list[RunUnit], list[SourceFile]]:
+def units_for(paths: list[Path], release_texts: bool = False) -> tuple[list[RunUnit], list[SourceFile]]:
     """The run units for the command-line paths, and every file read."""
-    cache = FileCache()
+    cache = FileCache(release_texts)
     named = [path for path in paths if not _is_folder(path)]
     units: list[RunUnit] = []
     if named:
@@ -163,53 +178,6 @@ def _locate(name: str, launcher_folder: Path) -> Path | None:
         if is_file(candidate):
             return candidate
     return None
-
-
-def folder_files(folder: Path) -> list[Path]:
-    found: list[Path] = []
-    stack = [folder]
-    visited: set[Path] = set()
-    while stack:
-        current = stack.pop()
-        try:
-            real = current.resolve()
-            if real in visited:
-                continue
-            visited.add(real)
-            entries = sorted(current.iterdir())
-        except OSError:
-            continue
-        for entry in entries:
-            if entry.is_dir():
-                if entry.name not in SKIPPED_FOLDERS and not entry.name.startswith(".") and \
-                        not (entry / "pyvenv.cfg").is_file():  # a virtualenv, whatever its name
-                    stack.append(entry)
-            elif kind_of(entry) in ("python", "yaml", "json", "shell") and is_file(entry):
-                found.append(entry)  # regular files only: a named pipe would block the read
-    return sorted(_not_git_ignored(folder, found))
-
-
-def _not_git_ignored(folder: Path, paths: list[Path]) -> list[Path]:
-    """Drop what the repository's .gitignore files ignore (when the folder is in a git work
-    tree and git is installed; otherwise every path stays). A folder that is itself ignored
-    was named on purpose: everything in it stays."""
-    import shutil
-    import subprocess
-
-    if not paths or shutil.which("git") is None:
-        return paths
-    try:
-        completed = subprocess.run(["git", "check-ignore", "--stdin", "-z"], cwd=folder,
-                                   input="\0".join(str(path) for path in [folder, *paths]) + "\0",
-                                   capture_output=True, text=True, timeout=10, check=False)
-    except (OSError, subprocess.SubprocessError):
-        return paths
-    if completed.returncode not in (0, 1):  # 128: not a git repository
-        return paths
-    ignored = {Path(name) for name in completed.stdout.split("\0") if name}
-    if folder in ignored:
-        return paths
-    return [path for path in paths if path not in ignored]
 
 
 def _add_mentioned(unit: RunUnit, script: SourceFile, by_name: dict[str, list[Path]],
@@ -345,10 +313,15 @@ def _may_launch(path: Path) -> bool:
 
 def _imports_training_library(script: SourceFile) -> bool:
     """Read from the text, so that finding the runs of a folder parses no script."""
-    return TRAINING_IMPORT.search(script.text) is not None
+    if script.training_import is None:
+        script.training_import = TRAINING_IMPORT.search(script.text) is not None
+    return script.training_import
 
 
 def _mentioned_names(script: SourceFile) -> set[str]:
     """The file names of the quoted config paths in a script's text (`open("run.yaml")`,
     f"{folder}/ds_zero3.json")."""
-    return {os.path.basename(match.group(2)) for match in QUOTED_CONFIG.finditer(script.text)}
+    if script.mentioned_configs is None:
+        script.mentioned_configs = frozenset(os.path.basename(match.group(2))
+                                             for match in QUOTED_CONFIG.finditer(script.text))
+    return set(script.mentioned_configs)

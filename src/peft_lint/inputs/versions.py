@@ -9,12 +9,11 @@ version inside it.
 
 from __future__ import annotations
 
-import os
 import re
 from pathlib import Path
 
 from peft_lint.facts.model import ResolvedVersion
-from peft_lint.inputs.paths import folders_up
+from peft_lint.inputs.paths import folders_up, pin_files
 from peft_lint.knowledge import accelerate, bitsandbytes, deepspeed, peft, torch, transformers, trl
 from peft_lint.knowledge.versions import newest_satisfying, parse_version
 
@@ -123,18 +122,6 @@ def pins_near(directories: list[Path]) -> dict[str, ResolvedVersion]:
             for package, resolved in _folder_pins(folder):
                 pins.setdefault(package, resolved)
     return pins
-
-
-def pin_files(folder: Path) -> list[Path]:
-    """The files of a folder that can pin library versions, in the order they count:
-    requirements*.txt, then pyproject.toml."""
-    try:
-        names = os.listdir(folder)
-    except OSError:
-        return []
-    requirements = sorted(name for name in names if name.startswith("requirements") and name.endswith(".txt"))
-    return [folder / name for name in requirements] + \
-        ([folder / "pyproject.toml"] if "pyproject.toml" in names else [])
 
 
 def _folder_pins(folder: Path) -> list[tuple[str, ResolvedVersion]]:
