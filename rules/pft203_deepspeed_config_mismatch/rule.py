@@ -1,25 +1,30 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 from peft_lint.engine.diagnostic import Diagnostic, Related, Severity
 from peft_lint.engine.rule import Rule
 from peft_lint.facts.model import Fact, TrainingSetup
-from peft_lint.facts.values import Const, DictValue, ListValue
+
+if TYPE_CHECKING:  # pydantic loads only for runs with a DeepSpeed config
+    from peft_lint.facts.deepspeed_config import Setting
 
 # (DeepSpeed key path, TrainingArguments fields) as transformers compares them in
 # integrations/deepspeed.py HfTrainerDeepSpeedConfig.trainer_config_process.
+# the DeepSpeed settings transformers matches against the training arguments
+# (HfTrainerDeepSpeedConfig.trainer_config_process), by their DeepSpeedConfig field
 MATCHED = (
     ("train_micro_batch_size_per_gpu", ("per_device_train_batch_size",)),
     ("gradient_accumulation_steps", ("gradient_accumulation_steps",)),
     ("gradient_clipping", ("max_grad_norm",)),
-    ("optimizer.params.lr", ("learning_rate",)),
-    ("optimizer.params.betas", ("adam_beta1", "adam_beta2")),
-    ("optimizer.params.eps", ("adam_epsilon",)),
-    ("optimizer.params.weight_decay", ("weight_decay",)),
-    ("scheduler.params.warmup_max_lr", ("learning_rate",)),
-    ("fp16.enabled", ("fp16", "fp16_full_eval")),
-    ("bf16.enabled", ("bf16", "bf16_full_eval")),
+    ("optimizer_lr", ("learning_rate",)),
+    ("optimizer_betas", ("adam_beta1", "adam_beta2")),
+    ("optimizer_eps", ("adam_epsilon",)),
+    ("optimizer_weight_decay", ("weight_decay",)),
+    ("scheduler_warmup_max_lr", ("learning_rate",)),
+    ("fp16_enabled", ("fp16", "fp16_full_eval")),
+    ("bf16_enabled", ("bf16", "bf16_full_eval")),
 )
 ERROR = "Please correct the following DeepSpeed config values that mismatch TrainingArguments values"
 
@@ -87,44 +92,28 @@ class DeepspeedConfigMismatch(Rule):
 
     def check(self, setup: TrainingSetup) -> Iterator[Diagnostic]:
         deepspeed = setup.deepspeed
-        if deepspeed is None or not isinstance(deepspeed.config, DictValue):
+        if deepspeed is None:
             return
-        for path, fields in MATCHED:
-            entry = _find(deepspeed.config, path)
-            if not isinstance(entry, Const | ListValue) or _plain(entry) in ("auto", None):
+        for name, fields in MATCHED:
+            setting: Setting = getattr(deepspeed.config, name)
+            if not setting.is_set or setting.value is None:
                 continue
+            path = setting.path
             facts = [setup.training_arguments.get(field) for field in fields]
             if any(fact is None or not fact.known for fact in facts):
                 continue
             hf_value = _hf_value(path, [fact for fact in facts if fact is not None])
-            if _plain(entry) == hf_value:
+            if setting.value == hf_value:
                 continue
             hf_fields = "+".join(fields) if path.endswith("betas") else "|".join(fields)
             where = [f for f in facts if f is not None and f.span is not None]
-            message = (f"DeepSpeed {path}={_plain(entry)} but the training arguments give "
+            message = (f"DeepSpeed {path}={setting.value} but the training arguments give "
                        f"{hf_fields}={hf_value}: the Trainer stops before the first step with "
                        f"\"ValueError: {ERROR}\".")
             related = [Related(where[0].span, f"{hf_fields}={hf_value}")] if where and where[0].span else []
-            yield self.diagnostic(entry.span or deepspeed.span, message,
+            yield self.diagnostic(setting.span or deepspeed.span, message,
                                   help=f"set \"{path.rsplit('.', 1)[-1]}\": \"auto\" in the DeepSpeed "
                                        "config, or make the two values equal", related=related)
-
-
-def _find(config: DictValue, path: str) -> object:
-    node: object = config
-    for part in path.split("."):
-        if not isinstance(node, DictValue):
-            return None
-        node = node.entries.get(part)
-    return node
-
-
-def _plain(value: object) -> object:
-    if isinstance(value, Const):
-        return value.value
-    if isinstance(value, ListValue):
-        return [_plain(item) for item in value.items]
-    return None
 
 
 def _hf_value(path: str, facts: list[Fact[object]]) -> object:

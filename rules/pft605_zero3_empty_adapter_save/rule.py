@@ -1,12 +1,15 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 from peft_lint.engine.diagnostic import Diagnostic, Severity
 from peft_lint.engine.rule import Rule, related
 from peft_lint.facts.model import Span, TrainingSetup
-from peft_lint.facts.values import Const, DictValue
 from peft_lint.knowledge import transformers as tf
+
+if TYPE_CHECKING:  # pydantic loads only for runs with a DeepSpeed config
+    from peft_lint.facts.deepspeed_config import DeepSpeedConfig
 
 SYMPTOM = ("writes an adapter_model.safetensors of a few bytes (un-gathered ZeRO-3 shards); loading "
            "it fails with \"size mismatch ... copying a param with shape torch.Size([0])\"")
@@ -97,16 +100,11 @@ class Zero3EmptyAdapterSave(Rule):
                                "set \"stage3_gather_16bit_weights_on_model_save\": true in "
                                "zero_optimization, or upgrade to transformers >= 5.0")
 
-    def _gathers(self, config: object) -> bool:
+    def _gathers(self, config: DeepSpeedConfig) -> bool:
         """stage3_gather_16bit_weights_on_model_save (DeepSpeed JSON) or zero3_save_16bit_model
-        (accelerate config); unknown counts as gathering."""
-        if not isinstance(config, DictValue):
-            return True
-        flag = config.entries.get("zero3_save_16bit_model")
-        zero = config.entries.get("zero_optimization")
-        if isinstance(zero, DictValue):
-            flag = zero.entries.get("stage3_gather_16bit_weights_on_model_save")
-        return not isinstance(flag, Const) or bool(flag.value) is True or flag.value == "auto"
+        (accelerate config); absent or unknown counts as gathering."""
+        flag = config.gather_16bit_weights_on_save
+        return not flag.is_set or flag.value is True
 
     def _report(self, span: Span, message: str, stage_span: Span | None, fix: str) -> Diagnostic:
         return self.diagnostic(span, message, help=fix, related=related(stage_span, "ZeRO stage 3"))

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import ast
 import operator
+import re
 from collections.abc import Callable
 
 from peft_lint.extract import library_calls
@@ -955,19 +956,22 @@ def canonical(dotted: str) -> str:
 def interpret(path: str, tree: ast.Module, resolver: ConfigResolver, argv: ListValue | None,
               training_arg_default: Callable[[str, str], object | None],
               module_loader: ModuleLoader | None = None,
-              environment: dict[str, str] | None = None) -> ScriptFacts:
-    return Interpreter(path, tree, resolver, _argv_as_read(tree, argv), training_arg_default,
+              environment: dict[str, str] | None = None, text: str | None = None) -> ScriptFacts:
+    return Interpreter(path, tree, resolver, _argv_as_read(tree, argv, text), training_arg_default,
                        module_loader, environment).run()
 
 
 ARGV_MUTATORS = frozenset({"append", "extend", "insert", "pop", "remove", "clear", "sort", "reverse"})
+# what a rewrite of sys.argv looks like in the text (the tree is walked to confirm it)
+ARGV_REWRITE = re.compile(r"del\s+sys\.argv|sys\.argv\s*(?:\[[^\]\n]*\]\s*)?(?:\+?=(?!=)|:|\.(?:"
+                          + "|".join(sorted(ARGV_MUTATORS)) + r")\s*\()")
 
 
-def _argv_as_read(tree: ast.Module, argv: ListValue | None) -> ListValue | None:
+def _argv_as_read(tree: ast.Module, argv: ListValue | None, text: str | None = None) -> ListValue | None:
     """The launcher's strings, unless the script rewrites `sys.argv` before its parser reads it
     (`sys.argv.remove("--stage")`, `sys.argv = [...]`): then which flags reach it is not known."""
-    if argv is None:
-        return None
+    if argv is None or (text is not None and ARGV_REWRITE.search(text) is None):
+        return argv  # (a whole-tree walk is a third of a folder's lint: only when it can matter)
     for node in ast.walk(tree):
         if isinstance(node, ast.Assign | ast.AugAssign | ast.Delete | ast.AnnAssign):
             targets = node.targets if isinstance(node, ast.Assign | ast.Delete) else [node.target]

@@ -120,7 +120,7 @@ def _assemble_script(context: Context, script: SourceFile, options: Options,
     try:
         facts = interpret(script.path, script.tree, resolver, argv,
                           lambda canonical, key: training_arg_default(context, canonical, key),
-                          module_loader(context, script), process_environment(command))
+                          module_loader(context, script), process_environment(command), script.text)
     except RecursionError:
         setup = TrainingSetup(versions=context.versions)
         setup.notes.append(f"{script.path} is nested too deeply to follow; it was not checked")

@@ -4,6 +4,7 @@ flags."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING, Literal
 
 from peft_lint.extract.launcher import LaunchCommand, accelerate_config_facts
 from peft_lint.extract.python_objects import (
@@ -23,6 +24,9 @@ from peft_lint.facts.model import (
 )
 from peft_lint.facts.values import Const, DictValue, Unknown, Value
 from peft_lint.inputs.files import SourceFile
+
+if TYPE_CHECKING:
+    from peft_lint.facts.deepspeed_config import DeepSpeedConfig
 
 
 def assemble_distributed(context: Context, command: LaunchCommand | None, trainer: TrainerObject | None,
@@ -150,7 +154,7 @@ def assemble_deepspeed(context: Context, setup: TrainingSetup, args: TrainingArg
         config, span = named, named.span
     if not isinstance(config, DictValue) or span is None:
         return None
-    return DeepSpeedSetup(config, span, zero_stage(config, span), before)
+    return DeepSpeedSetup(_typed(config, "deepspeed"), span, zero_stage(config, span), before)
 
 
 def _args_before_load(args: TrainingArgs | Unknown | None, model: TrackedModel | None) -> Fact[bool]:
@@ -171,6 +175,7 @@ def _accelerate_deepspeed(context: Context, args_before_load: Fact[bool]) -> Dee
     if not (isinstance(kind, Const) and kind.value == "DEEPSPEED" and isinstance(section, DictValue)):
         return None
     config: DictValue = section
+    shape: Literal["deepspeed", "accelerate"] = "accelerate"
     stage: Fact[int] = Fact.unknown("zero_stage is not set", section.span)
     config_file = section.entries.get("deepspeed_config_file")
     if config_file is not None:
@@ -178,7 +183,7 @@ def _accelerate_deepspeed(context: Context, args_before_load: Fact[bool]) -> Dee
         named = deepspeed_file(context, config_file.value) if isinstance(config_file, Const) else None
         if named is None or named.span is None:
             return None
-        config, stage = named, zero_stage(named, named.span)
+        config, stage, shape = named, zero_stage(named, named.span), "deepspeed"
     else:
         stage_value = section.entries.get("zero_stage")
         if isinstance(stage_value, Const) and isinstance(stage_value.value, int):
@@ -190,7 +195,7 @@ def _accelerate_deepspeed(context: Context, args_before_load: Fact[bool]) -> Dee
     before = args_before_load if isinstance(init, Const) and init.value is True else \
         Fact.unknown("zero3_init_flag is not on", section.span)
     span = config.span or section.span or Span("accelerate config", 1)
-    return DeepSpeedSetup(config, span, stage, before)
+    return DeepSpeedSetup(_typed(config, shape), span, stage, before)
 
 
 def deepspeed_file(context: Context, path: object) -> DictValue | None:
@@ -223,5 +228,11 @@ def framework_deepspeed(context: Context, entry: Value | None, framework: str) -
     span = (config.span if config is not None else None) or entry.span
     if config is None or span is None:
         return None
-    return DeepSpeedSetup(config, span, zero_stage(config, span),
+    return DeepSpeedSetup(_typed(config, "deepspeed"), span, zero_stage(config, span),
                           Fact.unknown(f"{framework} builds the arguments and loads the model itself"))
+
+
+def _typed(config: DictValue, shape: Literal["deepspeed", "accelerate"]) -> DeepSpeedConfig:
+    from peft_lint.facts.deepspeed_config import typed_deepspeed_config
+
+    return typed_deepspeed_config(config, shape)

@@ -8,7 +8,10 @@ fire only on known facts; the reasons of unknown facts are shown to the user.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Generic, TypeVar
+from typing import TYPE_CHECKING, Generic, TypeVar
+
+if TYPE_CHECKING:  # a pydantic model, imported only by runs with a DeepSpeed config
+    from peft_lint.facts.deepspeed_config import DeepSpeedConfig
 
 T = TypeVar("T")
 
@@ -216,7 +219,7 @@ class CallArguments:
 class DeepSpeedSetup:
     """The DeepSpeed config the Trainer gets, when the files of the run name one."""
 
-    config: object  # the DictValue of the JSON (or the Python dict)
+    config: DeepSpeedConfig  # typed (facts/deepspeed_config.py)
     span: Span
     zero_stage: Fact[int]
     # TrainingArguments (which activates ZeRO-3 for from_pretrained) built before the model load
