@@ -16,9 +16,10 @@ from pathlib import Path
 
 from conftest import ROOT
 
-# ms of what the lint imports beyond the bare interpreter's start-up (peft_lint, yaml, tomllib,
-# ...), best of 3 runs. Measured ~80 ms on the 2-core development machine (bench/RESULTS.md).
-LINT_PATH_BUDGET_MS = 150
+# ms of what the lint imports beyond the bare interpreter's start-up (peft_lint, yaml, click,
+# pydantic, ...), best of 3 runs. Measured 87-185 ms on the 2-core development machine, whose
+# noise is large; pydantic and click are ~50 ms of it by design (issue 12; bench/RESULTS.md).
+LINT_PATH_BUDGET_MS = 200
 NEVER_ON_THE_LINT_PATH = ("torch", "transformers", "peft", "trl", "accelerate", "bitsandbytes",
                           "deepspeed", "numpy", "jsonschema", "libcst", "ruamel",
                           "urllib.request", "http.client", "xml.sax", "asyncio")

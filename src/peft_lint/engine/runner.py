@@ -237,13 +237,32 @@ def _release(unit: RunUnit, done: set[int]) -> None:
 
 
 def _restore_shown(diagnostics: list[Diagnostic], files: list[SourceFile]) -> None:
-    """The texts of the files the findings show (code frames, fixes, baselines)."""
+    """The texts the findings show, read again: whole for a file a fix edits; otherwise only
+    the lines the findings point at (code frames and baselines read those; the others stay
+    empty, so that a folder with many findings keeps its memory flat)."""
     from peft_lint.inputs.files import restore_text
 
-    shown = {span.path for d in diagnostics for span in (d.span, *(r.span for r in d.related))}
+    lines: dict[str, set[int]] = {}
+    fixed: set[str] = set()
+    for diagnostic in diagnostics:
+        for span in (diagnostic.span, *(related.span for related in diagnostic.related)):
+            lines.setdefault(span.path, set()).update(range(span.line, (span.end_line or span.line) + 1))
+        if diagnostic.fix is not None:
+            fixed.update(edit.path for edit in diagnostic.fix.edits)
+            fixed.add(diagnostic.span.path)
     for file in files:
-        if file.released and file.path in shown:
-            restore_text(file)
+        if not (file.released and file.path in lines):
+            continue
+        restore_text(file)
+        if file.path not in fixed:
+            shown = lines[file.path]
+            file.text = "".join(line if number in shown else _line_end(line)
+                                for number, line in enumerate(file.text.splitlines(keepends=True), start=1))
+
+
+def _line_end(line: str) -> str:
+    """What ends a line, as str.splitlines counts lines."""
+    return line[len(line.rstrip("\r\n\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029")):]
 
 
 def _in_processes(units: list[RunUnit], options: LintOptions, jobs: int) -> list[UnitOutcome]:
