@@ -12,6 +12,7 @@ ARGPARSE = "invalid choice"
 BIAS = "is not implemented"
 RANK = "should be a positive integer value"
 DROPOUT = "dropout probability has to be between 0 and 1"
+PRECISION = "Unknown mixed_precision mode"
 # YAML 1.1 booleans (PyYAML): what a user meant by a value read as True / False
 YAML_BOOLEANS = {True: ("yes", "on", "true"), False: ("no", "off", "false")}
 
@@ -27,7 +28,9 @@ class InvalidConfigValue(Rule):
       typo, or YAML's `no` read as the boolean False;
     - a command-line flag outside the choices HfArgumentParser gives argparse (those enums,
       and the Literal and `choices` fields of TRL's configs and scripts);
-    - `LoraConfig(bias=...)` outside none/all/lora_only, `r` not positive, `lora_dropout` above 1.
+    - `LoraConfig(bias=...)` outside none/all/lora_only, `r` not positive, `lora_dropout` above 1;
+    - an accelerate config's `distributed_type` or `compute_environment` outside its enum, and
+      its `mixed_precision` outside no/fp16/bf16/fp8 (for the launches where that is checked).
 
     ## Why is this bad?
     The job stops at start, after the launcher has taken the machines:
@@ -36,7 +39,9 @@ class InvalidConfigValue(Rule):
     `parse_dict`, TrlParser's `--config`); argparse's `error: argument --save_strategy: invalid
     choice: 'step'` (exit 2) for a flag; `NotImplementedError: Requested bias: lora, is not
     implemented.`, `` ValueError: `r` should be a positive integer value `` or torch's
-    `ValueError: dropout probability has to be between 0 and 1` in `get_peft_model`.
+    `ValueError: dropout probability has to be between 0 and 1` in `get_peft_model`;
+    `accelerate launch --config_file` stops with `ValueError: 'MULTI_GPUS' is not a valid
+    DistributedType` or `ValueError: Unknown mixed_precision mode: bf` before starting anything.
 
     PyYAML reads YAML 1.1, where `no`, `off`, `yes` and `on` are booleans: `save_strategy: no`
     is `False`, not the strategy `"no"`.
@@ -63,7 +68,9 @@ class InvalidConfigValue(Rule):
     The choices are read from the released wheels per version (the field tables), and each kind
     of check is reproduced: the enum conversion on transformers 4.57.6 and 5.24.0 through
     kwargs, `parse_dict`, `parse_yaml_file` and TrlParser's `--config`; argparse's choices for
-    flags; LoRA's checks on peft 0.17 and 0.21 (the messages since peft 0.6).
+    flags; LoRA's checks on peft 0.17 and 0.21 (the messages since peft 0.6); accelerate's on
+    1.15 with `accelerate launch --config_file` (the same code in every release 0.20-1.15;
+    mixed_precision for the NO, MULTI_CPU, MULTI_GPU and FSDP launches, not DeepSpeed's).
 
     ## Fix safety
     The fix is the value the run meant; peft-lint suggests the nearest accepted value but does
@@ -75,6 +82,8 @@ class InvalidConfigValue(Rule):
     - transformers `hf_argparser.py` (`_parse_dataclass_field`: choices of an Enum or Literal)
     - peft `tuners/lora/layer.py` (`update_layer`) and `tuners/lora/model.py`
       (`_mark_only_adapters_as_trainable`)
+    - accelerate `commands/config/config_args.py` (`BaseConfig.__post_init__`) and
+      `utils/launch.py` (`Unknown mixed_precision mode`)
     - https://yaml.org/type/bool.html (YAML 1.1 booleans)
     """
 
@@ -85,7 +94,7 @@ class InvalidConfigValue(Rule):
     reproduction = "tests/repro/test_repro.py::test_rule_reproduction[PFT703]"
     claims = (Claim("error", ENUM, marker=ENUM), Claim("error", ARGPARSE, marker=ARGPARSE),
               Claim("error", BIAS, marker=BIAS), Claim("error", RANK, marker=RANK),
-              Claim("error", DROPOUT, marker=DROPOUT))
+              Claim("error", DROPOUT, marker=DROPOUT), Claim("error", PRECISION, marker=PRECISION))
 
     def check(self, setup: TrainingSetup) -> Iterator[Diagnostic]:
         for rejected in setup.rejected_values:
@@ -102,6 +111,9 @@ class InvalidConfigValue(Rule):
             return (f"{written}: HfArgumentParser gives argparse the choices of {rejected.key} in "
                     f"{versions}, and the script stops at once with \"error: argument "
                     f"--{rejected.key}: {rejected.error}\" (exit 2).")
+        if package == "accelerate":
+            return (f"{written} is not one of the values of {rejected.key} in {versions}: "
+                    f"`accelerate launch` stops with \"{rejected.error}\" before any process starts.")
         if rejected.kind == "choice" and package == "transformers":
             return (f"{written} is not one of the values of {rejected.key} in {versions}: building "
                     f"{rejected.target} raises \"{rejected.error}\", before training starts.")

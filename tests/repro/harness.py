@@ -243,6 +243,27 @@ def _parse_flags(arguments: dict[str, Any], flags: list[str]) -> Any:
     return args
 
 
+def _accelerate_launch(config: dict[str, Any]) -> None:
+    """`accelerate launch --config_file` with the scenario's config, on a script that only
+    prints: what accelerate does with the config before any process starts."""
+    import subprocess
+
+    import yaml
+
+    with tempfile.TemporaryDirectory() as folder:
+        path = os.path.join(folder, "accelerate.yaml")
+        with open(path, "w", encoding="utf-8") as handle:
+            yaml.safe_dump(config, handle)
+        script = os.path.join(folder, "noop.py")
+        with open(script, "w", encoding="utf-8") as handle:
+            handle.write("print('started')\n")
+        completed = subprocess.run([sys.executable, "-m", "accelerate.commands.launch", "--config_file", path,
+                                    script], capture_output=True, text=True, timeout=300, check=False)
+    if completed.returncode != 0:
+        lines = completed.stderr.strip().splitlines()
+        raise RuntimeError(lines[-1] if lines else f"accelerate launch exited {completed.returncode}")
+
+
 def tiny_tokenizer() -> Any:
     """A word-level tokenizer over the model's vocabulary, built in code (no download)."""
     from tokenizers import Tokenizer, models, pre_tokenizers
@@ -363,6 +384,8 @@ def run_scenario(spec: dict[str, Any]) -> dict[str, Any]:
     with warnings.catch_warnings(record=True) as seen:
         warnings.simplefilter("always")
         try:
+            if "accelerate_config" in spec:
+                _accelerate_launch(spec["accelerate_config"])
             model, _ = prepare(spec)
             snapshot = {name: parameter.detach().clone().float()
                         for name, parameter in model.named_parameters()

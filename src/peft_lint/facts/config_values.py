@@ -29,6 +29,9 @@ def rejected_values(context: Context, facts: ScriptFacts) -> list[RejectedValue]
     for adapter in facts.adapter_configs:
         if isinstance(adapter.obj, AdapterConfig):
             found += _validate(adapter.obj.canonical, adapter.obj.kwargs, versions, "construct")
+    if isinstance(context.accelerate_config, DictValue):
+        found += _validate("accelerate.ClusterConfig", _accelerate_checked(context.accelerate_config),
+                           versions, "construct")
     flags = [parsed for parsed in facts.parsed_configs if parsed.via == "cli-flags"]
     for parsed in facts.parsed_configs:
         route = "argv" if parsed.via == "cli-flags" else "construct"
@@ -37,6 +40,19 @@ def rejected_values(context: Context, facts: ScriptFacts) -> list[RejectedValue]
         for canonical, values in _by_class(parsed, versions, overridden):
             found += _validate(canonical, values, versions, route)
     return _one_per_value(found)
+
+
+def _accelerate_checked(config: DictValue) -> DictValue:
+    """An accelerate config's values that `accelerate launch` checks: mixed_precision only for
+    the launches whose check was reproduced."""
+    from peft_lint.knowledge import accelerate
+
+    kind = config.entries.get("distributed_type")
+    if isinstance(kind, Const) and kind.value in accelerate.MIXED_PRECISION_CHECKED_FOR:
+        return config
+    entries = {key: value for key, value in config.entries.items() if key != "mixed_precision"}
+    return DictValue(config.span, entries, config.complete,
+                     {key: where for key, where in config.key_spans.items() if key != "mixed_precision"})
 
 
 def _one_per_value(found: list[RejectedValue]) -> list[RejectedValue]:

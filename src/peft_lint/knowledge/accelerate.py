@@ -34,3 +34,13 @@ RESUME_HOOK_REGISTRATIONS = frozenset({"register_load_state_pre_hook"})
 # (accelerate big_modeling.py `dispatch_model`, `cpu_offload`).
 MODEL_PLACEMENT = frozenset({"accelerate.dispatch_model", "accelerate.big_modeling.dispatch_model",
                              "accelerate.cpu_offload", "accelerate.big_modeling.cpu_offload"})
+
+# `accelerate launch --config_file` reads the config into ClusterConfig, whose __post_init__
+# converts compute_environment and distributed_type to their enums (every release 0.20-1.15):
+# a value outside them stops the launch before any process starts (reproduced on 1.15.0).
+CONFIG_ENUM_FIELDS = frozenset({"compute_environment", "distributed_type"})
+CONFIG_ENUM_ERROR = "ValueError: {value_repr} is not a valid {enum}"
+# the launch then checks mixed_precision (lower-cased) against PrecisionType for these
+# distributed types (reproduced on 1.15.0; the DeepSpeed launch was not, and is not judged)
+MIXED_PRECISION_ERROR = "ValueError: Unknown mixed_precision mode: {value}"
+MIXED_PRECISION_CHECKED_FOR = frozenset({"NO", "MULTI_CPU", "MULTI_GPU", "FSDP"})

@@ -49,6 +49,7 @@ class FieldCheck:
     greater_than: float | None = None
     at_most: float | None = None
     enum: str = ""  # the Enum class a "construct" choice converts to (`SaveStrategy`)
+    lower: bool = False  # the library lower-cases the value before checking it
 
 
 @dataclass(frozen=True)
@@ -62,8 +63,8 @@ class BadValue:
     @property
     def error(self) -> str:
         choices = list(self.check.choices)
-        return self.check.error.format(value=_as_python_formats(self.value), enum=self.check.enum,
-                                       choices=choices)
+        return self.check.error.format(value=_as_python_formats(self.value), value_repr=repr(self.value),
+                                       enum=self.check.enum, choices=choices)
 
 
 def field_checks(canonical: str, versions: dict[str, str], route: str) -> dict[str, FieldCheck]:
@@ -85,9 +86,8 @@ def validate(canonical: str, versions: dict[str, str], route: str,
              values: dict[str, object]) -> list[BadValue]:
     """The written values the class's model (its checked fields among `values`) rejects."""
     checks = field_checks(canonical, versions, route)
-    # a range judges numbers; None or a string there fails otherwise, or not at all
-    written = {key: value for key, value in values.items() if key in checks and (
-        checks[key].kind == "choice" or (isinstance(value, int | float) and not isinstance(value, bool)))}
+    written = {key: value.lower() if checks[key].lower and isinstance(value, str) else value
+               for key, value in values.items() if key in checks and _judged(checks[key], value)}
     if not written:
         return []
     from pydantic import ValidationError
@@ -102,9 +102,14 @@ def validate(canonical: str, versions: dict[str, str], route: str,
             if problem["type"] not in _REFUSALS:
                 continue
             if key in written and not any(item.key == key for item in bad):
-                bad.append(BadValue(key, written[key], checks[key]))
+                bad.append(BadValue(key, values[key], checks[key]))
         return bad
     return []
+
+
+def _judged(check: FieldCheck, value: object) -> bool:
+    """A range judges numbers; None or a string there fails otherwise, or not at all."""
+    return check.kind == "choice" or (isinstance(value, int | float) and not isinstance(value, bool))
 
 
 @lru_cache(maxsize=256)
@@ -156,6 +161,8 @@ def _construct_checks(canonical: str, versions: dict[str, str]) -> dict[str, Fie
             if names and enum:
                 found[key] = FieldCheck("choice", f"ValueError: {tf.ENUM_VALUE_ERROR}",
                                         tuple(sorted(names)), enum=enum)
+    if canonical == "accelerate.ClusterConfig":
+        found.update(_accelerate_config_checks(versions))
     if canonical == "peft.LoraConfig" and peft.checks_lora_values(versions.get("peft", "")):
         bias = fields.choices(canonical, versions, "bias")
         if bias:
@@ -163,6 +170,23 @@ def _construct_checks(canonical: str, versions: dict[str, str]) -> dict[str, Fie
         found["r"] = FieldCheck("range", peft.LORA_RANK_ERROR, greater_than=0)
         found["lora_dropout"] = FieldCheck("range", torch.DROPOUT_RANGE_ERROR, at_most=1)
     return {key: check for key, check in found.items() if key in known}
+
+
+def _accelerate_config_checks(versions: dict[str, str]) -> dict[str, FieldCheck]:
+    from peft_lint.knowledge import accelerate
+
+    found: dict[str, FieldCheck] = {}
+    for key in sorted(accelerate.CONFIG_ENUM_FIELDS):
+        text = fields.annotation("accelerate.ClusterConfig", versions, key)
+        names = fields.choices("accelerate.ClusterConfig", versions, key)
+        enum = _enum_name(text) if text else None
+        if names and enum:
+            found[key] = FieldCheck("choice", accelerate.CONFIG_ENUM_ERROR, tuple(sorted(names)), enum=enum)
+    precision = fields.choices("accelerate.Accelerator", versions, "mixed_precision")
+    if precision:
+        found["mixed_precision"] = FieldCheck("choice", accelerate.MIXED_PRECISION_ERROR,
+                                              tuple(sorted(precision)), lower=True)
+    return found
 
 
 def _argparse_choices(annotation: str, names: frozenset[str]) -> tuple[str, ...]:

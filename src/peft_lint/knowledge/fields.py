@@ -52,6 +52,9 @@ TABLES = {
     "trl.ScriptArguments": ("trl", "ScriptArguments"),
     "peft.LoraConfig": ("peft", "LoraConfig"),
     "peft.AdaLoraConfig": ("peft", "AdaLoraConfig"),
+    # what `accelerate launch --config_file` reads a config into, and the Accelerator
+    "accelerate.ClusterConfig": ("accelerate", "ClusterConfig"),
+    "accelerate.Accelerator": ("accelerate", "Accelerator"),
 }
 # Table packages whose data files hold field tables (modules-*.json are another kind).
 PACKAGES = ("transformers", "peft", "trl", "accelerate")
