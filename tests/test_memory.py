@@ -49,6 +49,8 @@ def test_a_folders_texts_go_and_the_report_stays(folder: Path) -> None:
     assert shown and any(file.path not in shown for file in scripts)
     for file in scripts:  # read again: the files a finding shows, and those with a suppression
         assert (file.text != "") == (file.path in shown or file.mentions_peft_lint), file.path
+    configs = [file for file in flat.files if file.kind in ("yaml", "json")]  # type: ignore[attr-defined]
+    assert configs and all(file.config is None for file in configs if file.path not in shown)
 
 
 def test_a_suppression_in_a_released_script_still_applies(folder: Path) -> None:

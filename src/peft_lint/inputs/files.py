@@ -78,6 +78,10 @@ class SourceFile:
     # what finding a folder's runs reads from a script's text, kept when the text is let go
     training_import: bool | None = None
     mentioned_configs: frozenset[str] | None = None
+    # a released config: whether its values are a mapping (a config, not a dataset), and the
+    # DeepSpeed JSON an accelerate config names
+    is_mapping: bool = False
+    deepspeed_file: str = ""
     # whether the text has a `# peft-lint:` comment (a suppression, read at the end of a lint)
     mentions_peft_lint: bool = False
 
@@ -91,10 +95,12 @@ _SUPPRESSION_COMMENT = re.compile(r"#\s*peft-lint\s*:")
 
 
 def release_text(source: SourceFile, *, linted: bool = False) -> bool:
-    """Let a plain Python file's text and tree go (it is read again from disk when needed);
-    with `linted` (no run needs the file any more), a config's or launcher's text and values
-    too. Notebooks and the files they make are derived, and stay. True when released."""
-    if (source.kind != "python" and not linted) or source.cells is not None or source.made_by is not None \
+    """Let a plain Python file's text and tree go (it is read again from disk when needed), and
+    a config's text and values (parsed again when its run is linted); with `linted` (no run
+    needs the file any more) a launcher's too. Notebooks and the files they make are derived,
+    and stay. True when released."""
+    releasable = source.kind in ("python", "yaml", "json") or linted
+    if not releasable or source.cells is not None or source.made_by is not None \
             or source.companions or source.problem is not None or source.released:
         return False
     source.mentions_peft_lint = _SUPPRESSION_COMMENT.search(source.text) is not None
@@ -102,9 +108,9 @@ def release_text(source: SourceFile, *, linted: bool = False) -> bool:
     source.tree = None
     if source.kind != "python":
         source.config = None
-        source.launches = []
-    else:
-        source.pending_parse = True
+        if linted:
+            source.launches = []
+    source.pending_parse = source.kind in ("python", "yaml", "json")
     source.released = True
     return True
 
@@ -122,7 +128,8 @@ def ensure_parsed(source: SourceFile) -> None:
     restore_text(source)
     if source.pending_parse:
         source.pending_parse = False
-        _parse(source)
+        if source.kind == "python" or source.config is None:
+            _parse(source)
 
 
 def read_source(path: Path, kind: str | None = None, *, parse: bool = True,

@@ -77,6 +77,13 @@ class FileCache:
                 _imports_training_library(source)
                 _mentioned_names(source)
                 release_text(source)
+            elif self.release_texts and source.kind in CONFIG_KINDS:
+                # what finding the runs reads of a config: the file names among its values,
+                # and an accelerate config's DeepSpeed JSON
+                source.mentioned_configs = frozenset(_config_strings(source.config))
+                source.is_mapping = isinstance(source.config, DictValue)
+                source.deepspeed_file = _deepspeed_file_name(source)
+                release_text(source)
             self.files[key] = source
         return self.files[key]
 
@@ -147,13 +154,19 @@ def _written_files(launcher: SourceFile, unit: RunUnit, cache: FileCache) -> dic
 def _add_named_by_configs(unit: RunUnit, cache: FileCache) -> None:
     """The DeepSpeed JSON an accelerate config names with `deepspeed_config_file`."""
     for config in list(unit.configs("accelerate")):
-        values = config.config
-        section = values.entries.get("deepspeed_config") if isinstance(values, DictValue) else None
-        name = section.entries.get("deepspeed_config_file") if isinstance(section, DictValue) else None
-        if isinstance(name, Const) and isinstance(name.value, str) and name.value:
-            path = _locate(name.value, config.absolute.parent)
+        name = config.deepspeed_file if config.released else _deepspeed_file_name(config)
+        if name:
+            path = _locate(name, config.absolute.parent)
             if path is not None:
                 _add(unit, cache.get(path))
+
+
+def _deepspeed_file_name(config: SourceFile) -> str:
+    """The DeepSpeed JSON an accelerate config names (`deepspeed_config_file`), or ""."""
+    values = config.config
+    section = values.entries.get("deepspeed_config") if isinstance(values, DictValue) else None
+    name = section.entries.get("deepspeed_config_file") if isinstance(section, DictValue) else None
+    return name.value if isinstance(name, Const) and isinstance(name.value, str) else ""
 
 
 def _named_paths(script: str, arguments: list[str], accelerate_config: str | None) -> list[str]:
@@ -187,7 +200,9 @@ def _add_mentioned(unit: RunUnit, script: SourceFile, by_name: dict[str, list[Pa
     pending = [script]
     while pending:
         current = pending.pop()
-        names = _mentioned_names(current) if current.kind == "python" else _config_strings(current.config)
+        names = _mentioned_names(current) if current.kind == "python" else \
+            set(current.mentioned_configs) if current.mentioned_configs is not None else \
+            _config_strings(current.config)
         for name in sorted(names):
             path = _nearest(by_name.get(name, []), current.absolute.parent)
             if path is not None and all(f.absolute != path.absolute() for f in unit.files):
@@ -205,7 +220,7 @@ def _config_or_none(cache: FileCache, path: Path | None) -> SourceFile | None:
         return None
     named_before = path.absolute() in cache.files
     found = cache.get(path)
-    if named_before or (found.problem is None and isinstance(found.config, DictValue)):
+    if named_before or (found.problem is None and (isinstance(found.config, DictValue) or found.is_mapping)):
         return found
     if found.kind == "yaml" and found.problem is not None and found.problem.code == "PFT903":
         return found  # a broken YAML config is still a config: its error is worth a finding
