@@ -13,6 +13,8 @@ BIAS = "is not implemented"
 RANK = "should be a positive integer value"
 DROPOUT = "dropout probability has to be between 0 and 1"
 PRECISION = "Unknown mixed_precision mode"
+NO_TORCH_NAME = "module 'torch' has no attribute"
+NO_DTYPE = "bnb_4bit_compute_dtype must be torch.dtype"
 # YAML 1.1 booleans (PyYAML): what a user meant by a value read as True / False
 YAML_BOOLEANS = {True: ("yes", "on", "true"), False: ("no", "off", "false")}
 
@@ -29,6 +31,8 @@ class InvalidConfigValue(Rule):
     - a command-line flag outside the choices HfArgumentParser gives argparse (those enums,
       and the Literal and `choices` fields of TRL's configs and scripts);
     - `LoraConfig(bias=...)` outside none/all/lora_only, `r` not positive, `lora_dropout` above 1;
+    - `BitsAndBytesConfig(bnb_4bit_compute_dtype=...)` as a string that names no torch dtype
+      (`"bf16"`, `"torch.bfloat16"`: transformers runs `getattr(torch, value)`);
     - an accelerate config's `distributed_type` or `compute_environment` outside its enum, and
       its `mixed_precision` outside no/fp16/bf16/fp8 (for the launches where that is checked).
 
@@ -94,7 +98,8 @@ class InvalidConfigValue(Rule):
     reproduction = "tests/repro/test_repro.py::test_rule_reproduction[PFT703]"
     claims = (Claim("error", ENUM, marker=ENUM), Claim("error", ARGPARSE, marker=ARGPARSE),
               Claim("error", BIAS, marker=BIAS), Claim("error", RANK, marker=RANK),
-              Claim("error", DROPOUT, marker=DROPOUT), Claim("error", PRECISION, marker=PRECISION))
+              Claim("error", DROPOUT, marker=DROPOUT), Claim("error", PRECISION, marker=PRECISION),
+              Claim("error", NO_TORCH_NAME, marker=NO_TORCH_NAME), Claim("error", NO_DTYPE, marker=NO_DTYPE))
 
     def check(self, setup: TrainingSetup) -> Iterator[Diagnostic]:
         for rejected in setup.rejected_values:
@@ -114,6 +119,10 @@ class InvalidConfigValue(Rule):
         if package == "accelerate":
             return (f"{written} is not one of the values of {rejected.key} in {versions}: "
                     f"`accelerate launch` stops with \"{rejected.error}\" before any process starts.")
+        if rejected.key == "bnb_4bit_compute_dtype":
+            return (f"{written} names no torch dtype: building BitsAndBytesConfig on {versions} runs "
+                    f"`getattr(torch, {rejected.value!r})` and raises \"{rejected.error}\", before the "
+                    "model loads.")
         if rejected.kind == "choice" and package == "transformers":
             return (f"{written} is not one of the values of {rejected.key} in {versions}: building "
                     f"{rejected.target} raises \"{rejected.error}\", before training starts.")
@@ -129,7 +138,8 @@ class InvalidConfigValue(Rule):
             return f"quote it: {rejected.key}: \"{meant}\"" if rejected.written_in == "yaml" else \
                 f"write {rejected.key}=\"{meant}\""
         close = difflib.get_close_matches(str(rejected.value), rejected.allowed, n=1, cutoff=0.6)
-        listed = ", ".join(rejected.allowed)
+        listed = ", ".join(rejected.allowed) if len(rejected.allowed) <= 20 else \
+            f"{len(rejected.allowed)} values: {', '.join(rejected.allowed[:12])}, ..."
         if close:
             return f"did you mean \"{close[0]}\"? (accepted: {listed})"
         return f"accepted: {listed}"

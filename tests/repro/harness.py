@@ -386,6 +386,10 @@ def run_scenario(spec: dict[str, Any]) -> dict[str, Any]:
         try:
             if "accelerate_config" in spec:
                 _accelerate_launch(spec["accelerate_config"])
+            if "bnb_config" in spec:  # built as a script builds it; the model itself stays unquantized
+                import transformers
+
+                transformers.BitsAndBytesConfig(**spec["bnb_config"])
             model, _ = prepare(spec)
             snapshot = {name: parameter.detach().clone().float()
                         for name, parameter in model.named_parameters()

@@ -26,6 +26,9 @@ def rejected_values(context: Context, facts: ScriptFacts) -> list[RejectedValue]
     for training_args in facts.training_args:
         if training_args.from_call:
             found += _validate(training_args.canonical, training_args.values, versions, "construct")
+    for quantization in facts.quantization_configs:
+        if quantization.canonical == "transformers.BitsAndBytesConfig":
+            found += _validate(quantization.canonical, quantization.kwargs, versions, "construct")
     for adapter in facts.adapter_configs:
         if isinstance(adapter.obj, AdapterConfig):
             found += _validate(adapter.obj.canonical, adapter.obj.kwargs, versions, "construct")

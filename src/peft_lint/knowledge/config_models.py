@@ -50,6 +50,7 @@ class FieldCheck:
     at_most: float | None = None
     enum: str = ""  # the Enum class a "construct" choice converts to (`SaveStrategy`)
     lower: bool = False  # the library lower-cases the value before checking it
+    strings_only: bool = False  # the library checks only a str (None and objects take other paths)
 
 
 @dataclass(frozen=True)
@@ -109,6 +110,8 @@ def validate(canonical: str, versions: dict[str, str], route: str,
 
 def _judged(check: FieldCheck, value: object) -> bool:
     """A range judges numbers; None or a string there fails otherwise, or not at all."""
+    if check.strings_only:
+        return isinstance(value, str)
     return check.kind == "choice" or (isinstance(value, int | float) and not isinstance(value, bool))
 
 
@@ -169,7 +172,12 @@ def _construct_checks(canonical: str, versions: dict[str, str]) -> dict[str, Fie
             found["bias"] = FieldCheck("choice", peft.LORA_BIAS_ERROR, tuple(sorted(bias)))
         found["r"] = FieldCheck("range", peft.LORA_RANK_ERROR, greater_than=0)
         found["lora_dropout"] = FieldCheck("range", torch.DROPOUT_RANGE_ERROR, at_most=1)
-    return {key: check for key, check in found.items() if key in known}
+    found = {key: check for key, check in found.items() if key in known}
+    if canonical == "transformers.BitsAndBytesConfig" and fields.table_version(
+            "transformers", versions.get("transformers", "")) is not None:
+        found["bnb_4bit_compute_dtype"] = FieldCheck("choice", tf.BNB_COMPUTE_DTYPE_ERROR,
+                                                     tuple(sorted(torch.DTYPE_NAMES)), strings_only=True)
+    return found
 
 
 def _accelerate_config_checks(versions: dict[str, str]) -> dict[str, FieldCheck]:

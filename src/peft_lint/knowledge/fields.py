@@ -52,6 +52,7 @@ TABLES = {
     "trl.ScriptArguments": ("trl", "ScriptArguments"),
     "peft.LoraConfig": ("peft", "LoraConfig"),
     "peft.AdaLoraConfig": ("peft", "AdaLoraConfig"),
+    "transformers.BitsAndBytesConfig": ("transformers", "BitsAndBytesConfig"),
     # what `accelerate launch --config_file` reads a config into, and the Accelerator
     "accelerate.ClusterConfig": ("accelerate", "ClusterConfig"),
     "accelerate.Accelerator": ("accelerate", "Accelerator"),

@@ -243,3 +243,9 @@ POST_INIT_ENUM_FIELDS = frozenset({"evaluation_strategy", "eval_strategy", "save
 # transformers.utils.generic.ExplicitEnum._missing_
 # (the message goes on: ", please select one of [<the values in the enum's order>]")
 ENUM_VALUE_ERROR = "{value} is not a valid {enum}"
+
+# BitsAndBytesConfig(bnb_4bit_compute_dtype="...") runs `getattr(torch, value)` when it is built
+# (every release 4.30-5.24): a name torch lacks raises AttributeError, a torch name that is no
+# dtype fails post_init's check (reproduced on 5.24.0)
+BNB_COMPUTE_DTYPE_ERROR = ("AttributeError: module 'torch' has no attribute '{value}' (or, for a torch "
+                           "name that is no dtype, TypeError: bnb_4bit_compute_dtype must be torch.dtype)")
