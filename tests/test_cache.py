@@ -150,3 +150,25 @@ def test_the_environment_variable_turns_the_cache_off(project: Path) -> None:
     subprocess.run([sys.executable, "-m", "peft_lint", "--ignore-installed", "run"], cwd=project,
                    env={**os.environ, "PEFT_LINT_NO_CACHE": "1"}, capture_output=True, check=False)
     assert not (project / ".peft_lint_cache").exists()
+
+
+def test_an_installed_library_upgrade_is_a_miss(project: Path, lints: list[list[Path]],
+                                                monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """The installed versions count through their .dist-info folders on sys.path, read without
+    importlib.metadata: an upgrade renames the folder, and the answer is linted again."""
+    site = tmp_path / "site"
+    (site / "peft-0.17.1.dist-info").mkdir(parents=True)
+    monkeypatch.setattr(sys, "path", [str(site), *sys.path])
+    import contextlib
+    import io
+
+    def check() -> None:
+        with contextlib.redirect_stdout(io.StringIO()):
+            cli.main(["--output-format", "json", "run"])  # installed versions count here
+
+    check()
+    check()
+    assert len(lints) == 1
+    (site / "peft-0.17.1.dist-info").rename(site / "peft-0.18.1.dist-info")
+    check()
+    assert len(lints) == 2
