@@ -172,3 +172,9 @@ def test_an_installed_library_upgrade_is_a_miss(project: Path, lints: list[list[
     (site / "peft-0.17.1.dist-info").rename(site / "peft-0.18.1.dist-info")
     check()
     assert len(lints) == 2
+
+
+def test_the_key_counts_every_library_whose_version_is_read() -> None:
+    from peft_lint.inputs.versions import PACKAGES
+
+    assert set(cache_module.INSTALLED) == set(PACKAGES)

@@ -144,21 +144,14 @@ def _path_matches(pattern: str, path: str) -> bool:
 
 def find_settings(start: Path) -> Settings:
     """The nearest settings file at or above start."""
-    current = start.resolve()
-    if current.is_file():
-        current = current.parent
-    for folder in [current, *current.parents]:
-        for name in ("peft-lint.toml", ".peft-lint.toml"):
-            candidate = folder / name
-            if candidate.is_file():
-                return _read(candidate, table=None)
-        pyproject = folder / "pyproject.toml"
-        if pyproject.is_file():
-            settings = _read(pyproject, table=("tool", "peft-lint"))
-            if settings.path is not None:
-                return settings
-        if (folder / ".git").exists():
-            break
+    from peft_lint.inputs.paths import settings_candidates
+
+    for candidate in settings_candidates(start):
+        if candidate.name != "pyproject.toml":
+            return _read(candidate, table=None)
+        settings = _read(candidate, table=("tool", "peft-lint"))
+        if settings.path is not None:
+            return settings
     return Settings()
 
 

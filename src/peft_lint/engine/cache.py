@@ -31,11 +31,17 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from peft_lint import __version__
-from peft_lint.inputs.paths import folder_files, folders_up, is_file, pin_files
+from peft_lint.inputs.paths import (
+    SETTINGS_FILES,
+    folder_files,
+    folders_up,
+    is_file,
+    pin_files,
+    settings_candidates,
+)
 
 FOLDER = ".peft_lint_cache"
 KEPT_ENTRIES = 64
-SETTINGS_FILES = ("peft-lint.toml", ".peft-lint.toml")
 # the libraries whose installed versions peft-lint reads (inputs/versions.py PACKAGES)
 INSTALLED = ("torch", "transformers", "peft", "trl", "accelerate", "bitsandbytes", "deepspeed")
 # `check` options an answer may be stored for: flags, and options with a value
@@ -65,9 +71,11 @@ class AnswerCache:
         self.folder = cache_folder(paths) / __version__
         self.index = self.folder / ("index-" + _hash([str(Path.cwd()), *arguments])[:16])
         self.key = ""
+        self.read_before: list[str] = []
 
     def lookup(self) -> Answer | None:
-        self.key = self._key(_read_index(self.index))
+        self.read_before = _read_index(self.index)
+        self.key = self._key(self.read_before)
         try:
             document = json.loads((self.folder / f"{self.key}.json").read_text(encoding="utf-8"))
             return Answer(str(document["report"]), int(document["exit_code"]))
@@ -77,7 +85,7 @@ class AnswerCache:
     def store(self, answer: Answer, read: list[str]) -> None:
         """Keep the answer under the key of the files this lint read (recomputed when they
         are not the ones the lookup assumed)."""
-        if sorted(read) != _read_index(self.index) or not self.key:
+        if sorted(read) != self.read_before or not self.key:
             self.key = self._key(sorted(read))
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
@@ -144,22 +152,15 @@ def cache_folder(paths: list[Path]) -> Path:
 
 
 def settings_file(start: Path) -> Path | None:
-    current = start.resolve()
-    if current.is_file():
-        current = current.parent
-    for folder in [current, *current.parents]:
-        for name in SETTINGS_FILES:
-            if (folder / name).is_file():
-                return folder / name
-        pyproject = folder / "pyproject.toml"
-        if pyproject.is_file():
-            try:
-                if _TOOL_TABLE.search(pyproject.read_text(encoding="utf-8", errors="replace")):
-                    return pyproject
-            except OSError:
-                pass
-        if (folder / ".git").exists():
-            break
+    """The settings file settings.find_settings reads, found without parsing TOML."""
+    for candidate in settings_candidates(start):
+        if candidate.name != "pyproject.toml":
+            return candidate
+        try:
+            if _TOOL_TABLE.search(candidate.read_text(encoding="utf-8", errors="replace")):
+                return candidate
+        except OSError:
+            pass
     return None
 
 

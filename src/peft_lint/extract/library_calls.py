@@ -767,10 +767,8 @@ def _parse(interp: Interpreter, parser: ArgumentParser, name: str, args: list[Va
         if isinstance(flags, DictValue) and name in ("parse_args_into_dataclasses", "parse_args_and_config") \
                 and not truthy(kwargs.entries.get("return_remaining_strings")):
             # parse_known_args leaves the flags no dataclass has; this call raises on them
-            checked = DictValue(flags.span, {key: value for key, value in flags.entries.items()
-                                             if key != "config"}, flags.complete,
-                                {key: where for key, where in flags.key_spans.items() if key != "config"})
-            interp.facts.parsed_configs.append(ParsedConfig(parser.types, checked, span, "cli-flags"))
+            interp.facts.parsed_configs.append(ParsedConfig(parser.types, flags.without("config"), span,
+                                                            "cli-flags"))
         if truthy(kwargs.entries.get("separate_remaining_strings")):
             trl_config = None  # TRL's CLI: the keys its dataclasses lack go on to accelerate launch
         return _dataclasses(interp, parser, _with_config_file(interp, flags, trl_config), span, None)
@@ -858,11 +856,8 @@ def _with_config_file(interp: Interpreter, flags: Value, trl_config: ArgumentPar
         if found and isinstance(found[0], DictValue):
             interp.facts.config_paths.append(found[1])
             if trl_config is not None:  # TrlParser checks the config's keys itself (`env` aside)
-                keys = DictValue(found[0].span, {key: value for key, value in found[0].entries.items()
-                                                 if key != "env"}, found[0].complete,
-                                 {key: where for key, where in found[0].key_spans.items() if key != "env"})
-                interp.facts.parsed_configs.append(ParsedConfig(trl_config.types, keys, flags.span,
-                                                                "trl-config"))
+                interp.facts.parsed_configs.append(ParsedConfig(trl_config.types, found[0].without("env"),
+                                                                flags.span, "trl-config"))
             merged = DictValue(found[0].span, dict(found[0].entries), found[0].complete)
             merged.entries.update(values.entries)
             return merged

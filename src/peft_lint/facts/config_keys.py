@@ -13,6 +13,7 @@ from peft_lint.extract.python_script import ScriptFacts
 from peft_lint.facts.context import Context
 from peft_lint.facts.model import (
     KeyCheck,
+    Span,
     ValueCheck,
 )
 from peft_lint.facts.values import Const, DictValue, Ref, Value
@@ -251,9 +252,8 @@ def _numbers_as_strings(context: Context, canonical: str, values: DictValue, via
         entry = values.entries.get(key)
         if isinstance(entry, Const) and isinstance(entry.value, str) and _is_number(entry.value):
             span = values.key_spans.get(key, entry.span)
-            written_in = "yaml" if span is not None and span.path.endswith((".yaml", ".yml")) else \
-                "json" if span is not None and span.path.endswith(".json") else "python"
-            found.append(ValueCheck(canonical.rsplit(".", 1)[-1], key, entry.value, span, written_in, via))
+            found.append(ValueCheck(canonical.rsplit(".", 1)[-1], key, entry.value, span,
+                                    written_in(span), via))
     return found
 
 
@@ -277,3 +277,16 @@ def _is_number(text: str) -> bool:
     except ValueError:
         return False
     return number == number and number not in (float("inf"), float("-inf"))
+
+
+def written_in(span: Span | None, route: str = "construct") -> str:
+    """Where a value is written: "yaml", "json", "python", or "shell" (a command-line flag
+    of a launcher)."""
+    path = span.path if span is not None else ""
+    if path.endswith((".yaml", ".yml")):
+        return "yaml"
+    if path.endswith(".json"):
+        return "json"
+    if route == "argv" and not path.endswith((".py", ".ipynb")):
+        return "shell"
+    return "python"

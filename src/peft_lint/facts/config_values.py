@@ -14,9 +14,9 @@ from __future__ import annotations
 
 from peft_lint.extract.python_objects import AdapterConfig, LocalClass, ObjectValue, ParsedConfig
 from peft_lint.extract.python_script import ScriptFacts
-from peft_lint.facts.config_keys import local_fields
+from peft_lint.facts.config_keys import local_fields, written_in
 from peft_lint.facts.context import Context
-from peft_lint.facts.model import RejectedValue, Span
+from peft_lint.facts.model import RejectedValue
 from peft_lint.facts.values import Const, DictValue, Ref, Value
 
 
@@ -33,29 +33,27 @@ def rejected_values(context: Context, facts: ScriptFacts) -> list[RejectedValue]
         if isinstance(adapter.obj, AdapterConfig):
             found += _validate(adapter.obj.canonical, adapter.obj.kwargs, versions, "construct")
     if isinstance(context.accelerate_config, DictValue):
-        found += _validate("accelerate.ClusterConfig", _accelerate_checked(context.accelerate_config),
-                           versions, "construct")
+        found += _validate("accelerate.ClusterConfig", context.accelerate_config, versions, "construct",
+                           _accelerate_checked(context.accelerate_config))
     flags = [parsed for parsed in facts.parsed_configs if parsed.via == "cli-flags"]
     for parsed in facts.parsed_configs:
         route = "argv" if parsed.via == "cli-flags" else "construct"
         overridden = {key for other in flags if other.types is parsed.types
                       for key in other.values.entries} if parsed.via == "trl-config" else set()
-        for canonical, values in _by_class(parsed, versions, overridden):
-            found += _validate(canonical, values, versions, route)
+        for canonical, keys in _by_class(parsed, versions, overridden):
+            found += _validate(canonical, parsed.values, versions, route, keys)
     return _one_per_value(found)
 
 
-def _accelerate_checked(config: DictValue) -> DictValue:
-    """An accelerate config's values that `accelerate launch` checks: mixed_precision only for
-    the launches whose check was reproduced."""
+def _accelerate_checked(config: DictValue) -> set[str]:
+    """The keys of an accelerate config that `accelerate launch` checks: mixed_precision only
+    for the launches whose check was reproduced."""
     from peft_lint.knowledge import accelerate
 
     kind = config.entries.get("distributed_type")
     if isinstance(kind, Const) and kind.value in accelerate.MIXED_PRECISION_CHECKED_FOR:
-        return config
-    entries = {key: value for key, value in config.entries.items() if key != "mixed_precision"}
-    return DictValue(config.span, entries, config.complete,
-                     {key: where for key, where in config.key_spans.items() if key != "mixed_precision"})
+        return set(config.entries)
+    return set(config.entries) - {"mixed_precision"}
 
 
 def _one_per_value(found: list[RejectedValue]) -> list[RejectedValue]:
@@ -71,24 +69,19 @@ def _one_per_value(found: list[RejectedValue]) -> list[RejectedValue]:
 
 
 def _by_class(parsed: ParsedConfig, versions: dict[str, str],
-              overridden: set[str]) -> list[tuple[str, DictValue]]:
-    """The parsed values each of the parser's dataclasses gets: every field it has
+              overridden: set[str]) -> list[tuple[str, set[str]]]:
+    """The parsed keys each of the parser's dataclasses gets: every field it has
     (HfArgumentParser hands a key to each dataclass with that field); a key a project class
     declares itself is its own, and not judged for it."""
     from peft_lint.knowledge import fields
 
-    split: list[tuple[str, DictValue]] = []
+    split: list[tuple[str, set[str]]] = []
     for kind in parsed.types:
         canonical, own = _library_class(kind)
-        if canonical is None:
-            continue
-        known = fields.fields(canonical, versions) or frozenset()
-        mine = [key for key in parsed.values.entries
-                if key in known and key not in own and key not in overridden]
-        values = DictValue(parsed.values.span, {key: parsed.values.entries[key] for key in mine},
-                           parsed.values.complete,
-                           {key: where for key, where in parsed.values.key_spans.items() if key in mine})
-        split.append((canonical, values))
+        if canonical is not None:
+            known = fields.fields(canonical, versions) or frozenset()
+            split.append((canonical, {key for key in parsed.values.entries
+                                      if key in known and key not in own and key not in overridden}))
     return split
 
 
@@ -105,16 +98,19 @@ def _library_class(kind: Value) -> tuple[str | None, set[str]]:
     return None, set()
 
 
-def _validate(canonical: str, values: DictValue, versions: dict[str, str], route: str) -> list[RejectedValue]:
+def _validate(canonical: str, values: DictValue, versions: dict[str, str], route: str,
+              keys: set[str] | None = None) -> list[RejectedValue]:
+    """The values (of `keys`, default all) the class's generated model rejects."""
     from peft_lint.knowledge import config_models
 
-    written = {key: entry.value for key, entry in values.entries.items() if isinstance(entry, Const)}
+    written = {key: entry.value for key, entry in values.entries.items()
+               if isinstance(entry, Const) and (keys is None or key in keys)}
     rejected: list[RejectedValue] = []
     for bad in config_models.validate(canonical, versions, route, written):
         entry = values.entries[bad.key]
         span = entry.span or values.key_spans.get(bad.key)
         rejected.append(RejectedValue(canonical.rsplit(".", 1)[-1], bad.key, bad.value, span, route,
-                                      bad.check.kind, bad.error, bad.check.choices, _written_in(span, route),
+                                      bad.check.kind, bad.error, bad.check.choices, written_in(span, route),
                                       _deciding_package(canonical, bad.key, versions)))
     return rejected
 
@@ -128,14 +124,3 @@ def _deciding_package(canonical: str, key: str, versions: dict[str, str]) -> str
     if package == "trl" and key in (fields.fields("transformers.TrainingArguments", versions) or ()):
         return "transformers"
     return package
-
-
-def _written_in(span: Span | None, route: str) -> str:
-    path = span.path if span is not None else ""
-    if path.endswith((".yaml", ".yml")):
-        return "yaml"
-    if path.endswith(".json"):
-        return "json"
-    if route == "argv" and not path.endswith((".py", ".ipynb")):
-        return "shell"
-    return "python"

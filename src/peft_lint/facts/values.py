@@ -43,6 +43,12 @@ class DictValue(Value):
             return Unknown(self.span, f"`{key}` may be set by a part of the dict that is computed")
         return None
 
+    def without(self, *keys: str) -> DictValue:
+        """The same dict less some keys (with their locations)."""
+        return DictValue(self.span, {key: value for key, value in self.entries.items() if key not in keys},
+                         self.complete,
+                         {key: where for key, where in self.key_spans.items() if key not in keys})
+
 
 @dataclass(eq=False)
 class ListValue(Value):

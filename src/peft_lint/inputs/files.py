@@ -75,13 +75,13 @@ class SourceFile:
     image_versions: dict[str, ResolvedVersion] = field(default_factory=dict)
     # the text was let go to keep a folder's memory flat; restore_text reads it again
     released: bool = False
-    # what finding a folder's runs reads from a script's text, kept when the text is let go
+    # what finding a folder's runs reads from a file (None: not read yet), kept when the text
+    # goes: a script's training import, the config names a script or config mentions, whether
+    # a config's values are a mapping (a config, not a dataset), an accelerate config's DeepSpeed JSON
     training_import: bool | None = None
     mentioned_configs: frozenset[str] | None = None
-    # a released config: whether its values are a mapping (a config, not a dataset), and the
-    # DeepSpeed JSON an accelerate config names
-    is_mapping: bool = False
-    deepspeed_file: str = ""
+    is_mapping: bool | None = None
+    deepspeed_file: str | None = None
     # whether the text has a `# peft-lint:` comment (a suppression, read at the end of a lint)
     mentions_peft_lint: bool = False
 
@@ -128,8 +128,7 @@ def ensure_parsed(source: SourceFile) -> None:
     restore_text(source)
     if source.pending_parse:
         source.pending_parse = False
-        if source.kind == "python" or source.config is None:
-            _parse(source)
+        _parse(source)
 
 
 def read_source(path: Path, kind: str | None = None, *, parse: bool = True,

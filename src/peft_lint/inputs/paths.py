@@ -121,3 +121,21 @@ def _not_git_ignored(folder: Path, paths: list[Path]) -> list[Path]:
     if folder in ignored:
         return paths
     return [path for path in paths if path not in ignored]
+
+
+SETTINGS_FILES = ("peft-lint.toml", ".peft-lint.toml")
+
+
+def settings_candidates(start: Path) -> list[Path]:
+    """The files that may hold peft-lint's settings, nearest first: in each folder from start
+    up to the work tree's top, `peft-lint.toml`, `.peft-lint.toml`, then `pyproject.toml`
+    (whose `[tool.peft-lint]` table counts only when present)."""
+    current = start.resolve()
+    if current.is_file():
+        current = current.parent
+    found: list[Path] = []
+    for folder in [current, *current.parents]:
+        found += [folder / name for name in (*SETTINGS_FILES, "pyproject.toml") if (folder / name).is_file()]
+        if (folder / ".git").exists():
+            break
+    return found

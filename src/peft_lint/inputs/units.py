@@ -73,16 +73,13 @@ class FileCache:
         key = path.absolute()
         if key not in self.files:
             source = read_source(path, defer_python=True)
-            if self.release_texts and source.kind == "python":
-                _imports_training_library(source)
-                _mentioned_names(source)
-                release_text(source)
-            elif self.release_texts and source.kind in CONFIG_KINDS:
-                # what finding the runs reads of a config: the file names among its values,
-                # and an accelerate config's DeepSpeed JSON
-                source.mentioned_configs = frozenset(_config_strings(source.config))
-                source.is_mapping = isinstance(source.config, DictValue)
-                source.deepspeed_file = _deepspeed_file_name(source)
+            if self.release_texts and source.kind in ("python", *CONFIG_KINDS):
+                _mentioned_names(source)  # what finding the runs reads, kept before the text goes
+                if source.kind == "python":
+                    _imports_training_library(source)
+                else:
+                    _is_mapping(source)
+                    _deepspeed_file_name(source)
                 release_text(source)
             self.files[key] = source
         return self.files[key]
@@ -154,7 +151,7 @@ def _written_files(launcher: SourceFile, unit: RunUnit, cache: FileCache) -> dic
 def _add_named_by_configs(unit: RunUnit, cache: FileCache) -> None:
     """The DeepSpeed JSON an accelerate config names with `deepspeed_config_file`."""
     for config in list(unit.configs("accelerate")):
-        name = config.deepspeed_file if config.released else _deepspeed_file_name(config)
+        name = _deepspeed_file_name(config)
         if name:
             path = _locate(name, config.absolute.parent)
             if path is not None:
@@ -163,10 +160,12 @@ def _add_named_by_configs(unit: RunUnit, cache: FileCache) -> None:
 
 def _deepspeed_file_name(config: SourceFile) -> str:
     """The DeepSpeed JSON an accelerate config names (`deepspeed_config_file`), or ""."""
-    values = config.config
-    section = values.entries.get("deepspeed_config") if isinstance(values, DictValue) else None
-    name = section.entries.get("deepspeed_config_file") if isinstance(section, DictValue) else None
-    return name.value if isinstance(name, Const) and isinstance(name.value, str) else ""
+    if config.deepspeed_file is None:
+        values = config.config
+        section = values.entries.get("deepspeed_config") if isinstance(values, DictValue) else None
+        name = section.entries.get("deepspeed_config_file") if isinstance(section, DictValue) else None
+        config.deepspeed_file = name.value if isinstance(name, Const) and isinstance(name.value, str) else ""
+    return config.deepspeed_file
 
 
 def _named_paths(script: str, arguments: list[str], accelerate_config: str | None) -> list[str]:
@@ -200,9 +199,7 @@ def _add_mentioned(unit: RunUnit, script: SourceFile, by_name: dict[str, list[Pa
     pending = [script]
     while pending:
         current = pending.pop()
-        names = _mentioned_names(current) if current.kind == "python" else \
-            set(current.mentioned_configs) if current.mentioned_configs is not None else \
-            _config_strings(current.config)
+        names = _mentioned_names(current)
         for name in sorted(names):
             path = _nearest(by_name.get(name, []), current.absolute.parent)
             if path is not None and all(f.absolute != path.absolute() for f in unit.files):
@@ -220,7 +217,7 @@ def _config_or_none(cache: FileCache, path: Path | None) -> SourceFile | None:
         return None
     named_before = path.absolute() in cache.files
     found = cache.get(path)
-    if named_before or (found.problem is None and (isinstance(found.config, DictValue) or found.is_mapping)):
+    if named_before or (found.problem is None and _is_mapping(found)):
         return found
     if found.kind == "yaml" and found.problem is not None and found.problem.code == "PFT903":
         return found  # a broken YAML config is still a config: its error is worth a finding
@@ -333,10 +330,18 @@ def _imports_training_library(script: SourceFile) -> bool:
     return script.training_import
 
 
-def _mentioned_names(script: SourceFile) -> set[str]:
-    """The file names of the quoted config paths in a script's text (`open("run.yaml")`,
-    f"{folder}/ds_zero3.json")."""
-    if script.mentioned_configs is None:
-        script.mentioned_configs = frozenset(os.path.basename(match.group(2))
-                                             for match in QUOTED_CONFIG.finditer(script.text))
-    return set(script.mentioned_configs)
+def _mentioned_names(source: SourceFile) -> set[str]:
+    """The config names a file mentions: the quoted config paths in a script's text
+    (`open("run.yaml")`, f"{folder}/ds_zero3.json"), the file names among a config's values."""
+    if source.mentioned_configs is None:
+        source.mentioned_configs = frozenset(
+            os.path.basename(match.group(2)) for match in QUOTED_CONFIG.finditer(source.text)
+        ) if source.kind == "python" else frozenset(_config_strings(source.config))
+    return set(source.mentioned_configs)
+
+
+def _is_mapping(config: SourceFile) -> bool:
+    """Whether a config file's values are a mapping (a config, not a dataset)."""
+    if config.is_mapping is None:
+        config.is_mapping = isinstance(config.config, DictValue)
+    return config.is_mapping

@@ -32,7 +32,6 @@ from peft_lint.knowledge import fields
 if TYPE_CHECKING:
     from pydantic import BaseModel
 
-ROUTES = ("argv", "construct")
 # the pydantic errors that are the libraries' refusals (a type error is not one of them)
 _REFUSALS = frozenset({"literal_error", "greater_than", "less_than_equal"})
 _TYPING = frozenset({"Optional", "Union", "List", "Dict", "Tuple", "Any", "list", "dict", "tuple",
@@ -64,7 +63,8 @@ class BadValue:
     @property
     def error(self) -> str:
         choices = list(self.check.choices)
-        return self.check.error.format(value=_as_python_formats(self.value), value_repr=repr(self.value),
+        # the value as the library's f-string prints it (`False`, `step`, `1.5`), or its repr
+        return self.check.error.format(value=self.value, value_repr=repr(self.value),
                                        enum=self.check.enum, choices=choices)
 
 
@@ -158,12 +158,10 @@ def _construct_checks(canonical: str, versions: dict[str, str]) -> dict[str, Fie
     if fields.fields("transformers.TrainingArguments", versions) is not None and \
             canonical.split(".")[0] in ("transformers", "trl"):
         for key in sorted(tf.POST_INIT_ENUM_FIELDS & known):
-            text = fields.annotation("transformers.TrainingArguments", versions, key)
-            names = fields.choices("transformers.TrainingArguments", versions, key)
-            enum = _enum_name(text) if text else None
-            if names and enum:
-                found[key] = FieldCheck("choice", f"ValueError: {tf.ENUM_VALUE_ERROR}",
-                                        tuple(sorted(names)), enum=enum)
+            check = _enum_check("transformers.TrainingArguments", versions, key,
+                                f"ValueError: {tf.ENUM_VALUE_ERROR}")
+            if check is not None:
+                found[key] = check
     if canonical == "accelerate.ClusterConfig":
         found.update(_accelerate_config_checks(versions))
     if canonical == "peft.LoraConfig" and peft.checks_lora_values(versions.get("peft", "")):
@@ -173,6 +171,7 @@ def _construct_checks(canonical: str, versions: dict[str, str]) -> dict[str, Fie
         found["r"] = FieldCheck("range", peft.LORA_RANK_ERROR, greater_than=0)
         found["lora_dropout"] = FieldCheck("range", torch.DROPOUT_RANGE_ERROR, at_most=1)
     found = {key: check for key, check in found.items() if key in known}
+    # BitsAndBytesConfig takes **kwargs (its table judges no keys): the check needs only the table
     if canonical == "transformers.BitsAndBytesConfig" and fields.table_version(
             "transformers", versions.get("transformers", "")) is not None:
         found["bnb_4bit_compute_dtype"] = FieldCheck("choice", tf.BNB_COMPUTE_DTYPE_ERROR,
@@ -185,16 +184,22 @@ def _accelerate_config_checks(versions: dict[str, str]) -> dict[str, FieldCheck]
 
     found: dict[str, FieldCheck] = {}
     for key in sorted(accelerate.CONFIG_ENUM_FIELDS):
-        text = fields.annotation("accelerate.ClusterConfig", versions, key)
-        names = fields.choices("accelerate.ClusterConfig", versions, key)
-        enum = _enum_name(text) if text else None
-        if names and enum:
-            found[key] = FieldCheck("choice", accelerate.CONFIG_ENUM_ERROR, tuple(sorted(names)), enum=enum)
+        check = _enum_check("accelerate.ClusterConfig", versions, key, accelerate.CONFIG_ENUM_ERROR)
+        if check is not None:
+            found[key] = check
     precision = fields.choices("accelerate.Accelerator", versions, "mixed_precision")
     if precision:
         found["mixed_precision"] = FieldCheck("choice", accelerate.MIXED_PRECISION_ERROR,
                                               tuple(sorted(precision)), lower=True)
     return found
+
+
+def _enum_check(canonical: str, versions: dict[str, str], key: str, error: str) -> FieldCheck | None:
+    """The check of a field the class converts to the Enum its annotation names."""
+    text = fields.annotation(canonical, versions, key)
+    names = fields.choices(canonical, versions, key)
+    enum = _enum_name(text) if text else None
+    return FieldCheck("choice", error, tuple(sorted(names)), enum=enum) if names and enum else None
 
 
 def _argparse_choices(annotation: str, names: frozenset[str]) -> tuple[str, ...]:
@@ -249,8 +254,3 @@ def _enum_name(annotation: str) -> str | None:
         if name and name not in _TYPING and name[:1].isupper():
             return name
     return None
-
-
-def _as_python_formats(value: object) -> str:
-    """A value as the library's f-string prints it (`False`, `step`, `1.5`)."""
-    return str(value)
