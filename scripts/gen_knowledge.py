@@ -6,7 +6,8 @@ version and how it was generated.
 
 Two modes.
 
-Static, from the released wheels (the field tables: transformers, peft, trl, accelerate):
+Static, from the released wheels (the field tables: transformers, peft, trl, accelerate) and,
+for DeepSpeed, which publishes no wheel, from its source archives (its pydantic config models):
 
     python scripts/gen_knowledge.py --from-wheels                    # every default range (the data)
     python scripts/gen_knowledge.py --from-wheels transformers 4.30:5.24 trl 0.7:1.16
@@ -40,6 +41,14 @@ import with today's torch and huggingface_hub). The extraction follows Python's 
   version, own fields overriding the base's defaults; any other foreign base (PushToHubMixin,
   ABC, ...) is taken to add no keywords and is listed under "ignored_bases".
 
+A pydantic model (a class whose bases reach pydantic's BaseModel: DeepSpeed's config sections)
+is read as pydantic builds it: its fields are the annotated assignments of its classes (not
+private names, `model_config` or ClassVar), with `Field(default, alias=..., gt/ge/lt/le=...)`
+giving "aliases" and "bounds", the Enum values its annotations name kept as typed values in
+the class's order ("choices": [0, 1, 2, 3, 3]), and `extra="forbid"` (`model_config` or a v1
+`class Config`) as "extra", and which of the two it is as "api" ("v1": DeepSpeed before it
+moved to pydantic 2's API, whose messages differ); such an entry says `"model": "pydantic"`.
+
 Defaults: str, int, float, bool and None literals as values (also a module constant or an
 arithmetic of number literals); a container literal or a `default_factory` (list, dict, a lambda
 returning a literal) as its repr ("[]", "{}", "['sigmoid']"), as the import-based tables did;
@@ -63,14 +72,16 @@ from __future__ import annotations
 import argparse
 import ast
 import dataclasses
+import functools
 import importlib
 import inspect
 import json
 import re
 import subprocess
 import sys
+import tarfile
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 OUT = Path(__file__).resolve().parent.parent / "src" / "peft_lint" / "knowledge" / "data"
@@ -91,9 +102,17 @@ STATIC_CLASSES = {
     "accelerate": ["accelerate.commands.config.config_args:ClusterConfig",
                    "accelerate.commands.config.config_args:BaseConfig",
                    "accelerate.commands.config.config_args:SageMakerConfig", "Accelerator"],
+    # DeepSpeed's pydantic config models (the sections of a DeepSpeed JSON it validates)
+    "deepspeed": ["deepspeed.runtime.zero.config:DeepSpeedZeroConfig",
+                  "deepspeed.runtime.zero.offload_config:DeepSpeedZeroOffloadParamConfig",
+                  "deepspeed.runtime.zero.offload_config:DeepSpeedZeroOffloadOptimizerConfig",
+                  "deepspeed.runtime.precision_config:DeepSpeedBF16Config",
+                  "deepspeed.runtime.precision_config:DeepSpeedFP16Config"],
 }
 DEFAULT_RANGES = {"transformers": "4.30:5.24", "peft": "0.4:0.21", "trl": "0.7:1.16",
-                  "accelerate": "0.20:1.15"}
+                  "accelerate": "0.20:1.15", "deepspeed": "0.14:0.19"}
+# Packages published as a source archive only (no wheel): read from the sdist
+SDIST_ONLY = {"deepspeed"}
 # Foreign bases whose fields the loader composes from their own package's table.
 COMPOSED_BASES = {"transformers.TrainingArguments", "transformers.Seq2SeqTrainingArguments"}
 WHEELS = Path("/tmp/peft-lint-wheels")
@@ -263,12 +282,15 @@ def newest_patches(package: str, spec: str, available: list[str]) -> list[str]:
 
 
 def wheel_path(package: str, version: str, wheels: Path) -> Path:
-    """The release's wheel, downloaded into the cache when it is not there yet."""
-    pattern = f"{package.replace('-', '_')}-{version}-*.whl"
+    """The release's wheel (or source archive, for SDIST_ONLY packages), downloaded into the
+    cache when it is not there yet."""
+    sdist = package in SDIST_ONLY
+    pattern = f"{package}-{version}.tar.gz" if sdist else f"{package.replace('-', '_')}-{version}-*.whl"
     found = sorted(wheels.glob(pattern))
     if not found:
         wheels.mkdir(parents=True, exist_ok=True)
-        subprocess.run([sys.executable, "-m", "pip", "download", "-q", "--no-deps", "--only-binary=:all:",
+        kind = ["--no-binary=:all:", "--no-build-isolation"] if sdist else ["--only-binary=:all:"]
+        subprocess.run([sys.executable, "-m", "pip", "download", "-q", "--no-deps", *kind,
                         "--ignore-requires-python", "-d", str(wheels), f"{package}=={version}"],
                        check=True)
         found = sorted(wheels.glob(pattern))
@@ -278,21 +300,20 @@ def wheel_path(package: str, version: str, wheels: Path) -> Path:
 
 
 class Source:
-    """One release's Python modules, read from its wheel (never imported)."""
+    """One release's Python modules, read from its wheel or source archive (never imported)."""
 
     def __init__(self, package: str, wheel: Path) -> None:
         self.package = package
         self.files: dict[str, str] = {}
         self.packages: set[str] = set()
-        with zipfile.ZipFile(wheel) as archive:
-            for name in archive.namelist():
-                if not name.endswith(".py") or not name.startswith(f"{package}/"):
-                    continue
-                parts = name[:-3].split("/")
-                if parts[-1] == "__init__":
-                    parts = parts[:-1]
-                    self.packages.add(".".join(parts))
-                self.files[".".join(parts)] = archive.read(name).decode("utf-8", errors="replace")
+        for name, read in _archive_members(wheel):
+            if not name.endswith(".py") or not name.startswith(f"{package}/"):
+                continue
+            parts = name[:-3].split("/")
+            if parts[-1] == "__init__":
+                parts = parts[:-1]
+                self.packages.add(".".join(parts))
+            self.files[".".join(parts)] = read().decode("utf-8", errors="replace")
         self._trees: dict[str, ast.Module | None] = {}
 
     def tree(self, module: str) -> ast.Module | None:
@@ -311,6 +332,21 @@ class Source:
         base = module.split(".") if module in self.packages else module.split(".")[:-1]
         base = base[:len(base) - (level - 1)] if level > 1 else base
         return ".".join(base + ([target] if target else []))
+
+
+def _archive_members(path: Path) -> Iterator[tuple[str, Callable[[], bytes]]]:
+    """(name inside the package tree, reader) of a wheel's files, or of a source archive's
+    (whose names lose their `<package>-<version>/` folder)."""
+    if path.name.endswith(".tar.gz"):
+        with tarfile.open(path) as archive:
+            for member in archive.getmembers():
+                handle = archive.extractfile(member) if member.isfile() else None
+                if handle is not None:
+                    yield member.name.split("/", 1)[-1], handle.read
+        return
+    with zipfile.ZipFile(path) as archive:
+        for name in archive.namelist():
+            yield name, functools.partial(archive.read, name)
 
 
 # A resolved reference: a class statement, a module, or something in another package.
@@ -613,10 +649,13 @@ class Extractor:
 
     # types and choices
 
-    def field_type(self, module: str, annotation: ast.expr | None) -> tuple[str, list[object] | None]:
+    def field_type(self, module: str, annotation: ast.expr | None,
+                   typed: bool = False) -> tuple[str, list[object] | None]:
         """The annotation as written (a string annotation unquoted), and the values it allows
         when it names them: a Literal, or an Enum class of the package (str values: the
-        arguments classes convert a str with `Enum(value)`, which refuses any other)."""
+        arguments classes convert a str with `Enum(value)`, which refuses any other). `typed`
+        (pydantic models, which compare values by type): str and int values as they are, in
+        the order the class lists them (an alias member repeats its value)."""
         if annotation is None:
             return "", None
         if isinstance(annotation, ast.Constant) and isinstance(annotation.value, str):
@@ -631,21 +670,25 @@ class Extractor:
                 elements = node.slice.elts if isinstance(node.slice, ast.Tuple) else [node.slice]
                 choices += [element.value for element in elements if isinstance(element, ast.Constant)]
             elif isinstance(node, ast.Name | ast.Attribute) and _call_name(node) not in TYPING_NAMES:
-                values = self.enum_values(module, node)
+                values = self.enum_values(module, node, typed)
                 if values is not None:
                     choices += values
+        if typed:  # as listed, aliases too (pydantic's error lists an enum's values so: `0, 1, 2, 3 or 3`)
+            return text, (choices or None)
         return text, (sorted(set(map(str, choices))) if choices else None)
 
-    def enum_values(self, module: str, node: ast.expr) -> list[object] | None:
+    def enum_values(self, module: str, node: ast.expr, typed: bool = False) -> list[object] | None:
         ref = self.resolver.expression(module, node)
         if not isinstance(ref, ClassRef) or not any("Enum" in (_call_name(base) or "")
                                                     for base in ref.node.bases):
             return None
+        kinds = (str, int) if typed else (str,)
         values: list[object] = []
         for statement in ref.node.body:
-            if isinstance(statement, ast.Assign) and isinstance(statement.value, ast.Constant) \
-                    and isinstance(statement.value.value, str):
-                values.append(statement.value.value)
+            value = statement.value if isinstance(statement, ast.Assign) else None
+            if isinstance(value, ast.Constant) and isinstance(value.value, kinds) \
+                    and not isinstance(value.value, bool):
+                values.append(value.value)
         return values or None
 
     def init_of(self, ref: ClassRef) -> ast.FunctionDef | None:
@@ -692,6 +735,9 @@ class Extractor:
 
     def entry(self, ref: ClassRef, alias_of: str | None = None) -> dict[str, object]:
         order = self.mro(ref)
+        if any(isinstance(c, Foreign) and c.qualified.lstrip("?").rsplit(".", 1)[-1] == "BaseModel"
+               for c in order):
+            return self.model_entry(ref, order)
         provider: Ref | None = None
         for candidate in order:
             if isinstance(candidate, Foreign):
@@ -777,6 +823,103 @@ class Extractor:
         if bases:
             entry["bases"] = bases
         return entry
+
+    # pydantic models (DeepSpeed's config sections)
+
+    def model_entry(self, ref: ClassRef, order: list[Ref]) -> dict[str, object]:
+        """A pydantic model's fields (the annotated assignments of its classes, later ones
+        overriding), with what its validation enforces: "aliases" (`Field(alias=...)`, accepted
+        beside the name), "bounds" (`Field(gt=/ge=/lt=/le=)`), typed "choices" (an Enum or a
+        Literal) and "extra" (`"forbid"`: an unknown key is a ValidationError)."""
+        fields: dict[str, object] = {}
+        types: dict[str, str] = {}
+        choices: dict[str, list[object]] = {}
+        aliases: dict[str, str] = {}
+        bounds: dict[str, dict[str, float]] = {}
+        extra: str | None = None
+        api: str | None = None
+        for candidate in reversed(order):
+            if not isinstance(candidate, ClassRef):
+                continue
+            found_extra, found_api = _model_config(candidate.node)
+            extra, api = found_extra or extra, found_api or api
+            for statement in candidate.node.body:
+                if not _model_field(statement):
+                    continue
+                assert isinstance(statement, ast.AnnAssign) and isinstance(statement.target, ast.Name)
+                name = statement.target.id
+                for table in (fields, types, choices, aliases, bounds):
+                    table.pop(name, None)  # type: ignore[attr-defined]
+                fields[name], alias, bound = self.model_field(candidate, statement.value)
+                types[name], values = self.field_type(candidate.module, statement.annotation, typed=True)
+                if values:
+                    choices[name] = values
+                if alias:
+                    aliases[name] = alias
+                if bound:
+                    bounds[name] = bound
+        entry: dict[str, object] = {"module": ref.module, "model": "pydantic", "fields": fields,
+                                    "types": {name: text for name, text in types.items() if text}}
+        for key, table in (("choices", choices), ("aliases", aliases), ("bounds", bounds)):
+            if table:
+                entry[key] = table
+        if extra:
+            entry["extra"] = extra
+        if api:
+            entry["api"] = api
+        return entry
+
+    def model_field(self, ref: ClassRef,
+                    value: ast.expr | None) -> tuple[object, str | None, dict[str, float]]:
+        """(default, alias, bounds) of one pydantic field's assignment."""
+        if value is None:
+            return "<required>", None, {}
+        if not (isinstance(value, ast.Call) and _call_name(value.func) == "Field"):
+            return self.value(ref.module, value, scope=ref.node), None, {}
+        default: object = "<required>"
+        if value.args and not (isinstance(value.args[0], ast.Constant) and value.args[0].value is Ellipsis):
+            default = self.value(ref.module, value.args[0], scope=ref.node)
+        alias: str | None = None
+        bound: dict[str, float] = {}
+        for keyword in value.keywords:
+            if keyword.arg == "default":
+                default = self.value(ref.module, keyword.value, scope=ref.node)
+            elif keyword.arg == "default_factory":
+                default = self.factory(ref.module, keyword.value)
+            elif keyword.arg == "alias" and isinstance(keyword.value, ast.Constant) \
+                    and isinstance(keyword.value.value, str):
+                alias = keyword.value.value
+            elif keyword.arg in ("gt", "ge", "lt", "le"):
+                number = _number(keyword.value)
+                if number is not None:
+                    bound[keyword.arg] = number
+        return default, alias, bound
+
+
+def _model_field(statement: ast.stmt) -> bool:
+    """An annotated assignment that is a pydantic field (not private, not config, not ClassVar)."""
+    return isinstance(statement, ast.AnnAssign) and isinstance(statement.target, ast.Name) \
+        and not statement.target.id.startswith("_") and statement.target.id != "model_config" \
+        and not _is_classvar(statement.annotation)
+
+
+def _model_config(node: ast.ClassDef) -> tuple[str | None, str | None]:
+    """(the `extra` setting, the pydantic API) of a class that configures its model:
+    `model_config = ConfigDict(extra=...)` is v2, `class Config: extra = ...` v1 (whose error
+    messages are worded otherwise)."""
+    for statement in node.body:
+        if isinstance(statement, ast.Assign) and any(isinstance(t, ast.Name) and t.id == "model_config"
+                                                     for t in statement.targets) \
+                and isinstance(statement.value, ast.Call):
+            extra = next((str(k.value.value) for k in statement.value.keywords
+                          if k.arg == "extra" and isinstance(k.value, ast.Constant)), None)
+            return extra, "v2"
+        if isinstance(statement, ast.ClassDef) and statement.name == "Config":
+            extra = next((str(inner.value.value) for inner in statement.body
+                          if isinstance(inner, ast.Assign) and isinstance(inner.value, ast.Constant)
+                          and any(isinstance(t, ast.Name) and t.id == "extra" for t in inner.targets)), None)
+            return extra, "v1"
+    return None, None
 
 
 _MISSING = object()

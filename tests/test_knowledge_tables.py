@@ -224,3 +224,85 @@ def test_known_versions_name_every_table_minor(package: str) -> None:
     minors = {fields._minor(version) for version in known}
     for version in fields.covered_versions(package):
         assert fields._minor(version) in minors, version
+
+
+MODEL_SOURCE = {
+    "fakeds/__init__.py": "",
+    "fakeds/config_utils.py": (
+        "from pydantic import BaseModel, ConfigDict\n"
+        "class ConfigModel(BaseModel):\n"
+        "    model_config = ConfigDict(extra='forbid', populate_by_name=True)\n"),
+    "fakeds/legacy.py": (
+        "from fakeds.pydantic_v1 import BaseModel\n"
+        "class OldModel(BaseModel):\n"
+        "    stage: int = 0\n"
+        "    class Config:\n"
+        "        extra = 'forbid'\n"),
+    "fakeds/pydantic_v1.py": "from pydantic.v1 import *\n",
+    "fakeds/zero.py": (
+        "from enum import Enum\n"
+        "from typing import ClassVar, Optional\n"
+        "from pydantic import Field\n"
+        "from fakeds.config_utils import ConfigModel\n"
+        "class Stage(int, Enum):\n"
+        "    off = 0\n    on = 1\n    most = 1\n"
+        "class Device(str, Enum):\n"
+        "    none = 'none'\n    cpu = 'cpu'\n"
+        "class Offload(ConfigModel):\n"
+        "    device: Device = 'none'\n"
+        "    ratio: float = Field(1.0, ge=0.0, le=1.0)\n"
+        "class Zero(ConfigModel):\n"
+        "    _private: int = 0\n"
+        "    registry: ClassVar[dict] = {}\n"
+        "    stage: Stage = 0\n"
+        "    bucket: int = Field(5, gt=0, alias='stage3_bucket')\n"
+        "    offload: Optional[Offload] = None\n"),
+}
+
+
+@pytest.fixture(scope="module")
+def model_tables(gen: ModuleType, tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict]:
+    """A package published as a source archive (as DeepSpeed is), with pydantic models."""
+    import io
+    import tarfile
+
+    archive_path = tmp_path_factory.mktemp("sdists") / "fakeds-1.0.0.tar.gz"
+    with tarfile.open(archive_path, "w:gz") as archive:
+        for name, text in MODEL_SOURCE.items():
+            data = text.encode()
+            info = tarfile.TarInfo(f"fakeds-1.0.0/{name}")
+            info.size = len(data)
+            archive.addfile(info, io.BytesIO(data))
+    classes, _notes = gen.static_tables("fakeds", archive_path, ["fakeds.zero:Zero", "fakeds.zero:Offload",
+                                                                 "fakeds.legacy:OldModel"])
+    return classes
+
+
+def test_pydantic_model_fields_aliases_bounds_choices(model_tables: dict[str, dict]) -> None:
+    zero = model_tables["Zero"]
+    assert zero["model"] == "pydantic" and zero["extra"] == "forbid" and zero["api"] == "v2"
+    assert set(zero["fields"]) == {"stage", "bucket", "offload"}  # not private, not ClassVar
+    assert zero["aliases"] == {"bucket": "stage3_bucket"}
+    assert zero["bounds"] == {"bucket": {"gt": 0}}
+    assert zero["choices"] == {"stage": [0, 1, 1]}  # typed, in order: pydantic lists an alias member too
+    assert zero["fields"]["bucket"] == 5
+    offload = model_tables["Offload"]
+    assert offload["choices"] == {"device": ["none", "cpu"]}
+    assert offload["bounds"] == {"ratio": {"ge": 0.0, "le": 1.0}}
+
+
+def test_pydantic_v1_model_is_marked(model_tables: dict[str, dict]) -> None:
+    old = model_tables["OldModel"]
+    assert old["model"] == "pydantic" and old["extra"] == "forbid" and old["api"] == "v1"
+
+
+def test_deepspeed_schema_per_release() -> None:
+    new = fields.model_schema("deepspeed.DeepSpeedZeroConfig", _versions(deepspeed="0.19.8"))
+    old = fields.model_schema("deepspeed.DeepSpeedZeroConfig", _versions(deepspeed="0.14.5"))
+    assert new is not None and old is not None
+    assert new.api == "v2" and old.api == "v1" and new.forbids_extra
+    assert new.field_of("stage3_prefetch_bucket_size") == "prefetch_bucket_size"
+    assert new.choices["stage"][:4] == (0, 1, 2, 3)
+    # the precision sections became models in 0.17.1
+    assert fields.model_schema("deepspeed.DeepSpeedFP16Config", _versions(deepspeed="0.16.9")) is None
+    assert fields.model_schema("deepspeed.DeepSpeedFP16Config", _versions(deepspeed="0.17.6")) is not None

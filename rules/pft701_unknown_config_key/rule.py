@@ -6,8 +6,8 @@ from dataclasses import replace
 
 from peft_lint.engine.diagnostic import Diagnostic, Severity
 from peft_lint.engine.rule import Claim, Rule
-from peft_lint.facts.model import KeyCheck, TrainingSetup
-from peft_lint.knowledge import trl
+from peft_lint.facts.model import KeyCheck, Span, TrainingSetup
+from peft_lint.knowledge import deepspeed, fields, trl
 
 PARSER = "Some keys are not used by the HfArgumentParser"
 FLAGS = "Some specified arguments are not used by the HfArgumentParser"
@@ -52,6 +52,13 @@ class UnknownConfigKey(Rule):
     an unknown key raises `ValueError: Unknown arguments from config file: [...]`; before, it was
     dropped without a word (a warning: the setting has no effect).
 
+    A DeepSpeed JSON's `zero_optimization` (and its `offload_param` / `offload_optimizer`),
+    and from DeepSpeed 0.17.1 its `bf16` / `fp16` sections, are pydantic models that forbid
+    unknown keys: `"overlap_com": true` makes `deepspeed.initialize` raise `ValidationError: 1
+    validation error for DeepSpeedZeroConfig` / `overlap_com` / `Extra inputs are not
+    permitted` at the start of training (under ZeRO-3 already at the model load). A key whose
+    value is "auto" is dropped by DeepSpeed first and is not judged.
+
     With unsloth imported, TRL's configs are unsloth's (`UnslothSFTConfig`, ...): they accept
     unsloth's own fields and forward some old names; from unsloth 2026.8 they drop any other
     unknown key with a printed warning instead of raising, so the finding is a warning there
@@ -79,7 +86,8 @@ class UnknownConfigKey(Rule):
     releases the script appears written for. With unsloth imported the severity follows what
     unsloth does with the key: a warning where it drops it, an info for a key TRL retired.
 
-    Tables from the wheels: transformers 4.30-5.24, peft 0.4-0.21, trl 0.7-1.16. Reproduced on
+    Tables from the wheels: transformers 4.30-5.24, peft 0.4-0.21, trl 0.7-1.16; DeepSpeed's
+    models from its source archives 0.14-0.19 (reproduced on 0.19.8). Reproduced on
     transformers 4.57.6 and 5.24.0 (torch 2.13.0, peft 0.21.2, accelerate 1.15.0).
 
     ## Fix safety
@@ -87,6 +95,8 @@ class UnknownConfigKey(Rule):
 
     ## References
     - transformers `hf_argparser.py` `HfArgumentParser.parse_dict` (allow_extra_keys=False)
+    - deepspeed `runtime/config_utils.py` (`DeepSpeedConfigModel`: `extra="forbid"`, "auto"
+      dropped) and `runtime/zero/config.py` (`DeepSpeedZeroConfig`)
     - field tables: `src/peft_lint/knowledge/data/` (generated from each release's wheel)
     - shared/knowledge/pitfalls.md section 4 and entry 56
     """
@@ -97,12 +107,17 @@ class UnknownConfigKey(Rule):
     severity = Severity.ERROR
     reproduction = "tests/repro/test_repro.py::test_rule_reproduction[PFT701]"
     claims = (Claim("error", PARSER, marker=PARSER), Claim("error", CALL, marker=CALL),
-              Claim("error", FLAGS, marker=FLAGS))
+              Claim("error", FLAGS, marker=FLAGS),
+              Claim("error", deepspeed.EXTRA_FORBIDDEN, marker=deepspeed.EXTRA_FORBIDDEN),
+              Claim("error", deepspeed.EXTRA_FORBIDDEN_V1, marker=deepspeed.EXTRA_FORBIDDEN_V1))
 
     def check(self, setup: TrainingSetup) -> Iterator[Diagnostic]:
         for check in setup.key_checks:
             version = " with ".join(setup.version_label(package) for package in check.package.split("+"))
             for key, span in check.unknown:
+                if check.via == "deepspeed":
+                    yield self._deepspeed(check, key, span, version)
+                    continue
                 close = difflib.get_close_matches(key, sorted(check.allowed), n=1, cutoff=0.6)
                 hint = f" Did you mean `{close[0]}`?" if close else ""
                 help = f"rename it to `{close[0]}`" if close else "remove it, or check the library " \
@@ -140,6 +155,27 @@ class UnknownConfigKey(Rule):
                 yield self.diagnostic(
                     span, f"`{key}` is not a field of {check.target} in {version}: the job stops at "
                           f"start with \"{error}\".{hint}", help=help)
+
+    def _deepspeed(self, check: KeyCheck, key: str, span: Span, version: str) -> Diagnostic:
+        """A key of a DeepSpeed JSON section that DeepSpeed's model of it does not have."""
+        section, name = key.rsplit(".", 1)
+        location = key.split(".", 1)[1]  # pydantic names it from inside the top-level section
+        close = difflib.get_close_matches(name, sorted(check.allowed), n=1, cutoff=0.6)
+        hint = f" Did you mean `{close[0]}`?" if close else ""
+        error = deepspeed.validation_error(check.target, location, check.refusal,
+                                           check.refusal == deepspeed.EXTRA_FORBIDDEN_V1)
+        since = fields.first_release_with(check.classes[0]) if check.classes else None
+        known = fields.covered_versions("deepspeed")
+        history = f"; releases before {since} ignored an unknown key there" \
+            if since and known and since != known[0] else ""
+        return self.diagnostic(
+            span, f"`{name}` is not a setting of `{section}` in {version}: DeepSpeed validates "
+                  f"`{key.split('.')[0]}` with {check.target}, which forbids unknown keys, and "
+                  f"`deepspeed.initialize` (at the start of training; under ZeRO-3 already at the "
+                  f"model load) raises pydantic's {error}{history}.{hint}",
+            help=f"rename it to `{close[0]}`" if close else
+            f"remove it (releases before {since} did not read it)" if history else
+            "remove it, or check the DeepSpeed version it was written for")
 
 
 def _flag_strings(key: str, check: KeyCheck) -> str:

@@ -15,6 +15,10 @@ DROPOUT = "dropout probability has to be between 0 and 1"
 PRECISION = "Unknown mixed_precision mode"
 NO_TORCH_NAME = "module 'torch' has no attribute"
 NO_DTYPE = "bnb_4bit_compute_dtype must be torch.dtype"
+# pydantic's words for a refused value in DeepSpeed's models (v2; v1 before DeepSpeed 0.15)
+DEEPSPEED = "Input should be"
+DEEPSPEED_V1_ENUM = "value is not a valid enumeration member"
+DEEPSPEED_V1_BOUND = "ensure this value is"
 # YAML 1.1 booleans (PyYAML): what a user meant by a value read as True / False
 YAML_BOOLEANS = {True: ("yes", "on", "true"), False: ("no", "off", "false")}
 
@@ -34,7 +38,10 @@ class InvalidConfigValue(Rule):
     - `BitsAndBytesConfig(bnb_4bit_compute_dtype=...)` as a string that names no torch dtype
       (`"bf16"`, `"torch.bfloat16"`: transformers runs `getattr(torch, value)`);
     - an accelerate config's `distributed_type` or `compute_environment` outside its enum, and
-      its `mixed_precision` outside no/fp16/bf16/fp8 (for the launches where that is checked).
+      its `mixed_precision` outside no/fp16/bf16/fp8 (for the launches where that is checked);
+    - a DeepSpeed JSON value that DeepSpeed's own pydantic model of the section refuses:
+      `zero_optimization.stage` outside 0-3, an offload `device` outside none/cpu/nvme
+      (`"gpu"`, `"CPU"`), a bound such as `reduce_bucket_size > 0` or `ratio <= 1`.
 
     ## Why is this bad?
     The job stops at start, after the launcher has taken the machines:
@@ -46,6 +53,9 @@ class InvalidConfigValue(Rule):
     `ValueError: dropout probability has to be between 0 and 1` in `get_peft_model`;
     `accelerate launch --config_file` stops with `ValueError: 'MULTI_GPUS' is not a valid
     DistributedType` or `ValueError: Unknown mixed_precision mode: bf` before starting anything.
+    DeepSpeed raises pydantic's `ValidationError: 1 validation error for DeepSpeedZeroConfig`
+    when `deepspeed.initialize` builds the config (the start of training), or already when
+    transformers loads a model under ZeRO-3 (`deepspeed.zero.Init`).
 
     PyYAML reads YAML 1.1, where `no`, `off`, `yes` and `on` are booleans: `save_strategy: no`
     is `False`, not the strategy `"no"`.
@@ -66,7 +76,10 @@ class InvalidConfigValue(Rule):
     Values that are not constants (a variable, a shell variable that is not set in the
     launcher); a field a project class declares itself; a Literal field built from values (no
     library check); a class of a version without field tables; `target_modules` as one string
-    (PFT410 reports it).
+    (PFT410 reports it). A DeepSpeed value "auto" (DeepSpeed drops it before validating;
+    transformers fills it in); an int-enum value written as a string or float (`"3"`, `3.0`:
+    pydantic accepts them); the sections DeepSpeed reads without a model (`optimizer`,
+    `scheduler`), and `bf16`/`fp16` before DeepSpeed 0.17.1 (no model then).
 
     ## What makes it certain
     The choices are read from the released wheels per version (the field tables), and each kind
@@ -75,6 +88,9 @@ class InvalidConfigValue(Rule):
     flags; LoRA's checks on peft 0.17 and 0.21 (the messages since peft 0.6); accelerate's on
     1.15 with `accelerate launch --config_file` (the same code in every release 0.20-1.15;
     mixed_precision for the NO, MULTI_CPU, MULTI_GPU and FSDP launches, not DeepSpeed's).
+    DeepSpeed's models (fields, aliases, Enum values, `Field` bounds) are read from every
+    release's source archive 0.14-0.19; the refusals are reproduced on 0.19.8 by building
+    `deepspeed.runtime.config.DeepSpeedConfig`, the first thing `deepspeed.initialize` does.
 
     ## Fix safety
     The fix is the value the run meant; peft-lint suggests the nearest accepted value but does
@@ -88,6 +104,9 @@ class InvalidConfigValue(Rule):
       (`_mark_only_adapters_as_trainable`)
     - accelerate `commands/config/config_args.py` (`BaseConfig.__post_init__`) and
       `utils/launch.py` (`Unknown mixed_precision mode`)
+    - deepspeed `runtime/zero/config.py` (`DeepSpeedZeroConfig`, `ZeroStageEnum`),
+      `runtime/zero/offload_config.py` (`OffloadDeviceEnum`) and `runtime/config_utils.py`
+      (`DeepSpeedConfigModel`: "auto" dropped, `extra="forbid"`)
     - https://yaml.org/type/bool.html (YAML 1.1 booleans)
     """
 
@@ -99,7 +118,10 @@ class InvalidConfigValue(Rule):
     claims = (Claim("error", ENUM, marker=ENUM), Claim("error", ARGPARSE, marker=ARGPARSE),
               Claim("error", BIAS, marker=BIAS), Claim("error", RANK, marker=RANK),
               Claim("error", DROPOUT, marker=DROPOUT), Claim("error", PRECISION, marker=PRECISION),
-              Claim("error", NO_TORCH_NAME, marker=NO_TORCH_NAME), Claim("error", NO_DTYPE, marker=NO_DTYPE))
+              Claim("error", NO_TORCH_NAME, marker=NO_TORCH_NAME), Claim("error", NO_DTYPE, marker=NO_DTYPE),
+              Claim("error", DEEPSPEED, marker=DEEPSPEED),
+              Claim("error", DEEPSPEED_V1_ENUM, marker=DEEPSPEED_V1_ENUM),
+              Claim("error", DEEPSPEED_V1_BOUND, marker=DEEPSPEED_V1_BOUND))
 
     def check(self, setup: TrainingSetup) -> Iterator[Diagnostic]:
         for rejected in setup.rejected_values:
@@ -112,6 +134,10 @@ class InvalidConfigValue(Rule):
         written = _written(rejected)
         package = rejected.package
         versions = setup.version_label(package)
+        if package == "deepspeed":
+            return (f"{written} is refused by DeepSpeed's {rejected.target} in {versions}: "
+                    f"`deepspeed.initialize` (at the start of training; under ZeRO-3 already at the "
+                    f"model load) raises pydantic's {rejected.error}.")
         if rejected.route == "argv":
             return (f"{written}: HfArgumentParser gives argparse the choices of {rejected.key} in "
                     f"{versions}, and the script stops at once with \"error: argument "
@@ -130,6 +156,8 @@ class InvalidConfigValue(Rule):
 
     @staticmethod
     def _help(rejected: RejectedValue) -> str:
+        if rejected.package == "deepspeed" and rejected.kind == "range":
+            return "write a value that satisfies it (" + rejected.error.rsplit(": ", 1)[-1].strip('"') + ")"
         if rejected.kind == "range":
             return ("LoRA's rank r is a positive integer (8, 16, 64)" if rejected.key == "r" else
                     "lora_dropout is a probability between 0 and 1 (0.05 is common; 0 for none)")

@@ -386,6 +386,12 @@ def run_scenario(spec: dict[str, Any]) -> dict[str, Any]:
         try:
             if "accelerate_config" in spec:
                 _accelerate_launch(spec["accelerate_config"])
+            if "deepspeed_config" in spec:
+                # what deepspeed.initialize (and ZeRO-3's zero.Init at the model load) builds first;
+                # the values transformers fills in for "auto" are written into the spec
+                from deepspeed.runtime.config import DeepSpeedConfig
+
+                DeepSpeedConfig(spec["deepspeed_config"])
             if "bnb_config" in spec:  # built as a script builds it; the model itself stays unquantized
                 import transformers
 

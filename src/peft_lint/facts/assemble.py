@@ -164,6 +164,9 @@ def _assemble_script(context: Context, script: SourceFile, options: Options,
     setup.key_checks = config_key_checks(context, facts)
     setup.value_checks = config_value_checks(context, facts)
     setup.rejected_values = rejected_values(context, facts)
+    if setup.deepspeed is not None:
+        setup.key_checks += setup.deepspeed.unknown_keys
+        setup.rejected_values += setup.deepspeed.rejected
     # transformers raises this for bitsandbytes models (other backends raise otherwise, or not)
     # a cast on one side of a branch the run decides at run time may not happen: not known
     setup.quantized_casts = [(event.span, event.detail) for m in facts.models if m.kind == "base"

@@ -4,7 +4,7 @@ flags."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal
+from typing import Literal
 
 from peft_lint.extract.launcher import LaunchCommand, accelerate_config_facts
 from peft_lint.extract.python_objects import (
@@ -24,9 +24,6 @@ from peft_lint.facts.model import (
 )
 from peft_lint.facts.values import Const, DictValue, Unknown, Value
 from peft_lint.inputs.files import SourceFile
-
-if TYPE_CHECKING:
-    from peft_lint.facts.deepspeed_config import DeepSpeedConfig
 
 
 def assemble_distributed(context: Context, command: LaunchCommand | None, trainer: TrainerObject | None,
@@ -154,7 +151,7 @@ def assemble_deepspeed(context: Context, setup: TrainingSetup, args: TrainingArg
         config, span = named, named.span
     if not isinstance(config, DictValue) or span is None:
         return None
-    return DeepSpeedSetup(_typed(config, "deepspeed"), span, zero_stage(config, span), before)
+    return _setup(context, config, "deepspeed", span, zero_stage(config, span), before)
 
 
 def _args_before_load(args: TrainingArgs | Unknown | None, model: TrackedModel | None) -> Fact[bool]:
@@ -195,7 +192,7 @@ def _accelerate_deepspeed(context: Context, args_before_load: Fact[bool]) -> Dee
     before = args_before_load if isinstance(init, Const) and init.value is True else \
         Fact.unknown("zero3_init_flag is not on", section.span)
     span = config.span or section.span or Span("accelerate config", 1)
-    return DeepSpeedSetup(_typed(config, shape), span, stage, before)
+    return _setup(context, config, shape, span, stage, before)
 
 
 def deepspeed_file(context: Context, path: object) -> DictValue | None:
@@ -228,11 +225,21 @@ def framework_deepspeed(context: Context, entry: Value | None, framework: str) -
     span = (config.span if config is not None else None) or entry.span
     if config is None or span is None:
         return None
-    return DeepSpeedSetup(_typed(config, "deepspeed"), span, zero_stage(config, span),
+    return _setup(context, config, "deepspeed", span, zero_stage(config, span),
                           Fact.unknown(f"{framework} builds the arguments and loads the model itself"))
 
 
-def _typed(config: DictValue, shape: Literal["deepspeed", "accelerate"]) -> DeepSpeedConfig:
+def _setup(context: Context, config: DictValue, shape: Literal["deepspeed", "accelerate"], span: Span,
+           stage: Fact[int], before: Fact[bool]) -> DeepSpeedSetup:
+    """The DeepSpeed setup of a run: the typed settings, and what DeepSpeed's own models refuse
+    in a DeepSpeed JSON (accelerate's section is turned into one by accelerate, not validated)."""
     from peft_lint.facts.deepspeed_config import typed_deepspeed_config
 
-    return typed_deepspeed_config(config, shape)
+    setup = DeepSpeedSetup(typed_deepspeed_config(config, shape), span, stage, before)
+    if shape == "deepspeed":
+        from peft_lint.facts.deepspeed_values import deepspeed_problems
+
+        versions = {package: resolved.version for package, resolved in context.versions.items()}
+        problems = deepspeed_problems(config, versions)
+        setup.unknown_keys, setup.rejected = problems.unknown_keys, problems.rejected
+    return setup

@@ -224,6 +224,9 @@ class DeepSpeedSetup:
     zero_stage: Fact[int]
     # TrainingArguments (which activates ZeRO-3 for from_pretrained) built before the model load
     args_before_load: Fact[bool]
+    # what DeepSpeed's own models validate: the JSON's unknown keys and refused values
+    unknown_keys: list[KeyCheck] = field(default_factory=list)
+    rejected: list[RejectedValue] = field(default_factory=list)
 
 
 @dataclass(repr=False)
@@ -238,6 +241,8 @@ class KeyCheck:
     classes: tuple[str, ...] = ()  # the canonical classes checked (`transformers.TrainingArguments`)
     # "cli-flags": the value each unknown flag was given, as written (True for a bare flag)
     values: dict[str, object] = field(default_factory=dict)
+    # "deepspeed": what the model's pydantic API says of an unknown key
+    refusal: str = ""
 
 
 @dataclass(repr=False)

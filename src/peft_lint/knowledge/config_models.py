@@ -14,6 +14,9 @@ constraints are the ones the libraries enforce at run time, for the way the conf
   converts or checks is enforced (transformers' enum fields in `__post_init__`; LoRA's `bias`,
   `r` and `lora_dropout` when get_peft_model builds the layers). A Literal annotation alone is
   not checked there, and is not judged.
+- "model": a library's own pydantic model (DeepSpeed's config sections): its Enum choices and
+  `Field(gt=/ge=/lt=/le=)` bounds, judged only on values of the type pydantic compares (an int
+  enum accepts "3" and 3.0 in lax mode: only ints are judged).
 
 Only the fields a run writes go into its model (a 3-field model builds in about a millisecond,
 all 150 of TrainingArguments take far longer), each model is built once per process, and
@@ -33,7 +36,8 @@ if TYPE_CHECKING:
     from pydantic import BaseModel
 
 # the pydantic errors that are the libraries' refusals (a type error is not one of them)
-_REFUSALS = frozenset({"literal_error", "greater_than", "less_than_equal"})
+_REFUSALS = frozenset({"literal_error", "greater_than", "greater_than_equal", "less_than",
+                       "less_than_equal"})
 _TYPING = frozenset({"Optional", "Union", "List", "Dict", "Tuple", "Any", "list", "dict", "tuple",
                      "str", "int", "float", "bool", "None", "Literal", "typing"})
 
@@ -44,12 +48,16 @@ class FieldCheck:
 
     kind: str  # "choice" | "range"
     error: str  # the exception text, "{value}" (and "{enum}", "{choices}") filled per value
-    choices: tuple[str, ...] = ()
+    choices: tuple[object, ...] = ()
     greater_than: float | None = None
     at_most: float | None = None
+    at_least: float | None = None
+    less_than: float | None = None
     enum: str = ""  # the Enum class a "construct" choice converts to (`SaveStrategy`)
     lower: bool = False  # the library lower-cases the value before checking it
     strings_only: bool = False  # the library checks only a str (None and objects take other paths)
+    typed: bool = False  # only values of the choices' own type are judged (pydantic's lax enums)
+    v1: bool = False  # the library's model is on pydantic's v1 API (its messages are worded so)
 
 
 @dataclass(frozen=True)
@@ -59,13 +67,14 @@ class BadValue:
     key: str
     value: object
     check: FieldCheck
+    detail: str = ""  # pydantic's message for the value ("Input should be greater than 0")
 
     @property
     def error(self) -> str:
         choices = list(self.check.choices)
         # the value as the library's f-string prints it (`False`, `step`, `1.5`), or its repr
         return self.check.error.format(value=self.value, value_repr=repr(self.value),
-                                       enum=self.check.enum, choices=choices)
+                                       enum=self.check.enum, choices=choices, detail=self.detail)
 
 
 def field_checks(canonical: str, versions: dict[str, str], route: str) -> dict[str, FieldCheck]:
@@ -80,6 +89,8 @@ def _field_checks(canonical: str, versions_key: tuple[tuple[str, str], ...],
     versions = dict(versions_key)
     if route == "argv":
         return tuple(_argv_checks(canonical, versions).items())
+    if route == "model":
+        return tuple(_model_checks(canonical, versions).items())
     return tuple(_construct_checks(canonical, versions).items())
 
 
@@ -103,15 +114,32 @@ def validate(canonical: str, versions: dict[str, str], route: str,
             if problem["type"] not in _REFUSALS:
                 continue
             if key in written and not any(item.key == key for item in bad):
-                bad.append(BadValue(key, values[key], checks[key]))
+                bad.append(BadValue(key, values[key], checks[key], _detail(problem, checks[key])))
         return bad
     return []
+
+
+_V1_BOUNDS = {"greater_than": "greater than", "greater_than_equal": "greater than or equal to",
+              "less_than": "less than", "less_than_equal": "less than or equal to"}
+
+
+def _detail(problem: Any, check: FieldCheck) -> str:
+    """pydantic's message for a refused value, worded as the library's pydantic API words it
+    (v1: "ensure this value is greater than 0", the limit as the class writes it)."""
+    if not check.v1 or problem["type"] not in _V1_BOUNDS:
+        return str(problem.get("msg", ""))
+    limit = {"greater_than": check.greater_than, "greater_than_equal": check.at_least,
+             "less_than": check.less_than, "less_than_equal": check.at_most}[problem["type"]]
+    return f"ensure this value is {_V1_BOUNDS[problem['type']]} {limit}"  # as the class writes it
 
 
 def _judged(check: FieldCheck, value: object) -> bool:
     """A range judges numbers; None or a string there fails otherwise, or not at all."""
     if check.strings_only:
         return isinstance(value, str)
+    if check.typed and check.kind == "choice":
+        kinds = {type(choice) for choice in check.choices}
+        return type(value) in kinds  # bool is not int here: pydantic reads True as 1
     return check.kind == "choice" or (isinstance(value, int | float) and not isinstance(value, bool))
 
 
@@ -131,7 +159,8 @@ def _model(canonical: str, versions_key: tuple[tuple[str, str], ...], route: str
             # argparse and Enum(value) compare the text: a YAML `no` (False) is not "no"
             definitions[key] = (Literal[check.choices], ...)  # type: ignore[valid-type]
         else:
-            definitions[key] = (Annotated[float, Field(gt=check.greater_than, le=check.at_most)], ...)
+            definitions[key] = (Annotated[float, Field(gt=check.greater_than, le=check.at_most,
+                                                       ge=check.at_least, lt=check.less_than)], ...)
     name = canonical.rsplit(".", 1)[-1]
     return create_model(name, __config__=ConfigDict(extra="ignore"), **definitions)  # type: ignore[no-any-return, call-overload]
 
@@ -147,6 +176,35 @@ def _argv_checks(canonical: str, versions: dict[str, str]) -> dict[str, FieldChe
         if choices:
             found[key] = FieldCheck("choice", "invalid choice: '{value}'", choices)
     return found
+
+
+def _model_checks(canonical: str, versions: dict[str, str]) -> dict[str, FieldCheck]:
+    """A library pydantic model's checks, from its generated schema: choices and bounds, with
+    the text of pydantic's own error ("Input should be 0, 1, 2, 3 or 3")."""
+    schema = fields.model_schema(canonical, versions)
+    if schema is None:
+        return {}
+    v1 = schema.api == "v1"
+    found: dict[str, FieldCheck] = {}
+    for key, values in schema.choices.items():
+        found[key] = FieldCheck("choice", _enum_error(values, v1), tuple(dict.fromkeys(values)),
+                                typed=True, v1=v1)
+    for key, bound in schema.bounds.items():
+        # the model's own message for the bound the value breaks (the library's model words it alike)
+        found[key] = FieldCheck("range", "{detail}", greater_than=bound.get("gt"),
+                                at_most=bound.get("le"), at_least=bound.get("ge"),
+                                less_than=bound.get("lt"), v1=v1)
+    return found
+
+
+def _enum_error(values: tuple[object, ...], v1: bool) -> str:
+    """pydantic's message for a value outside an Enum: v2 lists every member's value
+    (`0, 1, 2, 3 or 3`, `'none', 'cpu' or 'nvme'`), v1 the distinct values."""
+    if v1:
+        return "value is not a valid enumeration member; permitted: " + \
+            ", ".join(repr(value) for value in dict.fromkeys(values))
+    shown = [repr(value) for value in values]
+    return "Input should be " + (shown[0] if len(shown) == 1 else f"{', '.join(shown[:-1])} or {shown[-1]}")
 
 
 def _construct_checks(canonical: str, versions: dict[str, str]) -> dict[str, FieldCheck]:

@@ -1,6 +1,39 @@
-"""DeepSpeed: versions known to peft-lint (no rule reads its behaviour yet)."""
+"""DeepSpeed: versions known to peft-lint, and how it validates a config's sections.
+
+DeepSpeed builds a pydantic model for some sections of its JSON config (`DeepSpeedConfig` in
+`deepspeed/runtime/config.py`, called by `deepspeed.initialize` and, under ZeRO-3, by
+`deepspeed.zero.Init` when transformers loads the model): `zero_optimization` is
+`DeepSpeedZeroConfig(**section)` in every release peft-lint knows, `bf16` / `fp16` are
+`DeepSpeedBF16Config` / `DeepSpeedFP16Config` from 0.17.1. Their base `DeepSpeedConfigModel`
+forbids unknown keys (`extra="forbid"`), drops a key whose value is "auto" before validating
+(transformers fills those in), and its fields carry Enum choices and numeric bounds. The
+fields, aliases, choices and bounds of each release are generated data (data/deepspeed-*.json,
+scripts/gen_knowledge.py, read from the source archives).
+"""
 
 from __future__ import annotations
 
 PACKAGE = "deepspeed"
 KNOWN_VERSIONS = ["0.14.5", "0.15.4", "0.16.9", "0.17.6", "0.18.3", "0.19.8"]
+
+# top-level key of a DeepSpeed JSON -> the model DeepSpeed validates it with
+# (runtime/config.py: get_zero_config, get_bfloat16_config / BFLOAT16_OLD, get_float16_config)
+SECTIONS = {
+    "zero_optimization": "deepspeed.DeepSpeedZeroConfig",
+    "bf16": "deepspeed.DeepSpeedBF16Config",
+    "bfloat16": "deepspeed.DeepSpeedBF16Config",
+    "fp16": "deepspeed.DeepSpeedFP16Config",
+}
+# a section read only when another is absent (precision_config.py: bf16, else bfloat16)
+READ_UNLESS = {"bfloat16": "bf16"}
+# a value DeepSpeedConfigModel drops before validating (non-strict mode, every release)
+DROPPED_VALUE = "auto"
+EXTRA_FORBIDDEN = "Extra inputs are not permitted"
+EXTRA_FORBIDDEN_V1 = "extra fields not permitted"  # a model on pydantic's v1 API (before 0.15)
+
+
+def validation_error(model: str, location: str, message: str, v1: bool = False) -> str:
+    """pydantic's ValidationError for one field, on one line: its first line, the field's
+    location (v1 writes `offload_optimizer -> device`) and pydantic's message."""
+    where = location.replace(".", " -> ") if v1 else location
+    return f'"ValidationError: 1 validation error for {model}" at `{where}`: "{message}"'

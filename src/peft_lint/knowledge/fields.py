@@ -10,7 +10,9 @@ key is accepted and nothing is judged), and the classes of another package it in
 TrainingArguments at the transformers version, composed here, own defaults winning. Each
 field's annotation as written ("types"), the values its Literal or package Enum names
 ("choices") and a literal `field(metadata={"choices": [...]})` ("flag_choices") are what
-knowledge/config_models.py builds the pydantic models from.
+knowledge/config_models.py builds the pydantic models from. DeepSpeed's tables (its pydantic
+config models, from the source archives 0.14-0.19) are "model" entries: fields, "aliases",
+typed "choices", "bounds" and "extra" (model_schema).
 
 Which table a resolved version uses: the one of its own minor release (same major.minor).
 Patch releases almost never change these classes. Checked over every patch of every minor in
@@ -33,6 +35,7 @@ judged, never by a neighbour's table; `coverage_note` and `not_judged` say why.
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
@@ -56,9 +59,15 @@ TABLES = {
     # what `accelerate launch --config_file` reads a config into, and the Accelerator
     "accelerate.ClusterConfig": ("accelerate", "ClusterConfig"),
     "accelerate.Accelerator": ("accelerate", "Accelerator"),
+    # DeepSpeed's pydantic models of a JSON config's sections (knowledge/deepspeed.py SECTIONS)
+    "deepspeed.DeepSpeedZeroConfig": ("deepspeed", "DeepSpeedZeroConfig"),
+    "deepspeed.DeepSpeedZeroOffloadParamConfig": ("deepspeed", "DeepSpeedZeroOffloadParamConfig"),
+    "deepspeed.DeepSpeedZeroOffloadOptimizerConfig": ("deepspeed", "DeepSpeedZeroOffloadOptimizerConfig"),
+    "deepspeed.DeepSpeedBF16Config": ("deepspeed", "DeepSpeedBF16Config"),
+    "deepspeed.DeepSpeedFP16Config": ("deepspeed", "DeepSpeedFP16Config"),
 }
 # Table packages whose data files hold field tables (modules-*.json are another kind).
-PACKAGES = ("transformers", "peft", "trl", "accelerate")
+PACKAGES = ("transformers", "peft", "trl", "accelerate", "deepspeed")
 
 Entry = dict[str, object]
 
@@ -268,6 +277,54 @@ def flag_choices(canonical: str, versions: dict[str, str], key: str) -> frozense
     """The literal `field(metadata={"choices": [...]})` of a field: argparse's choices for its
     flag under HfArgumentParser (unless the annotation names others)."""
     return _listed(canonical, versions, "flag_choices", key)
+
+
+@dataclass(frozen=True)
+class ModelSchema:
+    """What a pydantic config model of a library validates (its "model" table entry)."""
+
+    name: str  # the class name, as pydantic's errors call it
+    fields: frozenset[str]
+    aliases: dict[str, str]  # field -> its alias (either is accepted)
+    forbids_extra: bool
+    choices: dict[str, tuple[object, ...]]  # Enum / Literal values in the class's order
+    bounds: dict[str, dict[str, float]]  # field -> {"gt"|"ge"|"lt"|"le": number}
+    types: dict[str, str]
+    api: str  # "v2", or "v1" (a model on pydantic's v1 API: other error messages)
+
+    def field_of(self, key: str) -> str | None:
+        """The field a written key sets (its name or its alias)."""
+        if key in self.fields:
+            return key
+        return next((name for name, alias in self.aliases.items() if alias == key), None)
+
+
+def model_schema(canonical: str, versions: dict[str, str]) -> ModelSchema | None:
+    """The schema of a pydantic config model at the resolved versions (None when not known)."""
+    entry, _why = _resolved(canonical, _key(versions))
+    if entry is None or entry.get("model") != "pydantic":
+        return None
+    found, aliases, choices = entry.get("fields"), entry.get("aliases"), entry.get("choices")
+    bounds, types = entry.get("bounds"), entry.get("types")
+    return ModelSchema(
+        name=TABLES[canonical][1],
+        fields=frozenset(found) if isinstance(found, dict) else frozenset(),
+        aliases=dict(aliases) if isinstance(aliases, dict) else {},
+        forbids_extra=entry.get("extra") == "forbid",
+        choices={key: tuple(value) for key, value in choices.items() if isinstance(value, list)}
+        if isinstance(choices, dict) else {},
+        bounds=dict(bounds) if isinstance(bounds, dict) else {},
+        types=dict(types) if isinstance(types, dict) else {},
+        api="v1" if entry.get("api") == "v1" else "v2")
+
+
+def first_release_with(canonical: str) -> str | None:
+    """The oldest release with a table that has the class (None: no table has it)."""
+    if canonical not in TABLES:
+        return None
+    package, name = TABLES[canonical]
+    return next((version for version in _covered(package)
+                 if name in (_table(package, version) or {})), None)
 
 
 def _listed(canonical: str, versions: dict[str, str], kind: str, key: str) -> frozenset[str] | None:
