@@ -18,7 +18,7 @@ _MODULE_FILES: dict[Path, SourceFile | None] = {}
 
 _FOUND_MODULES: dict[tuple[str, int, Path], Path | None] = {}
 # the lookups kept (the oldest go first): one folder's imports are looked up together
-FOUND_MODULES_KEPT = 4096
+FOUND_MODULES_KEPT = 256
 
 
 def forget_modules() -> None:

@@ -10,8 +10,10 @@ import ast
 import re
 import sys
 import warnings
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import MappingProxyType
 
 from peft_lint.extract.config_files import ConfigParseError, parse_json, parse_yaml
 from peft_lint.extract.launcher import LaunchCommand, parse_launcher
@@ -43,7 +45,11 @@ class ReadProblem:
     note_only: bool = False
 
 
-@dataclass
+# no versions: one shared, read-only mapping for the thousands of files that install nothing
+NO_VERSIONS: Mapping[str, ResolvedVersion] = MappingProxyType({})
+
+
+@dataclass(slots=True)  # thousands in a folder: no per-file __dict__
 class SourceFile:
     path: str  # as shown to the user
     absolute: Path
@@ -52,7 +58,7 @@ class SourceFile:
     tree: ast.Module | None = None
     config: Value | None = None
     config_role: str = ""  # training-args, accelerate, deepspeed, axolotl, llamafactory, other
-    launches: list[LaunchCommand] = field(default_factory=list)
+    launches: Sequence[LaunchCommand] = ()
     problem: ReadProblem | None = None
     # a notebook's code cells joined into one script: (cell, line in cell) of each script line
     cells: list[tuple[int, int]] | None = None
@@ -61,25 +67,25 @@ class SourceFile:
     # a notebook: its cells' own lines (the script has magics blanked), for code frames
     display: str | None = None
     # a notebook: cells that do not parse (each fails alone; the notebook is read without them)
-    cell_problems: list[ReadProblem] = field(default_factory=list)
+    cell_problems: Sequence[ReadProblem] = ()
     # a notebook: the files it makes (its shell commands, its `%%writefile` cells)
-    companions: list[SourceFile] = field(default_factory=list)
+    companions: tuple[SourceFile, ...] = ()
     # a file a notebook makes: its locations are shown in the notebook (`shown_as`)
     shown_as: str | None = None
     role: str = ""  # of a notebook's file: "shell" or "writefile NAME"
     made_by: Path | None = None  # of a notebook's file: the notebook
     # library versions the file's own `pip install` lines install (a notebook's, a launcher's)
-    installs: dict[str, ResolvedVersion] = field(default_factory=dict)
+    installs: Mapping[str, ResolvedVersion] = field(default_factory=lambda: NO_VERSIONS)
     # library versions of the image a launcher runs the script in (a SageMaker estimator's
     # transformers_version): below the requirements files, which are installed on top
-    image_versions: dict[str, ResolvedVersion] = field(default_factory=dict)
+    image_versions: Mapping[str, ResolvedVersion] = field(default_factory=lambda: NO_VERSIONS)
     # the text was let go to keep a folder's memory flat; restore_text reads it again
     released: bool = False
     # what finding a folder's runs reads from a file (None: not read yet), kept when the text
     # goes: a script's training import, the config names a script or config mentions, whether
     # a config's values are a mapping (a config, not a dataset), an accelerate config's DeepSpeed JSON
     training_import: bool | None = None
-    mentioned_configs: frozenset[str] | None = None
+    mentioned_configs: tuple[str, ...] | None = None
     is_mapping: bool | None = None
     deepspeed_file: str | None = None
     # whether the text has a `# peft-lint:` comment (a suppression, read at the end of a lint)
@@ -109,7 +115,7 @@ def release_text(source: SourceFile, *, linted: bool = False) -> bool:
     if source.kind != "python":
         source.config = None
         if linted:
-            source.launches = []
+            source.launches = ()
     source.pending_parse = source.kind in ("python", "yaml", "json")
     source.released = True
     return True
@@ -222,12 +228,12 @@ def _read_notebook(source: SourceFile) -> None:
     source.cells = parts.origins
     folder = source.absolute.parent
     if parts.has_shell:
-        source.companions.append(_companion(source, "shell", "shell", parts.shell,
-                                            folder / source.absolute.name))
+        source.companions += (_companion(source, "shell", "shell", parts.shell,
+                                         folder / source.absolute.name),)
     for written in parts.written:
         target = folder / written.name
-        source.companions.append(_companion(source, f"writefile {written.name}", kind_of(target),
-                                            written.text, target))
+        source.companions += (_companion(source, f"writefile {written.name}", kind_of(target),
+                                         written.text, target),)
     if parts.has_shell and "install" in parts.shell:
         from peft_lint.inputs.installs import install_pins
 
@@ -252,7 +258,7 @@ def _add_estimators(source: SourceFile) -> None:
         label = f"{source.path}:{found.command.span.line}"
         launcher.image_versions = {package: ResolvedVersion(version, f"image:{label}")
                                    for package, version in found.versions.items()}
-        source.companions.append(launcher)
+        source.companions += (launcher,)
 
 
 def _companion(notebook: SourceFile, role: str, kind: str, text: str, absolute: Path) -> SourceFile:
@@ -311,7 +317,8 @@ def _parse_cells(source: SourceFile) -> ast.Module:
         try:
             _python_tree(text, source.path)
         except SyntaxError as error:
-            source.cell_problems.append(_syntax_problem(source, text, error, offset=indexes[0]))
+            problem = _syntax_problem(source, text, error, offset=indexes[0])
+            source.cell_problems = (*source.cell_problems, problem)
             for index in indexes:
                 lines[index] = ""
         except (RecursionError, MemoryError, ValueError):
@@ -331,7 +338,7 @@ def _parse(source: SourceFile) -> None:
                     source.tree = _parse_cells(source)
                     return
                 except (SyntaxError, RecursionError, MemoryError, ValueError):
-                    source.cell_problems.clear()
+                    source.cell_problems = ()
             source.problem = _syntax_problem(source, source.text, error)
         except (RecursionError, MemoryError, ValueError) as error:
             source.problem = ReadProblem("PFT902", f"Python file could not be parsed: "

@@ -334,9 +334,10 @@ def _mentioned_names(source: SourceFile) -> set[str]:
     """The config names a file mentions: the quoted config paths in a script's text
     (`open("run.yaml")`, f"{folder}/ds_zero3.json"), the file names among a config's values."""
     if source.mentioned_configs is None:
-        source.mentioned_configs = frozenset(
-            os.path.basename(match.group(2)) for match in QUOTED_CONFIG.finditer(source.text)
-        ) if source.kind == "python" else frozenset(_config_strings(source.config))
+        # a tuple: thousands of these stay while a folder is linted, a frozenset is four times larger
+        source.mentioned_configs = tuple(sorted(
+            {os.path.basename(match.group(2)) for match in QUOTED_CONFIG.finditer(source.text)}
+            if source.kind == "python" else set(_config_strings(source.config))))
     return set(source.mentioned_configs)
 
 
