@@ -1093,6 +1093,43 @@ def compare_patches(requests: list[tuple[str, str]], wheels: Path) -> int:
     return 1 if differences else 0
 
 
+# -- behaviour tables: how a release's own code calls what a user may override ---------------
+
+# the call Trainer.training_step makes, as written in transformers/trainer.py
+_COMPUTE_LOSS_CALL = re.compile(r"self\.compute_loss\(\s*model,\s*inputs(?P<rest>[^)]*)\)")
+
+
+def compute_loss_call(trainer_source: str) -> str:
+    """How a release's training step calls `compute_loss`: "always" with num_items_in_batch,
+    "unless-loss-kwargs" (without it when the model's forward takes loss kwargs: 4.47.0,
+    4.48.0), or "never"."""
+    calls = [match.group("rest") for match in _COMPUTE_LOSS_CALL.finditer(trainer_source)]
+    with_items = any("num_items_in_batch" in rest for rest in calls)
+    without = any("num_items_in_batch" not in rest and "return_outputs" not in rest for rest in calls)
+    if with_items and without:
+        return "unless-loss-kwargs"
+    return "always" if with_items else "never"
+
+
+def behaviours_mode(wheels: Path, out: Path) -> int:
+    """data/behaviours-transformers.json: per release (every final release of the default
+    range, each patch), what its code does that a static check needs."""
+    package = "transformers"
+    available = pypi_versions(package)
+    releases = [v for newest in newest_patches(package, DEFAULT_RANGES[package], available)
+                for v in available if _minor(v) == _minor(newest)]
+    compute_loss: dict[str, str] = {}
+    for version in releases:
+        with zipfile.ZipFile(wheel_path(package, version, wheels)) as archive:
+            compute_loss[version] = compute_loss_call(archive.read(f"{package}/trainer.py").decode("utf-8"))
+    document = {"package": package, "format": 1,
+                "generated_by": f"{GENERATED_BY} --behaviours (transformers/trainer.py of each wheel)",
+                "compute_loss_num_items": compute_loss}
+    path = _write(document, f"behaviours-{package}.json", out)
+    print(f"wrote {path.name}: {len(compute_loss)} releases")
+    return 0
+
+
 def _pairs(items: list[str]) -> list[tuple[str, str]]:
     if not items:
         return list(DEFAULT_RANGES.items())
@@ -1108,6 +1145,8 @@ def main(argv: list[str] | None = None) -> int:
                       help="read the released wheels statically (default: every default range)")
     mode.add_argument("--compare-patches", nargs="+", metavar="PACKAGE MINOR",
                       help="check that the patches of a minor release accept the same keywords")
+    mode.add_argument("--behaviours", action="store_true",
+                      help="what each transformers release's code does (data/behaviours-transformers.json)")
     parser.add_argument("--newest-only", action="store_true",
                         help="read only the newest patch of each minor (quicker; removes no file)")
     parser.add_argument("--wheels", type=Path, default=WHEELS, help="wheel cache folder")
@@ -1115,6 +1154,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.compare_patches:
         return compare_patches(_pairs(args.compare_patches), args.wheels)
+    if args.behaviours:
+        return behaviours_mode(args.wheels, args.out)
     if args.from_wheels is not None:
         return static_mode(_pairs(args.from_wheels), args.wheels, args.out, args.newest_only)
     return import_mode(args.out)

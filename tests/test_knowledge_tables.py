@@ -306,3 +306,27 @@ def test_deepspeed_schema_per_release() -> None:
     # the precision sections became models in 0.17.1
     assert fields.model_schema("deepspeed.DeepSpeedFP16Config", _versions(deepspeed="0.16.9")) is None
     assert fields.model_schema("deepspeed.DeepSpeedFP16Config", _versions(deepspeed="0.17.6")) is not None
+
+
+def test_compute_loss_call_per_release() -> None:
+    """Read from transformers/trainer.py of each release (gen_knowledge.py --behaviours)."""
+    from peft_lint.knowledge import transformers as tf
+
+    document = json.loads((DATA / "behaviours-transformers.json").read_text(encoding="utf-8"))
+    assert document["generated_by"].startswith("scripts/gen_knowledge.py --behaviours")
+    assert tf.compute_loss_call("4.45.2") == "never"
+    assert tf.compute_loss_call("4.46.1") == "always"
+    assert tf.compute_loss_call("4.47.0") == "unless-loss-kwargs"
+    assert tf.compute_loss_call("4.48.0") == "unless-loss-kwargs"
+    assert tf.compute_loss_call("5.24.0") == "always"
+    assert tf.compute_loss_call("9.0.0") is None  # a release without a record is not judged
+
+
+def test_compute_loss_classification(gen: ModuleType) -> None:
+    always = "loss = self.compute_loss(model, inputs, num_items_in_batch=num_items_in_batch)\n" \
+             "self.compute_loss(model, inputs, return_outputs=True)"
+    either = "if self.model_accepts_loss_kwargs:\n    loss = self.compute_loss(model, inputs)\n" \
+             "else:\n    loss = self.compute_loss(model, inputs, num_items_in_batch=num_items_in_batch)"
+    assert gen.compute_loss_call(always) == "always"
+    assert gen.compute_loss_call(either) == "unless-loss-kwargs"
+    assert gen.compute_loss_call("loss = self.compute_loss(model, inputs)") == "never"

@@ -64,7 +64,7 @@ class LoadInKbitKwargRemoved(Rule):
     summary = "load_in_4bit/load_in_8bit passed to from_pretrained, removed in transformers 5"
     severity = Severity.ERROR
     reproduction = "tests/repro/test_repro.py::test_rule_reproduction[PFT303]"
-    claims = (Claim("error", UNEXPECTED),)
+    claims = (Claim("error", f"__init__() {UNEXPECTED}"),)  # the model's constructor refuses it
 
     def check(self, setup: TrainingSetup) -> Iterator[Diagnostic]:
         if not tf.non_reentrant_by_default(setup.version("transformers")):  # the 5.0 line

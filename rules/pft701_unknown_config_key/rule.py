@@ -106,7 +106,7 @@ class UnknownConfigKey(Rule):
     summary = "Config key that the resolved library version does not have"
     severity = Severity.ERROR
     reproduction = "tests/repro/test_repro.py::test_rule_reproduction[PFT701]"
-    claims = (Claim("error", PARSER, marker=PARSER), Claim("error", CALL, marker=CALL),
+    claims = (Claim("error", PARSER, marker=PARSER), Claim("error", f"__init__() {CALL}", marker=CALL),
               Claim("error", FLAGS, marker=FLAGS),
               Claim("error", deepspeed.EXTRA_FORBIDDEN, marker=deepspeed.EXTRA_FORBIDDEN),
               Claim("error", deepspeed.EXTRA_FORBIDDEN_V1, marker=deepspeed.EXTRA_FORBIDDEN_V1))

@@ -217,11 +217,39 @@ def train_with_trainer(spec: dict[str, Any], model: Any) -> None:
     vocab = VOCAB + spec.get("new_tokens", 0)
     args = _parse_flags(arguments, spec["training_flags"]) if "training_flags" in spec else \
         transformers.TrainingArguments(**arguments)
-    trainer = transformers.Trainer(
+    trainer = _trainer_class(spec.get("compute_loss"))(
         model=model, args=args,
         train_dataset=RandomData(kind, vocab=vocab),
         eval_dataset=RandomData(kind, 4) if spec.get("eval") else None, callbacks=[Allocation()])
     trainer.train()
+
+
+def _trainer_class(signature: str | None) -> Any:
+    """transformers' Trainer, or a subclass overriding compute_loss with the signature a
+    project writes: "legacy" (model, inputs, return_outputs=False), "num_items" (with
+    num_items_in_batch=None) or "kwargs" (with **kwargs)."""
+    import transformers
+
+    if signature is None:
+        return transformers.Trainer
+
+    def loss(model: Any, inputs: Any, return_outputs: bool) -> Any:
+        outputs = model(**inputs)
+        return (outputs.loss, outputs) if return_outputs else outputs.loss
+
+    class LegacyTrainer(transformers.Trainer):
+        def compute_loss(self, model, inputs, return_outputs=False):  # type: ignore[no-untyped-def, override]
+            return loss(model, inputs, return_outputs)
+
+    class NumItemsTrainer(transformers.Trainer):
+        def compute_loss(self, model, inputs, return_outputs=False, num_items_in_batch=None):  # type: ignore[no-untyped-def, override]
+            return loss(model, inputs, return_outputs)
+
+    class KwargsTrainer(transformers.Trainer):
+        def compute_loss(self, model, inputs, return_outputs=False, **kwargs):  # type: ignore[no-untyped-def, override]
+            return loss(model, inputs, return_outputs)
+
+    return {"legacy": LegacyTrainer, "num_items": NumItemsTrainer, "kwargs": KwargsTrainer}[signature]
 
 
 def _parse_flags(arguments: dict[str, Any], flags: list[str]) -> Any:

@@ -25,6 +25,7 @@ from peft_lint.extract.python_objects import (
     Instance,
     LocalClass,
     LocalFunction,
+    MethodOverride,
     ObjectValue,
     OpenFile,
     ParsedConfig,
@@ -1115,11 +1116,43 @@ def assign_attribute(interp: Interpreter, owner: ObjectValue, name: str, value: 
         obj.attributes[name] = value
 
 
+def method_override(interp: Interpreter, cls: LocalClass, name: str) -> MethodOverride | None:
+    """The nearest definition of a method in a project class or its project bases (None when
+    only library classes define it)."""
+    for owner in _project_mro(cls):
+        node = owner.node
+        if not isinstance(node, ast.ClassDef):
+            continue
+        for statement in node.body:
+            if isinstance(statement, ast.FunctionDef | ast.AsyncFunctionDef) and statement.name == name:
+                arguments = statement.args
+                names = tuple(a.arg for a in [*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs])
+                span = interp.span(statement) if not owner.path or owner.path == interp.path else \
+                    Span(owner.path, statement.lineno, statement.col_offset + 1)
+                return MethodOverride(owner.name, names, arguments.kwarg is not None, span)
+    return None
+
+
+def _project_mro(cls: LocalClass) -> list[LocalClass]:
+    """The class and its project bases, depth first, each once."""
+    order: list[LocalClass] = []
+    pending = [cls]
+    while pending:
+        current = pending.pop(0)
+        if current not in order and len(order) < 50:
+            order.append(current)
+            pending = [*current.local_bases, *pending]
+    return order
+
+
 def instantiate(interp: Interpreter, cls: LocalClass, args: list[Value], kwargs: DictValue,
                 span: Span) -> Value:
     for base in cls.bases:
         if base in TRAINER_CLASSES:
-            return _new_trainer(interp, base, cls.name, args, kwargs, span)
+            made = _new_trainer(interp, base, cls.name, args, kwargs, span)
+            if isinstance(made, ObjectValue) and isinstance(made.obj, TrainerObject):
+                made.obj.compute_loss = method_override(interp, cls, "compute_loss")
+            return made
     if any(base in TRAINING_ARGS_CLASSES for base in cls.bases):
         base = next(base for base in cls.bases if base in TRAINING_ARGS_CLASSES)
         values = class_defaults(interp, cls)

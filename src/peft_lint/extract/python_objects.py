@@ -145,6 +145,18 @@ class TrainerObject:
     trained_at: int | None = None
     save_model_spans: list[Span] = field(default_factory=list)
     local_class: str | None = None
+    # the project class's own `compute_loss`, when it (or a project base) overrides it
+    compute_loss: MethodOverride | None = None
+
+
+@dataclass(frozen=True, eq=False, repr=False)
+class MethodOverride:
+    """A method a project class defines over a library class's, as its signature reads."""
+
+    owner: str  # the class that defines it
+    parameters: tuple[str, ...]  # positional and keyword parameters, `self` included
+    var_kwargs: bool  # it takes **kwargs
+    span: Span  # the `def` line
 
 
 @dataclass(eq=False, repr=False)

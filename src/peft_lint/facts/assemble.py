@@ -41,6 +41,7 @@ from peft_lint.facts.model import (
     AdapterSpec,
     DiscardedResult,
     Fact,
+    MethodSignature,
     ModelLoad,
     ResolvedVersion,
     Span,
@@ -291,6 +292,10 @@ def _trainer_use(trainer: TrainerObject | None, model: TrackedModel | None,
     if trainer is not None:
         use.kind = Fact.written(trainer.canonical, trainer.span)
         use.span = trainer.span
+        use.trainer_class = trainer.local_class
+        if trainer.compute_loss is not None:
+            found = trainer.compute_loss
+            use.compute_loss = MethodSignature(found.owner, found.parameters, found.var_kwargs, found.span)
         peft_config = trainer.peft_config
         if peft_config is not None and not (isinstance(peft_config, Const) and peft_config.value is None):
             if isinstance(peft_config, Unknown):

@@ -294,6 +294,19 @@ class TrainerUse:
     peft_wrap_span: Span | None = None
     # a PEFT model handed to a trainer that is also given peft_config: (model's wrap span)
     already_wrapped_span: Span | None = None
+    trainer_class: str | None = None  # the project's trainer class, when it subclasses one
+    # that class's own compute_loss (or a project base's), as its signature reads
+    compute_loss: MethodSignature | None = None
+
+
+@dataclass(frozen=True, repr=False)
+class MethodSignature:
+    """A method a project class defines over a library's, as its `def` reads."""
+
+    owner: str  # the class that defines it
+    parameters: tuple[str, ...]  # `self` included
+    var_kwargs: bool
+    span: Span
 
 
 @dataclass(frozen=True, repr=False)

@@ -249,3 +249,40 @@ ENUM_VALUE_ERROR = "{value} is not a valid {enum}"
 # dtype fails post_init's check (reproduced on 5.24.0)
 BNB_COMPUTE_DTYPE_ERROR = ("AttributeError: module 'torch' has no attribute '{value}' (or, for a torch "
                            "name that is no dtype, TypeError: bnb_4bit_compute_dtype must be torch.dtype)")
+
+
+# -- Trainer.training_step's call of compute_loss (generated: data/behaviours-transformers.json,
+#    `scripts/gen_knowledge.py --behaviours`, read from transformers/trainer.py of each release)
+COMPUTE_LOSS_KEYWORD = "num_items_in_batch"
+
+
+def compute_loss_call(version: str) -> str | None:
+    """How the release's training step calls `compute_loss`: "always" with
+    `num_items_in_batch=`, "unless-loss-kwargs" (only when the model's forward takes no loss
+    kwargs: 4.47.0, 4.48.0), "never" (before 4.46.1); None for a release the table does not
+    list, unless every listed patch of its minor agrees."""
+    table = _behaviours().get("compute_loss_num_items", {})
+    if version in table:
+        return str(table[version])
+    from peft_lint.knowledge.versions import parse_version
+
+    key = parse_version(version)
+    if key is None:
+        return None
+    same_minor = {mode for listed, mode in table.items()
+                  if (k := parse_version(listed)) is not None and k[0][:2] == key[0][:2]}
+    return str(same_minor.pop()) if len(same_minor) == 1 else None
+
+
+def _behaviours() -> dict[str, dict[str, str]]:
+    import json
+    from pathlib import Path
+
+    global _BEHAVIOURS
+    if _BEHAVIOURS is None:
+        path = Path(__file__).parent / "data" / "behaviours-transformers.json"
+        _BEHAVIOURS = json.loads(path.read_text(encoding="utf-8"))
+    return _BEHAVIOURS
+
+
+_BEHAVIOURS: dict[str, dict[str, str]] | None = None

@@ -1,0 +1,8 @@
+from peft import LoraConfig, get_peft_model
+from transformers import AutoModelForCausalLM, TrainingArguments
+
+from trainers import ProjectTrainer
+
+model = get_peft_model(AutoModelForCausalLM.from_pretrained("meta-llama/Llama-3.1-8B"),
+                       LoraConfig(r=16, target_modules=["q_proj", "v_proj"], task_type="CAUSAL_LM"))
+ProjectTrainer(model=model, args=TrainingArguments(output_dir="out")).train()
