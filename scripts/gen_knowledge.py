@@ -1111,6 +1111,10 @@ def compute_loss_call(trainer_source: str) -> str:
     return "always" if with_items else "never"
 
 
+# Trainer.__init__'s refusal of an evaluation strategy without an eval_dataset (its message)
+EVAL_DATASET_REQUIRED = "but you didn't pass an `eval_dataset` to `Trainer`"
+
+
 def behaviours_mode(wheels: Path, out: Path) -> int:
     """data/behaviours-transformers.json: per release (every final release of the default
     range, each patch), what its code does that a static check needs."""
@@ -1119,12 +1123,17 @@ def behaviours_mode(wheels: Path, out: Path) -> int:
     releases = [v for newest in newest_patches(package, DEFAULT_RANGES[package], available)
                 for v in available if _minor(v) == _minor(newest)]
     compute_loss: dict[str, str] = {}
+    eval_dataset: dict[str, bool] = {}
     for version in releases:
         with zipfile.ZipFile(wheel_path(package, version, wheels)) as archive:
-            compute_loss[version] = compute_loss_call(archive.read(f"{package}/trainer.py").decode("utf-8"))
+            trainer = archive.read(f"{package}/trainer.py").decode("utf-8")
+        compute_loss[version] = compute_loss_call(trainer)
+        eval_dataset[version] = EVAL_DATASET_REQUIRED in trainer
     document = {"package": package, "format": 1,
                 "generated_by": f"{GENERATED_BY} --behaviours (transformers/trainer.py of each wheel)",
-                "compute_loss_num_items": compute_loss}
+                "compute_loss_num_items": compute_loss,
+                # Trainer.__init__ refuses an evaluation strategy without an eval_dataset
+                "eval_strategy_requires_eval_dataset": eval_dataset}
     path = _write(document, f"behaviours-{package}.json", out)
     print(f"wrote {path.name}: {len(compute_loss)} releases")
     return 0

@@ -71,7 +71,7 @@ def run_json(folder: Path, *arguments: str) -> dict[str, object]:
 
 TRAIN_CELL = ("from transformers import Trainer, TrainingArguments\n"
               "args = TrainingArguments(output_dir='o', evaluation_strategy='steps')\n"
-              "Trainer(model=None, args=args).train()\n")
+              "Trainer(model=None, args=args, eval_dataset=[]).train()\n")
 
 
 def findings(document: dict[str, object]) -> list[tuple[str, object, object]]:

@@ -466,6 +466,11 @@ def _new_trainer(interp: Interpreter, name: str, local_class: str | None, args: 
         callback_list.append(Unknown(span, "callbacks may be passed through `**` arguments"))
     trainer = TrainerObject(name, span, model, training_args, kwargs.entries.get("peft_config"),
                             callback_list, local_class=local_class)
+    trainer.eval_dataset = kwargs.entries.get("eval_dataset")
+    if trainer.eval_dataset is None and len(args) > 2:  # the positions differ between trainers
+        trainer.eval_dataset = Unknown(span, "the trainer is given positional arguments")
+    elif trainer.eval_dataset is None and not kwargs.complete:
+        trainer.eval_dataset = Unknown(span, "eval_dataset may be passed through `**` arguments")
     if model is None and not kwargs.complete:
         trainer.model = Unknown(span, "model may be passed through `**` arguments")
     if trainer.peft_config is None and not kwargs.complete:

@@ -147,6 +147,8 @@ class TrainerObject:
     local_class: str | None = None
     # the project class's own `compute_loss`, when it (or a project base) overrides it
     compute_loss: MethodOverride | None = None
+    # the eval_dataset given (None: not given; Unknown: it may be, through `**` or positions)
+    eval_dataset: Value | None = None
 
 
 @dataclass(frozen=True, eq=False, repr=False)

@@ -293,6 +293,7 @@ def _trainer_use(trainer: TrainerObject | None, model: TrackedModel | None,
         use.kind = Fact.written(trainer.canonical, trainer.span)
         use.span = trainer.span
         use.trainer_class = trainer.local_class
+        use.eval_dataset_given = _eval_dataset_given(trainer)
         if trainer.compute_loss is not None:
             found = trainer.compute_loss
             use.compute_loss = MethodSignature(found.owner, found.parameters, found.var_kwargs, found.span)
@@ -320,6 +321,15 @@ def _trainer_use(trainer: TrainerObject | None, model: TrackedModel | None,
         use.model_is_peft = Fact.unknown("the model given to the trainer is computed at run time",
                                          trainer.span)
     return use
+
+
+def _eval_dataset_given(trainer: TrainerObject) -> Fact[bool]:
+    given = trainer.eval_dataset
+    if given is None or (isinstance(given, Const) and given.value is None):
+        return Fact.written(False, trainer.span)
+    if isinstance(given, Unknown):
+        return Fact.unknown(given.reason, trainer.span)
+    return Fact.written(True, given.span or trainer.span)
 
 
 def _trains_here(trainer: TrainerObject | None, facts: ScriptFacts) -> Fact[bool]:

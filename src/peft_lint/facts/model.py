@@ -297,6 +297,8 @@ class TrainerUse:
     trainer_class: str | None = None  # the project's trainer class, when it subclasses one
     # that class's own compute_loss (or a project base's), as its signature reads
     compute_loss: MethodSignature | None = None
+    # whether the trainer is given an eval_dataset (None as a value counts as not given)
+    eval_dataset_given: Fact[bool] = field(default_factory=lambda: Fact.unknown(UNKNOWN_NOT_FOUND))
 
 
 @dataclass(frozen=True, repr=False)

@@ -256,25 +256,44 @@ BNB_COMPUTE_DTYPE_ERROR = ("AttributeError: module 'torch' has no attribute '{va
 COMPUTE_LOSS_KEYWORD = "num_items_in_batch"
 
 
+EVAL_DATASET_ERROR = ("ValueError: You have set `args.eval_strategy` to {strategy} but you didn't pass an "
+                      "`eval_dataset` to `Trainer`. Either set `args.eval_strategy` to `no` or pass an "
+                      "`eval_dataset`.")
+
+
+def requires_eval_dataset(version: str) -> bool | None:
+    """Whether Trainer.__init__ refuses an evaluation strategy without an eval_dataset (from
+    4.46); None for a release without a record."""
+    found = _listed_behaviour("eval_strategy_requires_eval_dataset", version)
+    return None if found is None else bool(found)
+
+
 def compute_loss_call(version: str) -> str | None:
     """How the release's training step calls `compute_loss`: "always" with
     `num_items_in_batch=`, "unless-loss-kwargs" (only when the model's forward takes no loss
     kwargs: 4.47.0, 4.48.0), "never" (before 4.46.1); None for a release the table does not
     list, unless every listed patch of its minor agrees."""
-    table = _behaviours().get("compute_loss_num_items", {})
+    found = _listed_behaviour("compute_loss_num_items", version)
+    return None if found is None else str(found)
+
+
+def _listed_behaviour(name: str, version: str) -> object | None:
+    """A behaviour's value for a release: its own record, else the value every recorded patch
+    of its minor shares (None when they differ or none is recorded)."""
+    table = _behaviours().get(name, {})
     if version in table:
-        return str(table[version])
+        return table[version]
     from peft_lint.knowledge.versions import parse_version
 
     key = parse_version(version)
     if key is None:
         return None
-    same_minor = {mode for listed, mode in table.items()
+    same_minor = {json_value for listed, json_value in table.items()
                   if (k := parse_version(listed)) is not None and k[0][:2] == key[0][:2]}
-    return str(same_minor.pop()) if len(same_minor) == 1 else None
+    return same_minor.pop() if len(same_minor) == 1 else None
 
 
-def _behaviours() -> dict[str, dict[str, str]]:
+def _behaviours() -> dict[str, dict[str, object]]:
     import json
     from pathlib import Path
 
@@ -285,4 +304,4 @@ def _behaviours() -> dict[str, dict[str, str]]:
     return _BEHAVIOURS
 
 
-_BEHAVIOURS: dict[str, dict[str, str]] | None = None
+_BEHAVIOURS: dict[str, dict[str, object]] | None = None

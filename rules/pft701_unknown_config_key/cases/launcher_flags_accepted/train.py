@@ -20,4 +20,4 @@ model_args, training_args = parser.parse_args_into_dataclasses()
 model = AutoModelForCausalLM.from_pretrained(model_args.model_name_or_path)
 model = get_peft_model(model, LoraConfig(r=model_args.lora_r, target_modules=["q_proj", "v_proj"],
                                          task_type="CAUSAL_LM"))
-Trainer(model=model, args=training_args).train()
+Trainer(model=model, args=training_args, eval_dataset=[]).train()

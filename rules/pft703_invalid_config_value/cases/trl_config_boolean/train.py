@@ -2,6 +2,6 @@ from trl import ModelConfig, ScriptArguments, SFTConfig, SFTTrainer, TrlParser, 
 
 parser = TrlParser((ScriptArguments, SFTConfig, ModelConfig))
 script_args, training_args, model_args = parser.parse_args_and_config()
-trainer = SFTTrainer(model=model_args.model_name_or_path, args=training_args, train_dataset=[],
+trainer = SFTTrainer(model=model_args.model_name_or_path, args=training_args, train_dataset=[], eval_dataset=[],
                      peft_config=get_peft_config(model_args))
 trainer.train()

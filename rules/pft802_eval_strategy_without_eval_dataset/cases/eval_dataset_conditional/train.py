@@ -1,0 +1,10 @@
+import sys
+
+from peft import LoraConfig, get_peft_model
+from transformers import AutoModelForCausalLM, Trainer, TrainingArguments
+
+model = get_peft_model(AutoModelForCausalLM.from_pretrained("meta-llama/Llama-3.1-8B"),
+                       LoraConfig(r=16, target_modules=["q_proj", "v_proj"], task_type="CAUSAL_LM"))
+evaluate = "--eval" in sys.argv
+args = TrainingArguments(output_dir="out", eval_strategy="steps" if evaluate else "no")
+Trainer(model=model, args=args, train_dataset=[], eval_dataset=[] if evaluate else None).train()
