@@ -1074,6 +1074,19 @@ def _flatten_targets(target: ast.expr) -> list[ast.expr]:
 
 # -- attributes ---------------------------------------------------------------------
 
+def _do_eval_after_post_init(args: TrainingArgs, span: Span) -> Value | None:
+    """`args.do_eval` as __post_init__ leaves it: True whenever the evaluation strategy is not
+    "no" (every release 4.30-5.24); None when the written value (or the default) stands."""
+    strategy = next((args.values.get(key) for key in ("eval_strategy", "evaluation_strategy")
+                     if args.values.get(key) is not None), None)
+    if strategy is None:
+        return None if args.values.complete else Unknown(span, "eval_strategy may be set at run time")
+    if isinstance(strategy, Const):
+        shown = getattr(strategy.value, "value", strategy.value)
+        return Const(span, True) if shown not in ("no", None) else None
+    return Unknown(span, "do_eval follows eval_strategy, which is computed at run time")
+
+
 def attribute(interp: Interpreter, owner: ObjectValue, name: str, span: Span) -> Value:
     obj = owner.obj
     if isinstance(obj, TrackedModel):
@@ -1084,6 +1097,10 @@ def attribute(interp: Interpreter, owner: ObjectValue, name: str, span: Span) ->
         return Unknown(span, f"`model.{name}`")
     if isinstance(obj, DistributedWrapper):
         return obj.inner if name == "module" else Unknown(span, f"`.{name}` of a DDP wrapper")
+    if isinstance(obj, TrainingArgs) and name == "do_eval":
+        derived = _do_eval_after_post_init(obj, span)
+        if derived is not None:
+            return derived
     if isinstance(obj, TrainingArgs | UserDataclass):
         entry = obj.values.get(name)
         if entry is not None:
