@@ -25,7 +25,6 @@ from peft_lint.extract.python_objects import (
     Instance,
     LocalClass,
     LocalFunction,
-    MethodOverride,
     ObjectValue,
     OpenFile,
     ParsedConfig,
@@ -39,7 +38,7 @@ from peft_lint.extract.python_objects import (
     next_sequence,
     unwrap_model,
 )
-from peft_lint.facts.model import Fact, Span
+from peft_lint.facts.model import Fact, MethodSignature, Span
 from peft_lint.facts.values import Const, DictValue, ListValue, Ref, Unknown, Value, truthy
 from peft_lint.knowledge import accelerate as accelerate_knowledge
 from peft_lint.knowledge import peft as peft_knowledge
@@ -1077,8 +1076,8 @@ def _flatten_targets(target: ast.expr) -> list[ast.expr]:
 def _do_eval_after_post_init(args: TrainingArgs, span: Span) -> Value | None:
     """`args.do_eval` as __post_init__ leaves it: True whenever the evaluation strategy is not
     "no" (every release 4.30-5.24); None when the written value (or the default) stands."""
-    strategy = next((args.values.get(key) for key in ("eval_strategy", "evaluation_strategy")
-                     if args.values.get(key) is not None), None)
+    names = ("eval_strategy", *transformers_knowledge.OLD_FIELD_NAMES.get("eval_strategy", ()))
+    strategy = next((found for key in names if (found := args.values.get(key)) is not None), None)
     if strategy is None:
         return None if args.values.complete else Unknown(span, "eval_strategy may be set at run time")
     if isinstance(strategy, Const):
@@ -1138,7 +1137,7 @@ def assign_attribute(interp: Interpreter, owner: ObjectValue, name: str, value: 
         obj.attributes[name] = value
 
 
-def method_override(interp: Interpreter, cls: LocalClass, name: str) -> MethodOverride | None:
+def method_override(interp: Interpreter, cls: LocalClass, name: str) -> MethodSignature | None:
     """The nearest definition of a method in a project class or its project bases (None when
     only library classes define it)."""
     for owner in _project_mro(cls):
@@ -1151,7 +1150,7 @@ def method_override(interp: Interpreter, cls: LocalClass, name: str) -> MethodOv
                 names = tuple(a.arg for a in [*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs])
                 span = interp.span(statement) if not owner.path or owner.path == interp.path else \
                     Span(owner.path, statement.lineno, statement.col_offset + 1)
-                return MethodOverride(owner.name, names, arguments.kwarg is not None, span)
+                return MethodSignature(owner.name, names, arguments.kwarg is not None, span)
     return None
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import itertools
 from dataclasses import dataclass, field
 
-from peft_lint.facts.model import Fact, Span
+from peft_lint.facts.model import Fact, MethodSignature, Span
 from peft_lint.facts.values import DictValue, ListValue, Unknown, Value
 
 _sequence = itertools.count()
@@ -146,19 +146,9 @@ class TrainerObject:
     save_model_spans: list[Span] = field(default_factory=list)
     local_class: str | None = None
     # the project class's own `compute_loss`, when it (or a project base) overrides it
-    compute_loss: MethodOverride | None = None
+    compute_loss: MethodSignature | None = None
     # the eval_dataset given (None: not given; Unknown: it may be, through `**` or positions)
     eval_dataset: Value | None = None
-
-
-@dataclass(frozen=True, eq=False, repr=False)
-class MethodOverride:
-    """A method a project class defines over a library class's, as its signature reads."""
-
-    owner: str  # the class that defines it
-    parameters: tuple[str, ...]  # positional and keyword parameters, `self` included
-    var_kwargs: bool  # it takes **kwargs
-    span: Span  # the `def` line
 
 
 @dataclass(eq=False, repr=False)

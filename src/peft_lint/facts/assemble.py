@@ -41,7 +41,6 @@ from peft_lint.facts.model import (
     AdapterSpec,
     DiscardedResult,
     Fact,
-    MethodSignature,
     ModelLoad,
     ResolvedVersion,
     Span,
@@ -292,11 +291,8 @@ def _trainer_use(trainer: TrainerObject | None, model: TrackedModel | None,
     if trainer is not None:
         use.kind = Fact.written(trainer.canonical, trainer.span)
         use.span = trainer.span
-        use.trainer_class = trainer.local_class
         use.eval_dataset_given = _eval_dataset_given(trainer)
-        if trainer.compute_loss is not None:
-            found = trainer.compute_loss
-            use.compute_loss = MethodSignature(found.owner, found.parameters, found.var_kwargs, found.span)
+        use.compute_loss = trainer.compute_loss
         peft_config = trainer.peft_config
         if peft_config is not None and not (isinstance(peft_config, Const) and peft_config.value is None):
             if isinstance(peft_config, Unknown):

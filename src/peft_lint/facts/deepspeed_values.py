@@ -49,7 +49,8 @@ def _validate(found: DeepSpeedProblems, outer: str, canonical: str, values: Dict
         return
     model = outer.rsplit(".", 1)[-1]
     unknown: list[tuple[str, Span]] = []
-    written: dict[str, object] = {}
+    written: dict[str, object] = {}  # field -> value
+    keys: dict[str, str] = {}  # field -> the key it is written as (its name or its alias)
     for key, value in values.entries.items():
         span = values.key_spans.get(key) or value.span
         name = schema.field_of(key)
@@ -63,16 +64,15 @@ def _validate(found: DeepSpeedProblems, outer: str, canonical: str, values: Dict
         if isinstance(value, DictValue) and nested is not None:
             _validate(found, outer, nested, value, f"{path}.{key}", f"{location}{key}.", versions)
         elif isinstance(value, Const):
-            written[key] = value.value
+            written[name], keys[name] = value.value, key
     if unknown:
         # the key is its path in the JSON; pydantic names it without the section
         refusal = deepspeed.EXTRA_FORBIDDEN_V1 if schema.api == "v1" else deepspeed.EXTRA_FORBIDDEN
         found.unknown_keys.append(KeyCheck(model, "deepspeed", unknown,
                                            schema.fields | frozenset(schema.aliases.values()),
                                            "deepspeed", (canonical,), refusal=refusal))
-    checked = {schema.field_of(key) or key: value for key, value in written.items()}
-    for bad in config_models.validate(canonical, versions, "model", checked):
-        key = next(key for key in written if (schema.field_of(key) or key) == bad.key)
+    for bad in config_models.validate(canonical, versions, "model", written):
+        key = keys[bad.key]
         entry = values.entries[key]
         span = entry.span or values.key_spans.get(key)
         error = deepspeed.validation_error(model, f"{location}{key}", bad.error, schema.api == "v1")

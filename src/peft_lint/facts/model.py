@@ -294,8 +294,7 @@ class TrainerUse:
     peft_wrap_span: Span | None = None
     # a PEFT model handed to a trainer that is also given peft_config: (model's wrap span)
     already_wrapped_span: Span | None = None
-    trainer_class: str | None = None  # the project's trainer class, when it subclasses one
-    # that class's own compute_loss (or a project base's), as its signature reads
+    # the project trainer class's own compute_loss (or a project base's), as its `def` reads
     compute_loss: MethodSignature | None = None
     # whether the trainer is given an eval_dataset (None as a value counts as not given)
     eval_dataset_given: Fact[bool] = field(default_factory=lambda: Fact.unknown(UNKNOWN_NOT_FOUND))

@@ -6,6 +6,8 @@ training_args.py), bisected over 5.x releases; see shared/knowledge/pitfalls.md 
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from peft_lint.knowledge.versions import version_at_least
 
 PACKAGE = "transformers"
@@ -251,11 +253,9 @@ BNB_COMPUTE_DTYPE_ERROR = ("AttributeError: module 'torch' has no attribute '{va
                            "name that is no dtype, TypeError: bnb_4bit_compute_dtype must be torch.dtype)")
 
 
-# -- Trainer.training_step's call of compute_loss (generated: data/behaviours-transformers.json,
+# -- what each release's Trainer does (generated: data/behaviours-transformers.json,
 #    `scripts/gen_knowledge.py --behaviours`, read from transformers/trainer.py of each release)
 COMPUTE_LOSS_KEYWORD = "num_items_in_batch"
-
-
 EVAL_DATASET_ERROR = ("ValueError: You have set `args.eval_strategy` to {strategy} but you didn't pass an "
                       "`eval_dataset` to `Trainer`. Either set `args.eval_strategy` to `no` or pass an "
                       "`eval_dataset`.")
@@ -277,6 +277,7 @@ def compute_loss_call(version: str) -> str | None:
     return None if found is None else str(found)
 
 
+@lru_cache(maxsize=64)
 def _listed_behaviour(name: str, version: str) -> object | None:
     """A behaviour's value for a release: its own record, else the value every recorded patch
     of its minor shares (None when they differ or none is recorded)."""
@@ -293,15 +294,10 @@ def _listed_behaviour(name: str, version: str) -> object | None:
     return same_minor.pop() if len(same_minor) == 1 else None
 
 
+@lru_cache(maxsize=1)
 def _behaviours() -> dict[str, dict[str, object]]:
     import json
     from pathlib import Path
 
-    global _BEHAVIOURS
-    if _BEHAVIOURS is None:
-        path = Path(__file__).parent / "data" / "behaviours-transformers.json"
-        _BEHAVIOURS = json.loads(path.read_text(encoding="utf-8"))
-    return _BEHAVIOURS
-
-
-_BEHAVIOURS: dict[str, dict[str, object]] | None = None
+    path = Path(__file__).parent / "data" / "behaviours-transformers.json"
+    return json.loads(path.read_text(encoding="utf-8"))  # type: ignore[no-any-return]
