@@ -93,12 +93,16 @@ CLASSES = {
 }
 # The static mode's classes: a name exported by the package, or "module.path:Name".
 STATIC_CLASSES = {
-    "transformers": ["TrainingArguments", "Seq2SeqTrainingArguments", "BitsAndBytesConfig"],
+    "transformers": ["TrainingArguments", "Seq2SeqTrainingArguments", "BitsAndBytesConfig",
+                     "Trainer", "Seq2SeqTrainer"],
     "peft": ["LoraConfig", "AdaLoraConfig", "IA3Config", "LoHaConfig", "LoKrConfig", "OFTConfig",
              "BOFTConfig", "VeraConfig", "PromptTuningConfig", "PrefixTuningConfig",
              "PromptEncoderConfig"],
     "trl": ["SFTConfig", "DPOConfig", "GRPOConfig", "KTOConfig", "ORPOConfig", "RewardConfig",
-            "CPOConfig", "PPOConfig", "ModelConfig", "ScriptArguments"],
+            "CPOConfig", "PPOConfig", "ModelConfig", "ScriptArguments",
+            # the trainers: what their constructors accept (removed/renamed keywords)
+            "SFTTrainer", "DPOTrainer", "GRPOTrainer", "KTOTrainer", "ORPOTrainer", "RewardTrainer",
+            "CPOTrainer", "PPOTrainer"],
     "accelerate": ["accelerate.commands.config.config_args:ClusterConfig",
                    "accelerate.commands.config.config_args:BaseConfig",
                    "accelerate.commands.config.config_args:SageMakerConfig", "Accelerator"],
@@ -111,6 +115,8 @@ STATIC_CLASSES = {
 }
 DEFAULT_RANGES = {"transformers": "4.30:5.24", "peft": "0.4:0.21", "trl": "0.7:1.16",
                   "accelerate": "0.20:1.15", "deepspeed": "0.14:0.19"}
+# Packages whose top-level exports are recorded ("exports": what `from <package> import X` finds)
+EXPORTING = {"trl", "peft"}
 # Packages published as a source archive only (no wheel): read from the sdist
 SDIST_ONLY = {"deepspeed"}
 # Foreign bases whose fields the loader composes from their own package's table.
@@ -785,6 +791,9 @@ class Extractor:
                 entry["choices"] = init_choices
             if arguments.kwarg is not None:
                 entry["var_kwargs"] = True
+            renamed = _deprecated_kwargs(init)
+            if renamed:
+                entry["renamed_kwargs"] = renamed
             return entry
         fields: dict[str, object] = {}
         types: dict[str, str] = {}
@@ -896,6 +905,99 @@ class Extractor:
         return default, alias, bound
 
 
+def _deprecated_kwargs(init: ast.FunctionDef) -> dict[str, str]:
+    """Old keyword -> its new name, for each `@deprecate_kwarg(old, version, new_name)` on an
+    __init__ (transformers' decorator, also used by TRL): the call still accepts the old name
+    and hands its value to the new one."""
+    renamed: dict[str, str] = {}
+    for decorator in init.decorator_list:
+        if not isinstance(decorator, ast.Call) or _call_name(decorator.func) != "deprecate_kwarg":
+            continue
+        given = dict(zip(("old_name", "version", "new_name"), decorator.args, strict=False))
+        given.update({keyword.arg: keyword.value for keyword in decorator.keywords if keyword.arg})
+        old, new = given.get("old_name"), given.get("new_name")
+        if isinstance(old, ast.Constant) and isinstance(new, ast.Constant) \
+                and isinstance(old.value, str) and isinstance(new.value, str):
+            renamed[old.value] = new.value
+    return renamed
+
+
+# the class names whose new home is recorded when the package stops exporting them
+MOVED_SUFFIXES = ("Trainer", "Config")
+
+
+def package_exports(source: Source, resolver: Resolver) -> dict[str, object]:
+    """What `from <package> import X` finds: the names the package's `__init__` binds (its
+    imports, definitions and assignments, in any branch), the names its lazy `_import_structure`
+    lists, and its submodules (which the import statement falls back to). "open": the
+    `__init__` has a star import or a module `__getattr__`, so the names are not enumerable.
+    "elsewhere": trainers and configs defined in the package but not exported at its top
+    level, with the shortest module path that exports them (trl 1.x: `trl.experimental.orpo`)."""
+    package = source.package
+    tree = source.tree(package)
+    names: set[str] = {module.split(".")[1] for module in source.files if module.count(".") >= 1}
+    is_open = tree is None
+    for _rank, statement in _statements(tree.body if tree is not None else []):
+        if isinstance(statement, ast.ImportFrom):
+            if any(alias.name == "*" for alias in statement.names):
+                is_open = True
+            if statement.level or resolver._internal(statement.module or ""):  # not importlib's `version`
+                names.update(alias.asname or alias.name for alias in statement.names)
+        elif isinstance(statement, ast.Import):
+            names.update(alias.asname for alias in statement.names if alias.asname)
+        elif isinstance(statement, ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef):
+            is_open = is_open or statement.name == "__getattr__"
+            names.add(statement.name)
+        elif isinstance(statement, ast.Assign | ast.AnnAssign):
+            targets = statement.targets if isinstance(statement, ast.Assign) else [statement.target]
+            names.update(target.id for target in targets if isinstance(target, ast.Name))
+        for node in ast.walk(statement):  # `_import_structure = {"sub": ["Name", ...]}` and its updates
+            lists: list[ast.expr] = []
+            if isinstance(node, ast.Dict):
+                lists = [value for value in node.values if value is not None]
+            elif isinstance(node, ast.Assign | ast.AugAssign) and any(
+                    isinstance(target, ast.Subscript) for target in
+                    (node.targets if isinstance(node, ast.Assign) else [node.target])):
+                lists = [node.value]
+            elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) \
+                    and node.func.attr in ("append", "extend") and isinstance(node.func.value, ast.Subscript):
+                lists = list(node.args)
+            for value in lists:
+                items = value.elts if isinstance(value, ast.List | ast.Tuple) else [value]
+                names.update(item.value for item in items
+                             if isinstance(item, ast.Constant) and isinstance(item.value, str)
+                             and item.value.isidentifier())
+    # private names aside; dunders such as __version__ are what `from trl import __version__` reads
+    public = sorted(name for name in names if not name.startswith("_")
+                    or (name.startswith("__") and name.endswith("__")))
+    document: dict[str, object] = {"open": True} if is_open else {"names": public}
+    elsewhere: dict[str, str] = {}
+    for module in sorted(source.files, key=lambda m: (m.count("."), m)):
+        if any(part.startswith("_") or part.startswith("test") for part in module.split(".")[1:]):
+            continue
+        module_tree = source.tree(module)
+        for node in module_tree.body if module_tree is not None else []:
+            if not isinstance(node, ast.ClassDef) or node.name in names or node.name in elsewhere \
+                    or node.name.startswith("_") or not node.name.endswith(MOVED_SUFFIXES):
+                continue
+            elsewhere[node.name] = _exporting_module(resolver, module, node.name)
+    if elsewhere and not is_open:
+        document["elsewhere"] = elsewhere
+    return document
+
+
+def _exporting_module(resolver: Resolver, module: str, name: str) -> str:
+    """The shortest package path above module whose namespace has name (else module itself)."""
+    parts = module.split(".")
+    for length in range(2, len(parts)):
+        candidate = ".".join(parts[:length])
+        if candidate in resolver.source.packages:
+            found = resolver.lookup(candidate, name)
+            if isinstance(found, ClassRef) and found.module == module:
+                return candidate
+    return module
+
+
 def _model_field(statement: ast.stmt) -> bool:
     """An annotated assignment that is a pydantic field (not private, not config, not ClassVar)."""
     return isinstance(statement, ast.AnnAssign) and isinstance(statement.target, ast.Name) \
@@ -992,9 +1094,10 @@ def _composed(ref: Foreign) -> str | None:
     return name if name in COMPOSED_BASES else None
 
 
-def static_tables(package: str, wheel: Path,
-                  names: list[str] | None = None) -> tuple[dict[str, object], list[str]]:
-    """The class entries of one wheel (names: STATIC_CLASSES[package] unless given) and notes."""
+def static_tables(package: str, wheel: Path, names: list[str] | None = None,
+                  exports: dict[str, object] | None = None) -> tuple[dict[str, object], list[str]]:
+    """The class entries of one wheel (names: STATIC_CLASSES[package] unless given) and notes;
+    for a package of EXPORTING, `exports` (when given) receives what it exports."""
     source = Source(package, wheel)
     resolver = Resolver(source)
     extractor = Extractor(resolver)
@@ -1005,6 +1108,8 @@ def static_tables(package: str, wheel: Path,
         if ref is None:
             continue
         classes[name] = extractor.entry(ref, alias_of=ref.name if ref.name != name else None)
+    if exports is not None and package in EXPORTING:
+        exports.update(package_exports(source, resolver))
     return classes, resolver.notes
 
 
@@ -1033,25 +1138,28 @@ def static_mode(requests: list[tuple[str, str]], wheels: Path, out: Path, newest
         for newest in newest_patches(package, spec, available):
             releases = [newest] if exact or newest_only else \
                 [v for v in available if _minor(v) == _minor(newest)]
-            read: list[tuple[str, Path, dict[str, object], list[str]]] = []
+            read: list[tuple[str, Path, dict[str, object], list[str], dict[str, object]]] = []
             for version in releases:
                 wheel = wheel_path(package, version, wheels)
-                classes, notes = static_tables(package, wheel)
-                if read and _semantic(classes) == _semantic(read[-1][2]):
+                exports: dict[str, object] = {}
+                classes, notes = static_tables(package, wheel, exports=exports)
+                if read and _semantic(classes) == _semantic(read[-1][2]) and exports == read[-1][4]:
                     continue  # the same tables as the previous patch (a moved module aside)
-                read.append((version, wheel, classes, notes))
+                read.append((version, wheel, classes, notes, exports))
             if len(read) == 1:
-                read = [(newest, wheel_path(package, newest, wheels), read[0][2], read[0][3])]
+                read = [(newest, wheel_path(package, newest, wheels), *read[0][2:])]
             if not exact and not newest_only:
                 keep = {f"{package}-{version}.json" for version, *_rest in read}
                 for stale in out.glob(f"{package}-{'.'.join(map(str, _minor(newest)))}.*.json"):
                     if stale.name not in keep and _minor(stale.stem[len(package) + 1:]) == _minor(newest):
                         stale.unlink()
                         print(f"removed {stale.name}")
-            for version, wheel, classes, notes in read:
+            for version, wheel, classes, notes, exports in read:
                 document = {"package": package, "version": version, "format": 2,
                             "generated_by": f"{GENERATED_BY} --from-wheels ({wheel.name})",
                             "classes": classes}
+                if exports:
+                    document["exports"] = exports
                 if len(read) > 1:
                     document["patch_tables"] = [v for v, *_rest in read]
                 path = _write(document, f"{package}-{version}.json", out)

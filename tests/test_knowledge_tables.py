@@ -170,7 +170,7 @@ def test_minor_table_lookup() -> None:
     # minors whose patches changed keys have a table per change: the newest at or below
     assert fields.table_version("trl", "0.8.0") == "0.8.0"
     assert fields.table_version("trl", "0.8.1") == "0.8.0"
-    assert fields.table_version("trl", "0.8.6") == "0.8.2"
+    assert fields.table_version("trl", "0.8.6") == "0.8.4"   # 0.8.3 and 0.8.4 changed the exports
     assert fields.table_version("transformers", "4.46.0") == "4.46.1"   # yanked: the minor's first table
     assert fields.table_version("transformers", "4.46.3") == "4.46.2"
     tf_4461 = fields.fields("transformers.TrainingArguments", _versions(transformers="4.46.1"))
@@ -330,3 +330,31 @@ def test_compute_loss_classification(gen: ModuleType) -> None:
     assert gen.compute_loss_call(always) == "always"
     assert gen.compute_loss_call(either) == "unless-loss-kwargs"
     assert gen.compute_loss_call("loss = self.compute_loss(model, inputs)") == "never"
+
+
+def test_trainer_keywords_and_renames_per_release() -> None:
+    v4 = _versions(transformers="4.57.6")
+    v5 = _versions(transformers="5.24.0")
+    assert "tokenizer" in (fields.accepted_keywords("transformers.Trainer", v4) or ())  # @deprecate_kwarg
+    assert "tokenizer" not in (fields.fields("transformers.Trainer", v4) or ())
+    assert "tokenizer" not in (fields.accepted_keywords("transformers.Trainer", v5) or ())
+    assert fields.renamed_keyword("transformers.Trainer", "tokenizer") == "processing_class"
+    assert fields.last_release_accepting("transformers.Trainer", v5, "tokenizer") == "4.57.5"
+    assert fields.release_series("transformers", "4.57.5") == "4.57.x"
+    assert fields.release_series("trl", "0.12.0") == "0.12.0"  # a later table of the minor differs
+    old_sft = _versions(trl="0.12.2", transformers="4.46.3")
+    assert "max_seq_length" in (fields.accepted_keywords("trl.SFTTrainer", old_sft) or ())
+    new_sft = _versions(trl="1.16.0", transformers="5.24.0")
+    assert "max_seq_length" not in (fields.accepted_keywords("trl.SFTTrainer", new_sft) or ())
+
+
+def test_package_exports_per_release() -> None:
+    assert "DataCollatorForCompletionOnlyLM" in (fields.exports("trl", "0.19.1") or ())
+    assert "DataCollatorForCompletionOnlyLM" not in (fields.exports("trl", "0.20.0") or ())
+    assert "__version__" in (fields.exports("trl", "1.16.0") or ())
+    assert "trainer" in (fields.exports("trl", "1.16.0") or ())  # a submodule: `from trl import trainer`
+    assert fields.last_release_exporting("peft", "0.21.2", "prepare_model_for_int8_training") == "0.9.0"
+    assert fields.first_release_exporting("trl", "0.12.2", "GRPOTrainer") == "0.14.0"
+    assert fields.exported_elsewhere("trl", "1.16.0", "ORPOTrainer") == "trl.experimental.orpo"
+    assert fields.exports("transformers", "5.24.0") is None  # not recorded for transformers
+    assert fields.exports("trl", "9.0.0") is None  # no table: not judged

@@ -220,8 +220,23 @@ def train_with_trainer(spec: dict[str, Any], model: Any) -> None:
     trainer = _trainer_class(spec.get("compute_loss"))(
         model=model, args=args,
         train_dataset=RandomData(kind, vocab=vocab),
-        eval_dataset=RandomData(kind, 4) if spec.get("eval") else None, callbacks=[Allocation()])
+        eval_dataset=RandomData(kind, 4) if spec.get("eval") else None, callbacks=[Allocation()],
+        **_trainer_kwargs(spec))
     trainer.train()
+
+
+def _trainer_kwargs(spec: dict[str, Any]) -> dict[str, Any]:
+    """Keywords a script adds to the trainer's constructor ("trainer_kwargs"); the value
+    "<tokenizer>" stands for the tiny tokenizer."""
+    return {key: tiny_tokenizer() if value == "<tokenizer>" else value
+            for key, value in spec.get("trainer_kwargs", {}).items()}
+
+
+def _import_names(spec: dict[str, Any]) -> None:
+    """`from <package> import <name>` for each "package:name" of "imports", as a script does."""
+    for item in spec.get("imports", []):
+        package, name = item.split(":", 1)
+        exec(f"from {package} import {name}", {})  # the statement itself is the observation
 
 
 def _trainer_class(signature: str | None) -> Any:
@@ -317,8 +332,11 @@ def train_with_sft(spec: dict[str, Any], model: Any) -> Any:
         use_cpu=True, disable_tqdm=True, seed=0, logging_strategy="no", log_level="error", bf16=False)
     arguments.update(spec.get("training_args", {}))
     peft_config = adapter_config(spec, ["q_proj", "v_proj"]) if spec.get("adapter_via") == "sft" else None
+    extra = _trainer_kwargs(spec)
+    if "tokenizer" not in extra:
+        extra["processing_class"] = tiny_tokenizer()
     trainer = trl.SFTTrainer(model=model, args=trl.SFTConfig(**arguments), train_dataset=dataset,
-                             processing_class=tiny_tokenizer(), peft_config=peft_config)
+                             peft_config=peft_config, **extra)
     trainer.train()
     return trainer.model
 
@@ -412,6 +430,7 @@ def run_scenario(spec: dict[str, Any]) -> dict[str, Any]:
     with warnings.catch_warnings(record=True) as seen:
         warnings.simplefilter("always")
         try:
+            _import_names(spec)
             if "accelerate_config" in spec:
                 _accelerate_launch(spec["accelerate_config"])
             if "deepspeed_config" in spec:

@@ -15,6 +15,7 @@ from typing import Protocol
 from peft_lint.extract.python_objects import (
     DistributedWrapper,
     Event,
+    LibraryImport,
     LocalClass,
     LocalFunction,
     ObjectValue,
@@ -53,13 +54,15 @@ class ScriptFacts:
     dialects: set[str] = field(default_factory=set)
     # the project's own modules the script imports, read with it (paths as shown)
     module_paths: list[str] = field(default_factory=list)
+    # `from trl import X` / `from peft import X` statements (names checked against the release)
+    library_imports: list[LibraryImport] = field(default_factory=list)
 
     def size(self) -> tuple[int, ...]:
         """How much the interpretation has recorded (to tell a module that only defines things)."""
         return (len(self.models), len(self.adapter_configs), len(self.training_args), len(self.trainers),
                 len(self.wrappers), len(self.kbit_calls), len(self.quantization_configs),
                 len(self.parsed_configs), len(self.tokenizers), len(self.backward_spans),
-                len(self.config_paths), len(self.notes), len(self.dialects))
+                len(self.config_paths), len(self.notes), len(self.dialects), len(self.library_imports))
 
 @dataclass
 class ConfigResolver:

@@ -466,6 +466,8 @@ def _new_trainer(interp: Interpreter, name: str, local_class: str | None, args: 
     trainer = TrainerObject(name, span, model, training_args, kwargs.entries.get("peft_config"),
                             callback_list, local_class=local_class)
     trainer.eval_dataset = kwargs.entries.get("eval_dataset")
+    trainer.keywords = tuple((key, where) for key, where in kwargs.key_spans.items() if key in kwargs.entries)
+    trainer.conditional = bool(interp.conditional)
     if trainer.eval_dataset is None and len(args) > 2:  # the positions differ between trainers
         trainer.eval_dataset = Unknown(span, "the trainer is given positional arguments")
     elif trainer.eval_dataset is None and not kwargs.complete:
@@ -1173,6 +1175,7 @@ def instantiate(interp: Interpreter, cls: LocalClass, args: list[Value], kwargs:
             made = _new_trainer(interp, base, cls.name, args, kwargs, span)
             if isinstance(made, ObjectValue) and isinstance(made.obj, TrainerObject):
                 made.obj.compute_loss = method_override(interp, cls, "compute_loss")
+                made.obj.own_init = method_override(interp, cls, "__init__") is not None
             return made
     if any(base in TRAINING_ARGS_CLASSES for base in cls.bases):
         base = next(base for base in cls.bases if base in TRAINING_ARGS_CLASSES)

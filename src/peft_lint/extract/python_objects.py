@@ -149,6 +149,23 @@ class TrainerObject:
     compute_loss: MethodSignature | None = None
     # the eval_dataset given (None: not given; Unknown: it may be, through `**` or positions)
     eval_dataset: Value | None = None
+    # the keywords the call names (written, or keys of a dict it unpacks), where each is written
+    keywords: tuple[tuple[str, Span], ...] = ()
+    # made on one arm of a branch the script decides at run time
+    conditional: bool = False
+    # the project class (or a project base) defines its own __init__ (its keywords are its own)
+    own_init: bool = False
+
+
+@dataclass(eq=False, repr=False)
+class LibraryImport:
+    """`from <package> import <name>` of a library whose exports peft-lint knows (trl, peft)."""
+
+    package: str
+    name: str
+    span: Span
+    # inside a `try` that catches the ImportError, or on an arm the script decides at run time
+    guarded: bool
 
 
 @dataclass(eq=False, repr=False)

@@ -23,6 +23,7 @@ from peft_lint.extract.python_objects import (
     DistributedWrapper,
     Event,
     Instance,
+    LibraryImport,
     LocalClass,
     LocalFunction,
     LocalModule,
@@ -44,6 +45,10 @@ HF_ROOTS = ("transformers", "peft", "trl", "accelerate", "torch", "bitsandbytes"
 # copy of a library): their behaviour is knowledge, not code to interpret.
 LIBRARY_ROOTS = frozenset({*HF_ROOTS, "unsloth", "unsloth_zoo", "datasets", "safetensors", "yaml",
                            "numpy", "sagemaker", "wandb", "evaluate", "tokenizers", "huggingface_hub"})
+# Packages whose top-level names are checked against the release (`from trl import X`)
+EXPORTS_CHECKED = frozenset({"trl", "peft"})
+# What an `except` clause must catch to guard an import
+IMPORT_ERROR_CATCHERS = frozenset({"ImportError", "ModuleNotFoundError", "Exception", "BaseException"})
 MAX_INLINE_DEPTH = 8
 MAX_INLINED_CALLS = 400
 # Builtins and logging calls that read a model without changing it.
@@ -122,6 +127,7 @@ class Interpreter:
         self.depth = 0
         self.inlined = 0
         self.conditional = 0
+        self.import_guards = 0  # inside `try` bodies whose handlers catch an ImportError
         self.called_functions: set[int] = set()
         # functions registered to run only when a run resumes (accelerate load-state hooks)
         self.resume_only: set[int] = set()
@@ -201,6 +207,9 @@ class Interpreter:
                 continue
             scope.names[alias.asname or alias.name] = Ref(
                 self.span(node), canonical(f"{module}.{alias.name}"))
+            if module in EXPORTS_CHECKED:
+                self.facts.library_imports.append(LibraryImport(
+                    module, alias.name, self.span(node), bool(self.import_guards or self.conditional)))
 
     # -- the project's own modules ----------------------------------------------------
     def local_module(self, name: str, level: int, node: ast.AST) -> LocalModule | None:
@@ -343,9 +352,12 @@ class Interpreter:
     stmt_AsyncWith = stmt_With
 
     def stmt_Try(self, node: ast.Try, scope: Scope) -> None:
+        guards = any(_catches_import_error(handler) for handler in node.handlers)
+        self.import_guards += guards
         try:
             self.exec_block(node.body, scope)
         finally:
+            self.import_guards -= guards
             if node.handlers:
                 self.exec_branches([handler.body for handler in node.handlers] + [[]], scope)
             self.exec_block(node.orelse, scope)
@@ -1000,3 +1012,12 @@ __all__ = [
     "canonical",
     "interpret",
 ]
+
+
+def _catches_import_error(handler: ast.ExceptHandler) -> bool:
+    """A bare `except:`, or one naming ImportError (or a class above it), alone or in a tuple."""
+    if handler.type is None:
+        return True
+    names = handler.type.elts if isinstance(handler.type, ast.Tuple) else [handler.type]
+    return any((name.id if isinstance(name, ast.Name) else getattr(name, "attr", None))
+               in IMPORT_ERROR_CATCHERS for name in names)

@@ -49,6 +49,7 @@ from peft_lint.facts.model import (
 )
 from peft_lint.facts.model_identity import model_type_fact, resolved_path, weights_dtype_fact
 from peft_lint.facts.project_modules import module_loader
+from peft_lint.facts.removed_apis import removed_apis
 from peft_lint.facts.values import Const, DictValue, ListValue, Ref, Unknown, Value, truthy
 from peft_lint.inputs.files import SourceFile
 from peft_lint.inputs.units import RunUnit
@@ -162,6 +163,7 @@ def _assemble_script(context: Context, script: SourceFile, options: Options,
                                     for key in tf.TRAINING_ARGUMENT_DEFAULTS}
     setup.deepspeed = assemble_deepspeed(context, setup, args, model)
     setup.key_checks = config_key_checks(context, facts)
+    setup.removed_apis = removed_apis(context, facts)
     setup.value_checks = config_value_checks(context, facts)
     setup.rejected_values = rejected_values(context, facts)
     if setup.deepspeed is not None:

@@ -311,6 +311,31 @@ class MethodSignature:
 
 
 @dataclass(frozen=True, repr=False)
+class RemovedName:
+    """One keyword or imported name the resolved release does not have."""
+
+    name: str
+    span: Span
+    last_release: str | None  # the newest release before the resolved one that had it
+    replacement: str = ""  # what to write instead, as code ("" when nothing replaces it)
+    replacement_kind: str = ""  # "renamed", "config", "moved", "advice" or "close" (a near name)
+    first_release: str | None = None  # for a name added after the resolved release: where it appeared
+
+
+@dataclass(repr=False)
+class RemovedApi:
+    """A library API the run uses that its resolved release does not have: keywords of a
+    trainer's constructor (one call) or names of one `from <package> import ...`."""
+
+    kind: str  # "keyword" or "import"
+    target: str  # "SFTTrainer", "trl"
+    package: str  # whose release decides
+    names: tuple[RemovedName, ...]
+    config_class: str = ""  # the trainer's arguments class ("SFTConfig"), for moved keywords
+    subclass: str = ""  # the project class the call builds, when it keeps the library's __init__
+
+
+@dataclass(frozen=True, repr=False)
 class ResolvedVersion:
     version: str
     source: str  # "cli", "settings", "pin:<file>", "installed", "newest-known"
@@ -352,6 +377,8 @@ class TrainingSetup:
     training_arguments: dict[str, Fact[object]] = field(default_factory=dict)
     deepspeed: DeepSpeedSetup | None = None
     key_checks: list[KeyCheck] = field(default_factory=list)
+    # trainer keywords and imported names the resolved releases removed (or never had)
+    removed_apis: list[RemovedApi] = field(default_factory=list)
     value_checks: list[ValueCheck] = field(default_factory=list)
     rejected_values: list[RejectedValue] = field(default_factory=list)
     # (span, what) for dtype casts of a model loaded quantized

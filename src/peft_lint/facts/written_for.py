@@ -26,13 +26,20 @@ def written_for_note(setup: TrainingSetup, script_texts: list[str]) -> str | Non
             last = _last_with_key(check.classes, check.package, key, setup)
             if last:
                 evidence.setdefault(check.package, []).append((f"`{key}` ({_short(check.classes)})", last))
+    for api in setup.removed_apis:
+        for removed in api.names:
+            if removed.last_release and _unpinned(setup, api.package):
+                what = f"`{removed.name}=` on {api.target}" if api.kind == "keyword" else \
+                    f"`from {api.package} import {removed.name}`"
+                evidence.setdefault(api.package, []).append((what, removed.last_release))
     for call in setup.load_calls:
         for key in REMOVED_LOAD_KWARGS:
             if key in call.kwargs and _unpinned(setup, "transformers"):
                 evidence.setdefault("transformers", []).append(
                     (f"`{key}=` on from_pretrained", _last_major(setup, "transformers", 4)))
+    imported = {removed.name for api in setup.removed_apis if api.kind == "import" for removed in api.names}
     for name, (package, last) in REMOVED_FUNCTIONS.items():
-        if any(name in text for text in script_texts) and _unpinned(setup, package):
+        if name not in imported and any(name in text for text in script_texts) and _unpinned(setup, package):
             evidence.setdefault(package, []).append((f"`{name}`", last))
     parts: list[str] = []
     pins: list[str] = []

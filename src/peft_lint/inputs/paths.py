@@ -66,14 +66,15 @@ def kind_of(path: Path) -> str:
 
 def pin_files(folder: Path) -> list[Path]:
     """The files of a folder that can pin library versions, in the order they count:
-    requirements*.txt, then pyproject.toml."""
+    requirements*.txt, then pyproject.toml, setup.cfg and setup.py (what `pip install -e .`
+    installs)."""
     try:
         names = os.listdir(folder)
     except OSError:
         return []
     requirements = sorted(name for name in names if name.startswith("requirements") and name.endswith(".txt"))
     return [folder / name for name in requirements] + \
-        ([folder / "pyproject.toml"] if "pyproject.toml" in names else [])
+        [folder / name for name in ("pyproject.toml", "setup.cfg", "setup.py") if name in names]
 
 
 def folder_files(folder: Path) -> list[Path]:

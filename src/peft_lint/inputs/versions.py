@@ -177,8 +177,14 @@ def _pins_in(file: Path) -> dict[str, tuple[str, str]]:
     lines = text.splitlines()
     if file.name == "pyproject.toml":
         lines = _pyproject_dependencies(text)
+    elif file.name == "setup.py":
+        lines = _setup_py_requirements(text)
+    elif file.name == "setup.cfg":
+        lines = _setup_cfg_requirements(text)
     pins: dict[str, tuple[str, str]] = {}
     for line in lines:
+        if file.name in ("setup.py", "setup.cfg") and (parse_requirement(line) or ("",))[0] in pins:
+            continue  # the first requirement of a package counts (install_requires before extras)
         parsed = git_requirement(line) if "git+" in line else parse_requirement(line)
         if parsed and parsed[0] in (*PACKAGES, *DIALECT_PACKAGES):
             if parsed[1].startswith("@"):  # a git commit: its release is not known
@@ -203,6 +209,42 @@ def _pyproject_dependencies(text: str) -> list[str]:
         for group in optional.values():
             dependencies.extend(group if isinstance(group, list) else [])
     return [item for item in dependencies if isinstance(item, str)]
+
+
+def _setup_py_requirements(text: str) -> list[str]:
+    """The requirement strings a setup.py lists, in source order: every string of a list or
+    tuple literal (`install_requires=[...]`, transformers-style `_deps = [...]` tables), read
+    with ast, never run. Strings that are not requirements of a known library are dropped later."""
+    import ast
+
+    try:
+        tree = ast.parse(text)
+    except (SyntaxError, ValueError):
+        return []
+    found: list[tuple[int, int, str]] = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.List | ast.Tuple):
+            found += [(item.lineno, item.col_offset, item.value) for item in node.elts
+                      if isinstance(item, ast.Constant) and isinstance(item.value, str)]
+    return [value for _line, _column, value in sorted(found)]
+
+
+def _setup_cfg_requirements(text: str) -> list[str]:
+    """`[options] install_requires` and `[options.extras_require]` of a setup.cfg."""
+    import configparser
+
+    parser = configparser.ConfigParser(interpolation=None)
+    try:
+        parser.read_string(text)
+    except configparser.Error:
+        return []
+    found: list[str] = []
+    if parser.has_option("options", "install_requires"):
+        found += parser.get("options", "install_requires").splitlines()
+    if parser.has_section("options.extras_require"):
+        for _name, value in parser.items("options.extras_require"):
+            found += value.splitlines()
+    return [line.strip() for line in found if line.strip()]
 
 
 def installed_version(package: str) -> str | None:

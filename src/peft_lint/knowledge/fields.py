@@ -24,7 +24,10 @@ KTOConfig.dataset_num_proc), 0.9.6 (DPOConfig.f_divergence_type, CPOConfig.cpo_a
 0.16.1 (SFTConfig.pad_token), 0.25.1 (lr_scheduler_kwargs in every config), accelerate 0.30.1
 (SageMakerConfig.enable_cpu_affinity); and where only a default changed: transformers 4.57.5
 (lr_scheduler_kwargs {} -> None), trl 0.7.5 and 0.7.11 (PPOConfig defaults; 0.7.11's RewardConfig
-no longer redeclares TrainingArguments' gradient_checkpointing*). Such a minor has a
+no longer redeclares TrainingArguments' gradient_checkpointing*); and, since the tables also hold
+the trainers' constructors and TRL's and peft's top-level exports ("exports"), trl 0.7.4-0.7.10,
+0.8.3-0.8.4, 0.12.1 and 0.15.1, whose patches changed a trainer's keywords or defaults or the
+names the package exports. Such a minor has a
 file at its first patch and at each patch that changed something, and a version uses the newest
 of them at or below it (its minor's first one below that); a minor without such changes has one
 file, named after its newest patch. A version whose minor has no table (older than the oldest,
@@ -56,6 +59,13 @@ TABLES = {
     "peft.LoraConfig": ("peft", "LoraConfig"),
     "peft.AdaLoraConfig": ("peft", "AdaLoraConfig"),
     "transformers.BitsAndBytesConfig": ("transformers", "BitsAndBytesConfig"),
+    # the trainers: the keywords their constructors accept (an explicit __init__, "renamed_kwargs"
+    # for the old names its @deprecate_kwarg decorators still take)
+    "transformers.Trainer": ("transformers", "Trainer"),
+    "transformers.Seq2SeqTrainer": ("transformers", "Seq2SeqTrainer"),
+    **{f"trl.{name}": ("trl", name) for name in (
+        "SFTTrainer", "DPOTrainer", "GRPOTrainer", "KTOTrainer", "ORPOTrainer", "RewardTrainer",
+        "CPOTrainer", "PPOTrainer")},
     # what `accelerate launch --config_file` reads a config into, and the Accelerator
     "accelerate.ClusterConfig": ("accelerate", "ClusterConfig"),
     "accelerate.Accelerator": ("accelerate", "Accelerator"),
@@ -73,12 +83,20 @@ Entry = dict[str, object]
 
 
 @lru_cache(maxsize=64)
-def _table(package: str, version: str) -> dict[str, Entry] | None:
-    """The classes of one data file, each as {"fields": {...}, ...}."""
+def _document(package: str, version: str) -> dict[str, object] | None:
     path = DATA / f"{package}-{version}.json"
     if not path.is_file():
         return None
     document = json.loads(path.read_text(encoding="utf-8"))
+    return document if isinstance(document, dict) else None
+
+
+@lru_cache(maxsize=64)
+def _table(package: str, version: str) -> dict[str, Entry] | None:
+    """The classes of one data file, each as {"fields": {...}, ...}."""
+    document = _document(package, version)
+    if document is None:
+        return None
     classes = document.get("classes", {})
     if not isinstance(classes, dict):
         return None
@@ -228,6 +246,116 @@ def fields(canonical: str, versions: dict[str, str]) -> frozenset[str] | None:
         return None
     found = entry.get("fields")
     return frozenset(found) if isinstance(found, dict) else None
+
+
+def accepted_keywords(canonical: str, versions: dict[str, str]) -> frozenset[str] | None:
+    """The keywords a call of the class accepts: its fields and the old names its
+    `@deprecate_kwarg` decorators still take; None when not judged (as fields())."""
+    found = fields(canonical, versions)
+    if found is None:
+        return None
+    entry, _why = _resolved(canonical, _key(versions))
+    renamed = entry.get("renamed_kwargs") if entry is not None else None
+    return found | frozenset(renamed) if isinstance(renamed, dict) else found
+
+
+def renamed_keyword(canonical: str, key: str) -> str | None:
+    """The new name of a keyword that some release of the class took as a deprecated old name
+    (`Trainer(tokenizer=)` -> processing_class), from the newest table that says so."""
+    if canonical not in TABLES:
+        return None
+    package, name = TABLES[canonical]
+    for version in reversed(_covered(package)):
+        entry = (_table(package, version) or {}).get(name) or {}
+        renamed = entry.get("renamed_kwargs")
+        if isinstance(renamed, dict) and isinstance(renamed.get(key), str):
+            return str(renamed[key])
+    return None
+
+
+def last_release_accepting(canonical: str, versions: dict[str, str], key: str) -> str | None:
+    """The newest release before the resolved one whose class accepts the keyword (None: none)."""
+    from peft_lint.knowledge.versions import parse_version
+
+    package = TABLES[canonical][0] if canonical in TABLES else canonical.split(".")[0]
+    current = parse_version(versions.get(package, ""))
+    if current is None:
+        return None
+    for version in reversed(_covered(package)):
+        if (parse_version(version) or current) >= current:
+            continue
+        if key in (accepted_keywords(canonical, {**versions, package: version}) or ()):
+            return version
+    return None
+
+
+def release_series(package: str, table: str) -> str:
+    """How to name the releases a table stands for: "4.57.x" when it is the last table of its
+    minor (later patches of the minor read the same), else the table's own version."""
+    minor = _minor(table)
+    later = [v for v in _covered(package) if _minor(v) == minor and v != table
+             and _covered(package).index(v) > _covered(package).index(table)]
+    return table if later or minor is None else f"{minor[0]}.{minor[1]}.x"
+
+
+def exports(package: str, version: str) -> frozenset[str] | None:
+    """The names `from <package> import X` finds in the release (its `__init__`'s bindings, its
+    lazy import table, its submodules); None when not known (no table, or the `__init__` is open:
+    a star import or a module `__getattr__`)."""
+    used = table_version(package, version)
+    document = _document(package, used) if used else None
+    found = document.get("exports") if document is not None else None
+    names = found.get("names") if isinstance(found, dict) else None
+    return frozenset(names) if isinstance(names, list) else None
+
+
+def exported_elsewhere(package: str, version: str, name: str) -> str | None:
+    """The module that exports a trainer or config the package no longer exports at its top level
+    (trl 1.x `ORPOTrainer`: trl.experimental.orpo); None when the release has no such class."""
+    used = table_version(package, version)
+    document = _document(package, used) if used else None
+    found = document.get("exports") if document is not None else None
+    elsewhere = found.get("elsewhere") if isinstance(found, dict) else None
+    module = elsewhere.get(name) if isinstance(elsewhere, dict) else None
+    return module if isinstance(module, str) else None
+
+
+def first_release_exporting(package: str, version: str, name: str) -> str | None:
+    """The oldest release after `version` whose top level exports name (None: none known)."""
+    from peft_lint.knowledge.versions import parse_version
+
+    current = parse_version(version)
+    if current is None:
+        return None
+    return next((candidate for candidate in _covered(package)
+                 if (parse_version(candidate) or current) > current
+                 and name in (exports(package, candidate) or ())), None)
+
+
+def first_release_accepting(canonical: str, versions: dict[str, str], key: str) -> str | None:
+    """The oldest release after the resolved one whose class accepts the keyword (None: none)."""
+    from peft_lint.knowledge.versions import parse_version
+
+    package = TABLES[canonical][0] if canonical in TABLES else canonical.split(".")[0]
+    current = parse_version(versions.get(package, ""))
+    if current is None:
+        return None
+    return next((version for version in _covered(package)
+                 if (parse_version(version) or current) > current
+                 and key in (accepted_keywords(canonical, {**versions, package: version}) or ())), None)
+
+
+def last_release_exporting(package: str, version: str, name: str) -> str | None:
+    """The newest release before `version` whose top level exports name (None: none known)."""
+    from peft_lint.knowledge.versions import parse_version
+
+    current = parse_version(version)
+    if current is None:
+        return None
+    for candidate in reversed(_covered(package)):
+        if (parse_version(candidate) or current) < current and name in (exports(package, candidate) or ()):
+            return candidate
+    return None
 
 
 def not_judged(canonical: str, versions: dict[str, str]) -> str | None:

@@ -65,3 +65,12 @@ LORA_RANK_ERROR = "ValueError: `r` should be a positive integer value but the va
 
 def checks_lora_values(version: str) -> bool:
     return version_at_least(version, LORA_VALUES_CHECKED_SINCE)
+
+
+# What to use instead of names peft removed from its top level (advice for the message; whether a
+# name is gone is read from each release's generated exports).
+REMOVED_EXPORT_ADVICE: dict[str, str] = {
+    # removed in peft 0.10.0 (huggingface/peft#1358); the kbit function covers 8-bit and 4-bit
+    "prepare_model_for_int8_training": "use `prepare_model_for_kbit_training(model)` "
+                                       "(`from peft import prepare_model_for_kbit_training`)",
+}

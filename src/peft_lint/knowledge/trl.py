@@ -139,3 +139,19 @@ def cli_script(command: str) -> str:
             f"trainer = {trainer}(model=model_args.model_name_or_path, args=training_args,\n"
             "                     peft_config=get_peft_config(model_args))\n"
             "trainer.train()\n")
+
+
+# Config fields TRL renamed, for the advice given when an old name is written (what decides that
+# it is gone is the generated tables): `max_seq_length` became SFTConfig's `max_length` (TRL 0.16
+# deprecated the old name; 0.20 removed it, huggingface/trl#2895).
+CONFIG_FIELD_RENAMES: dict[str, str] = {"max_seq_length": "max_length"}
+
+# What to use instead of names TRL removed from its top level with no successor class (advice for
+# the message; whether the name is gone is read from each release's generated exports).
+REMOVED_EXPORT_ADVICE: dict[str, str] = {
+    # removed in TRL 0.20 (huggingface/trl#3827): SFTTrainer masks the prompt itself
+    "DataCollatorForCompletionOnlyLM":
+        "drop the collator: SFTTrainer computes the loss on completions only for a prompt-completion "
+        "dataset (`SFTConfig(completion_only_loss=None)`, the default), and on the assistant turns "
+        "of a conversational one with `SFTConfig(assistant_only_loss=True)`",
+}

@@ -1,0 +1,15 @@
+from peft import LoraConfig, get_peft_model
+from transformers import AutoModelForCausalLM, AutoTokenizer, Trainer, TrainingArguments
+
+
+class LoggingTrainer(Trainer):
+    def log(self, logs, *args, **kwargs):
+        super().log(logs, *args, **kwargs)
+
+
+tokenizer = AutoTokenizer.from_pretrained("meta-llama/Llama-3.1-8B")
+model = get_peft_model(AutoModelForCausalLM.from_pretrained("meta-llama/Llama-3.1-8B"),
+                       LoraConfig(r=16, target_modules=["q_proj", "v_proj"], task_type="CAUSAL_LM"))
+trainer = LoggingTrainer(model=model, args=TrainingArguments(output_dir="out"), train_dataset=None,
+                         tokenizer=tokenizer)  # expect: PFT803
+trainer.train()

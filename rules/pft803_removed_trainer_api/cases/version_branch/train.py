@@ -1,0 +1,14 @@
+import transformers
+from packaging import version
+from peft import LoraConfig, get_peft_model
+from transformers import AutoModelForCausalLM, AutoTokenizer, Trainer, TrainingArguments
+
+tokenizer = AutoTokenizer.from_pretrained("meta-llama/Llama-3.1-8B")
+model = get_peft_model(AutoModelForCausalLM.from_pretrained("meta-llama/Llama-3.1-8B"),
+                       LoraConfig(r=16, target_modules=["q_proj", "v_proj"], task_type="CAUSAL_LM"))
+args = TrainingArguments(output_dir="out")
+if version.parse(transformers.__version__) >= version.parse("4.46.0"):
+    trainer = Trainer(model=model, args=args, train_dataset=None, processing_class=tokenizer)
+else:
+    trainer = Trainer(model=model, args=args, train_dataset=None, tokenizer=tokenizer)
+trainer.train()
