@@ -1247,6 +1247,58 @@ def behaviours_mode(wheels: Path, out: Path) -> int:
     return 0
 
 
+def grpo_batch_check(config_source: str, trainer_source: str) -> dict[str, object] | None:
+    """How a TRL release checks GRPO's batch arithmetic, read from its grpo_config.py and
+    grpo_trainer.py: "family" "generation-divisible" (0.20+: GRPOConfig.__post_init__,
+    `generation_batch_size ... must be divisible by num_generations`), "generation-values" (0.18-0.19:
+    the config, "The effective train batch size (W x p x steps_per_generation) must be evenly
+    divisible..."), "effective" (0.17: the trainer, W x p x gradient_accumulation_steps) or
+    "global" (0.15-0.16: the trainer, W x p); where the eval batch is checked and how; whether
+    fewer than 2 generations and auto_find_batch_size are refused. None: no such check (or no GRPO)."""
+    both = config_source + trainer_source
+    if "must be divisible by num_generations" in config_source:
+        family, where = "generation-divisible", "config"
+    elif "The effective train batch size" in config_source:
+        family, where = "generation-values", "config"
+    elif "The effective train batch size" in trainer_source:
+        family, where = "effective", "trainer"
+    elif "The global train batch size" in trainer_source:
+        family, where = "global", "trainer"
+    else:
+        return None
+    eval_check = "global eval batch size" in both or "effective eval batch size" in both
+    return {"family": family, "where": where,
+            "eval_check": eval_check,
+            # the eval check runs only when do_eval is set (it is, from any eval_strategy but "no")
+            "eval_needs_do_eval": "self.do_eval and self.eval_strategy" in config_source,
+            "eval_generations_field": eval_check and "num_generations_eval" in config_source,
+            "both_batch_settings_refused": "can not be both configured at the same time" in config_source,
+            "auto_find_batch_size_refused": "auto_find_batch_size is not supported by GRPO" in both}
+
+
+def trl_behaviours_mode(wheels: Path, out: Path) -> int:
+    """data/behaviours-trl.json: per TRL release (every final release of the default range, each
+    patch), how its GRPO code checks the batch arithmetic (grpo_batch_check)."""
+    package = "trl"
+    available = pypi_versions(package)
+    releases = [v for newest in newest_patches(package, DEFAULT_RANGES[package], available)
+                for v in available if _minor(v) == _minor(newest)]
+    checks: dict[str, object] = {}
+    for version in releases:
+        with zipfile.ZipFile(wheel_path(package, version, wheels)) as archive:
+            names = set(archive.namelist())
+            read = {name: archive.read(name).decode("utf-8") if name in names else ""
+                    for name in ("trl/trainer/grpo_config.py", "trl/trainer/grpo_trainer.py")}
+        checks[version] = grpo_batch_check(read["trl/trainer/grpo_config.py"],
+                                           read["trl/trainer/grpo_trainer.py"])
+    document = {"package": package, "format": 1,
+                "generated_by": f"{GENERATED_BY} --behaviours (trl/trainer/grpo_*.py of each wheel)",
+                "grpo_batch_check": checks}
+    path = _write(document, f"behaviours-{package}.json", out)
+    print(f"wrote {path.name}: {len(checks)} releases")
+    return 0
+
+
 def _pairs(items: list[str]) -> list[tuple[str, str]]:
     if not items:
         return list(DEFAULT_RANGES.items())
@@ -1263,7 +1315,7 @@ def main(argv: list[str] | None = None) -> int:
     mode.add_argument("--compare-patches", nargs="+", metavar="PACKAGE MINOR",
                       help="check that the patches of a minor release accept the same keywords")
     mode.add_argument("--behaviours", action="store_true",
-                      help="what each transformers release's code does (data/behaviours-transformers.json)")
+                      help="what each transformers and TRL release's code does (data/behaviours-*.json)")
     parser.add_argument("--newest-only", action="store_true",
                         help="read only the newest patch of each minor (quicker; removes no file)")
     parser.add_argument("--wheels", type=Path, default=WHEELS, help="wheel cache folder")
@@ -1272,7 +1324,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.compare_patches:
         return compare_patches(_pairs(args.compare_patches), args.wheels)
     if args.behaviours:
-        return behaviours_mode(args.wheels, args.out)
+        return behaviours_mode(args.wheels, args.out) or trl_behaviours_mode(args.wheels, args.out)
     if args.from_wheels is not None:
         return static_mode(_pairs(args.from_wheels), args.wheels, args.out, args.newest_only)
     return import_mode(args.out)

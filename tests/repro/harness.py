@@ -431,6 +431,11 @@ def run_scenario(spec: dict[str, Any]) -> dict[str, Any]:
         warnings.simplefilter("always")
         try:
             _import_names(spec)
+            if "grpo_config" in spec:  # what GRPOConfig.__post_init__ checks, in this process group
+                import trl
+
+                trl.GRPOConfig(output_dir=tempfile.mkdtemp(prefix="peft_lint_repro_"), use_cpu=True,
+                               report_to="none", bf16=False, **spec["grpo_config"])
             if "accelerate_config" in spec:
                 _accelerate_launch(spec["accelerate_config"])
             if "deepspeed_config" in spec:

@@ -63,8 +63,11 @@ def argument_fact(context: Context, trainer: TrainerObject, args: TrainingArgs |
     """A TrainingArguments field: written, assigned later, or the default for the versions."""
     if isinstance(args, Unknown):
         return Fact.unknown(args.reason, args.span)
-    default_class = "trl.SFTConfig" if trainer.canonical in trl_knowledge.TRAINER_CLASSES \
-        else "transformers.TrainingArguments"
+    # a TRL trainer given no args builds its own config (GRPOTrainer: GRPOConfig)
+    own_config = trainer.canonical.removesuffix("Trainer") + "Config"
+    default_class = own_config if own_config in trl_knowledge.CONFIG_CLASSES else \
+        "trl.SFTConfig" if trainer.canonical in trl_knowledge.TRAINER_CLASSES else \
+        "transformers.TrainingArguments"
     canonical = args.canonical if args is not None else default_class
     values = args.values if args is not None else DictValue(trainer.span, {})
     fact: Fact[object] | None = None

@@ -127,7 +127,7 @@ def _assemble_script(context: Context, script: SourceFile, options: Options,
         setup.notes.append(f"{script.path} is nested too deeply to follow; it was not checked")
         return setup
     context.dialects = set(facts.dialects)
-    setup = TrainingSetup(versions=context.versions)
+    setup = TrainingSetup(versions=context.versions, dialects=frozenset(facts.dialects))
     setup.notes.extend(facts.notes)
     # the name must appear in the text for the call to be in the tree: spares a walk of it
     setup.allocation_calls = find_allocation_calls(script.path, script.tree, facts.classes) \
@@ -159,8 +159,9 @@ def _assemble_script(context: Context, script: SourceFile, options: Options,
     setup.quantization_configs = [call_arguments(q.canonical, q.span, q.kwargs)
                                   for q in facts.quantization_configs if q.span is not None]
     if trainer is not None:
-        setup.training_arguments = {key: argument_fact(context, trainer, args, key)
-                                    for key in tf.TRAINING_ARGUMENT_DEFAULTS}
+        keys = [*tf.TRAINING_ARGUMENT_DEFAULTS,
+                *(trl_knowledge.GRPO_BATCH_FIELDS if trainer.canonical == "trl.GRPOTrainer" else ())]
+        setup.training_arguments = {key: argument_fact(context, trainer, args, key) for key in keys}
     setup.deepspeed = assemble_deepspeed(context, setup, args, model)
     setup.key_checks = config_key_checks(context, facts)
     setup.removed_apis = removed_apis(context, facts)

@@ -377,6 +377,8 @@ class TrainingSetup:
     training_arguments: dict[str, Fact[object]] = field(default_factory=dict)
     deepspeed: DeepSpeedSetup | None = None
     key_checks: list[KeyCheck] = field(default_factory=list)
+    # front ends the script imports that patch the libraries ("unsloth")
+    dialects: frozenset[str] = frozenset()
     # trainer keywords and imported names the resolved releases removed (or never had)
     removed_apis: list[RemovedApi] = field(default_factory=list)
     value_checks: list[ValueCheck] = field(default_factory=list)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from functools import lru_cache
+
 from peft_lint.knowledge.versions import version_at_least
 
 PACKAGE = "trl"
@@ -155,3 +158,50 @@ REMOVED_EXPORT_ADVICE: dict[str, str] = {
         "dataset (`SFTConfig(completion_only_loss=None)`, the default), and on the assistant turns "
         "of a conversational one with `SFTConfig(assistant_only_loss=True)`",
 }
+
+
+# -- GRPO's batch arithmetic (generated: data/behaviours-trl.json, `scripts/gen_knowledge.py
+#    --behaviours`, read from trl/trainer/grpo_config.py and grpo_trainer.py of every release)
+
+# the GRPOConfig fields the check reads, beside TrainingArguments' batch sizes
+GRPO_BATCH_FIELDS = ("num_generations", "generation_batch_size", "steps_per_generation",
+                     "num_generations_eval", "auto_find_batch_size", "per_device_eval_batch_size",
+                     "per_device_train_batch_size", "gradient_accumulation_steps", "eval_strategy")
+
+
+@dataclass(frozen=True)
+class GrpoBatchCheck:
+    """How a TRL release refuses a GRPO batch that cannot hold whole prompt groups.
+
+    family: "generation-divisible" (0.20+: GRPOConfig.__post_init__ checks generation_batch_size %
+    num_generations), "generation-values" (0.18-0.19: the config, listing the valid values),
+    "effective" (0.17: GRPOTrainer, world x per-device x gradient accumulation) or "global"
+    (0.15-0.16: GRPOTrainer, world x per-device)."""
+
+    family: str
+    where: str  # "config" (GRPOConfig(...) raises) or "trainer" (GRPOTrainer(...) raises)
+    eval_check: bool
+    eval_needs_do_eval: bool
+    eval_generations_field: bool  # num_generations_eval counts for the eval batch
+    both_batch_settings_refused: bool
+    auto_find_batch_size_refused: bool
+
+
+@lru_cache(maxsize=64)
+def grpo_batch_check(version: str) -> GrpoBatchCheck | None:
+    """The release's check; None before GRPO checked it (0.14) or for a release not recorded
+    (unless every recorded patch of its minor agrees)."""
+    import json
+    from pathlib import Path
+
+    from peft_lint.knowledge.versions import parse_version
+
+    path = Path(__file__).parent / "data" / "behaviours-trl.json"
+    table: dict[str, object] = json.loads(path.read_text(encoding="utf-8"))["grpo_batch_check"]
+    found = table.get(version, "absent")
+    if found == "absent":
+        key = parse_version(version)
+        same = {json.dumps(value, sort_keys=True) for listed, value in table.items()
+                if key is not None and (k := parse_version(listed)) is not None and k[0][:2] == key[0][:2]}
+        found = json.loads(same.pop()) if len(same) == 1 else None
+    return GrpoBatchCheck(**found) if isinstance(found, dict) else None

@@ -1,0 +1,3 @@
+#!/bin/bash
+# 3 x 4 x 2 steps per generation = 24 completions: three groups of 8
+accelerate launch --num_processes 3 train_grpo.py
