@@ -1276,6 +1276,11 @@ def grpo_batch_check(config_source: str, trainer_source: str) -> dict[str, objec
             "auto_find_batch_size_refused": "auto_find_batch_size is not supported by GRPO" in both}
 
 
+# TRL's trainers force reentrant checkpointing for PEFT + ZeRO-3 (huggingface/trl#2514); the
+# warning they print when they override use_reentrant=False
+PEFT_ZERO3_REENTRANT_MARKER = "is forced to `True` in this configuration"
+
+
 def trl_behaviours_mode(wheels: Path, out: Path) -> int:
     """data/behaviours-trl.json: per TRL release (every final release of the default range, each
     patch), how its GRPO code checks the batch arithmetic (grpo_batch_check)."""
@@ -1284,18 +1289,55 @@ def trl_behaviours_mode(wheels: Path, out: Path) -> int:
     releases = [v for newest in newest_patches(package, DEFAULT_RANGES[package], available)
                 for v in available if _minor(v) == _minor(newest)]
     checks: dict[str, object] = {}
+    forcing: dict[str, list[str]] = {}
     for version in releases:
         with zipfile.ZipFile(wheel_path(package, version, wheels)) as archive:
             names = set(archive.namelist())
-            read = {name: archive.read(name).decode("utf-8") if name in names else ""
-                    for name in ("trl/trainer/grpo_config.py", "trl/trainer/grpo_trainer.py")}
-        checks[version] = grpo_batch_check(read["trl/trainer/grpo_config.py"],
-                                           read["trl/trainer/grpo_trainer.py"])
+            read = {name: archive.read(name).decode("utf-8")
+                    for name in names if name.startswith("trl/trainer/") and name.endswith(".py")}
+        checks[version] = grpo_batch_check(read.get("trl/trainer/grpo_config.py", ""),
+                                           read.get("trl/trainer/grpo_trainer.py", ""))
+        forcing[version] = sorted(name.rsplit("/", 1)[-1].removesuffix("_trainer.py")
+                                  for name, text in read.items()
+                                  if name.endswith("_trainer.py") and PEFT_ZERO3_REENTRANT_MARKER in text)
     document = {"package": package, "format": 1,
-                "generated_by": f"{GENERATED_BY} --behaviours (trl/trainer/grpo_*.py of each wheel)",
-                "grpo_batch_check": checks}
+                "generated_by": f"{GENERATED_BY} --behaviours (trl/trainer/*.py of each wheel)",
+                "grpo_batch_check": checks,
+                # the trainers (file stems: "sft", "dpo", ...) whose __init__ sets
+                # gradient_checkpointing_kwargs["use_reentrant"] = True for a PEFT model under ZeRO-3
+                "peft_zero3_forces_reentrant": forcing}
     path = _write(document, f"behaviours-{package}.json", out)
     print(f"wrote {path.name}: {len(checks)} releases")
+    return 0
+
+
+# PR deepspeedai/DeepSpeed#8148 ("Z3: Support for activation ckpt with frozen params"): the
+# fetch hook attributes a frozen parameter gathered during a checkpoint's recompute to the
+# module in backward, instead of re-partitioning it mid-recompute
+ZERO3_RECOMPUTE_MARKER = "update_recompute_parameters"
+
+
+def deepspeed_behaviours_mode(wheels: Path, out: Path) -> int:
+    """data/behaviours-deepspeed.json: per DeepSpeed release (every final release of the default
+    range, each patch, from its source archive), whether ZeRO-3 keeps frozen parameters gathered
+    through a non-reentrant checkpoint's recompute (before it, the recompute sees them
+    re-partitioned, shape [0], and torch raises CheckpointError)."""
+    package = "deepspeed"
+    available = pypi_versions(package)
+    releases = [v for newest in newest_patches(package, DEFAULT_RANGES[package], available)
+                for v in available if _minor(v) == _minor(newest)]
+    handled: dict[str, bool] = {}
+    for version in releases:
+        text = "".join(read().decode("utf-8", errors="replace")
+                       for name, read in _archive_members(wheel_path(package, version, wheels))
+                       if name.startswith("deepspeed/runtime/zero/") and name.endswith(".py"))
+        handled[version] = ZERO3_RECOMPUTE_MARKER in text
+    document = {"package": package, "format": 1,
+                "generated_by": f"{GENERATED_BY} --behaviours "
+                                "(deepspeed/runtime/zero/*.py of each source archive)",
+                "zero3_checkpoint_recompute_keeps_frozen_params": handled}
+    path = _write(document, f"behaviours-{package}.json", out)
+    print(f"wrote {path.name}: {len(handled)} releases")
     return 0
 
 
@@ -1315,7 +1357,8 @@ def main(argv: list[str] | None = None) -> int:
     mode.add_argument("--compare-patches", nargs="+", metavar="PACKAGE MINOR",
                       help="check that the patches of a minor release accept the same keywords")
     mode.add_argument("--behaviours", action="store_true",
-                      help="what each transformers and TRL release's code does (data/behaviours-*.json)")
+                      help="what each transformers, TRL and DeepSpeed release's code does "
+                           "(data/behaviours-*.json)")
     parser.add_argument("--newest-only", action="store_true",
                         help="read only the newest patch of each minor (quicker; removes no file)")
     parser.add_argument("--wheels", type=Path, default=WHEELS, help="wheel cache folder")
@@ -1324,7 +1367,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.compare_patches:
         return compare_patches(_pairs(args.compare_patches), args.wheels)
     if args.behaviours:
-        return behaviours_mode(args.wheels, args.out) or trl_behaviours_mode(args.wheels, args.out)
+        return behaviours_mode(args.wheels, args.out) or trl_behaviours_mode(args.wheels, args.out) or \
+            deepspeed_behaviours_mode(args.wheels, args.out)
     if args.from_wheels is not None:
         return static_mode(_pairs(args.from_wheels), args.wheels, args.out, args.newest_only)
     return import_mode(args.out)

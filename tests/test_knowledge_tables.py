@@ -358,3 +358,20 @@ def test_package_exports_per_release() -> None:
     assert fields.exported_elsewhere("trl", "1.16.0", "ORPOTrainer") == "trl.experimental.orpo"
     assert fields.exports("transformers", "5.24.0") is None  # not recorded for transformers
     assert fields.exports("trl", "9.0.0") is None  # no table: not judged
+
+
+def test_generated_behaviours_of_trl_and_deepspeed() -> None:
+    from peft_lint.knowledge import deepspeed, trl
+
+    assert deepspeed.zero3_recompute_keeps_frozen_params("0.19.2") is False
+    assert deepspeed.zero3_recompute_keeps_frozen_params("0.19.3") is True  # deepspeedai/DeepSpeed#8148
+    assert deepspeed.zero3_recompute_keeps_frozen_params("0.13.0") is None  # not recorded: not judged
+    assert trl.forces_reentrant_for_peft_zero3("0.27.2", "trl.SFTTrainer") is False
+    assert trl.forces_reentrant_for_peft_zero3("0.28.0", "trl.SFTTrainer") is True
+    assert trl.forces_reentrant_for_peft_zero3("0.28.0", "trl.DPOTrainer") is False
+    assert trl.forces_reentrant_for_peft_zero3("1.16.0", "trl.GRPOTrainer") is True
+    assert trl.grpo_batch_check("0.14.0") is None
+    found = trl.grpo_batch_check("0.17.0")
+    assert found is not None and (found.family, found.where) == ("effective", "trainer")
+    newest = trl.grpo_batch_check("1.16.0")
+    assert newest is not None and newest.family == "generation-divisible" and newest.auto_find_batch_size_refused

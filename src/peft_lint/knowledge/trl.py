@@ -187,21 +187,38 @@ class GrpoBatchCheck:
     auto_find_batch_size_refused: bool
 
 
-@lru_cache(maxsize=64)
 def grpo_batch_check(version: str) -> GrpoBatchCheck | None:
     """The release's check; None before GRPO checked it (0.14) or for a release not recorded
     (unless every recorded patch of its minor agrees)."""
+    found = _trl_behaviour("grpo_batch_check", version)
+    return GrpoBatchCheck(**found) if isinstance(found, dict) else None
+
+
+@lru_cache(maxsize=64)
+def _trl_behaviour(name: str, version: str) -> object | None:
+    """A generated behaviour's value for a release: its own record, else the value every recorded
+    patch of its minor shares (None when they differ or none is recorded)."""
     import json
     from pathlib import Path
 
     from peft_lint.knowledge.versions import parse_version
 
     path = Path(__file__).parent / "data" / "behaviours-trl.json"
-    table: dict[str, object] = json.loads(path.read_text(encoding="utf-8"))["grpo_batch_check"]
-    found = table.get(version, "absent")
-    if found == "absent":
-        key = parse_version(version)
-        same = {json.dumps(value, sort_keys=True) for listed, value in table.items()
-                if key is not None and (k := parse_version(listed)) is not None and k[0][:2] == key[0][:2]}
-        found = json.loads(same.pop()) if len(same) == 1 else None
-    return GrpoBatchCheck(**found) if isinstance(found, dict) else None
+    table: dict[str, object] = json.loads(path.read_text(encoding="utf-8")).get(name, {})
+    if version in table:
+        return table[version]
+    key = parse_version(version)
+    same = {json.dumps(value, sort_keys=True) for listed, value in table.items()
+            if key is not None and (k := parse_version(listed)) is not None and k[0][:2] == key[0][:2]}
+    return json.loads(same.pop()) if len(same) == 1 else None
+
+
+def forces_reentrant_for_peft_zero3(version: str, trainer: str) -> bool | None:
+    """Whether the release's trainer (`trl.SFTTrainer`, ...) sets
+    `gradient_checkpointing_kwargs["use_reentrant"] = True` for a PEFT model under ZeRO-3
+    (generated: behaviours-trl.json; SFT from 0.28, the other trainers later); None: not recorded."""
+    found = _trl_behaviour("peft_zero3_forces_reentrant", version)
+    if not isinstance(found, list):
+        return None
+    stem = trainer.rsplit(".", 1)[-1].removesuffix("Trainer").lower()
+    return stem in found

@@ -1,0 +1,9 @@
+# TRL 1.16's SFTTrainer turns reentrant checkpointing back on for PEFT under ZeRO-3 (transformers 5.20)
+from datasets import load_dataset
+from peft import LoraConfig
+from trl import SFTConfig, SFTTrainer
+
+args = SFTConfig(output_dir="out", deepspeed="ds_zero3.json")
+trainer = SFTTrainer(model="Qwen/Qwen2.5-0.5B", args=args, train_dataset=load_dataset("trl-lib/Capybara", split="train"),
+                     peft_config=LoraConfig(r=16, target_modules="all-linear", task_type="CAUSAL_LM"))
+trainer.train()
