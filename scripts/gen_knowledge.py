@@ -1341,6 +1341,34 @@ def deepspeed_behaviours_mode(wheels: Path, out: Path) -> int:
     return 0
 
 
+# huggingface/accelerate#3987 (1.14): fully_shard leaves integer (uint8-stored) frozen Params4bit
+# out of FSDP2 sharding, with this warning, instead of crashing or corrupting their quant_state
+FSDP2_PARAMS4BIT_MARKER = "non-floating frozen Params4bit"
+
+
+def accelerate_behaviours_mode(wheels: Path, out: Path) -> int:
+    """data/behaviours-accelerate.json: per accelerate release (every final release of the default
+    range, each patch), whether FSDP2 excludes 4-bit weights stored as integers from sharding."""
+    package = "accelerate"
+    available = pypi_versions(package)
+    releases = [v for newest in newest_patches(package, DEFAULT_RANGES[package], available)
+                for v in available if _minor(v) == _minor(newest)]
+    excluded: dict[str, bool] = {}
+    for version in releases:
+        with zipfile.ZipFile(wheel_path(package, version, wheels)) as archive:
+            names = set(archive.namelist())
+            text = archive.read("accelerate/utils/fsdp_utils.py").decode("utf-8") \
+                if "accelerate/utils/fsdp_utils.py" in names else ""
+        excluded[version] = FSDP2_PARAMS4BIT_MARKER in text
+    document = {"package": package, "format": 1,
+                "generated_by": f"{GENERATED_BY} --behaviours (accelerate/utils/fsdp_utils.py of each wheel)",
+                # torch >= 2.7 is needed too (the exclusion uses fully_shard's ignored_params)
+                "fsdp2_excludes_integer_params4bit": excluded}
+    path = _write(document, f"behaviours-{package}.json", out)
+    print(f"wrote {path.name}: {len(excluded)} releases")
+    return 0
+
+
 def _pairs(items: list[str]) -> list[tuple[str, str]]:
     if not items:
         return list(DEFAULT_RANGES.items())
@@ -1357,7 +1385,7 @@ def main(argv: list[str] | None = None) -> int:
     mode.add_argument("--compare-patches", nargs="+", metavar="PACKAGE MINOR",
                       help="check that the patches of a minor release accept the same keywords")
     mode.add_argument("--behaviours", action="store_true",
-                      help="what each transformers, TRL and DeepSpeed release's code does "
+                      help="what each transformers, TRL, DeepSpeed and accelerate release's code does "
                            "(data/behaviours-*.json)")
     parser.add_argument("--newest-only", action="store_true",
                         help="read only the newest patch of each minor (quicker; removes no file)")
@@ -1368,7 +1396,8 @@ def main(argv: list[str] | None = None) -> int:
         return compare_patches(_pairs(args.compare_patches), args.wheels)
     if args.behaviours:
         return behaviours_mode(args.wheels, args.out) or trl_behaviours_mode(args.wheels, args.out) or \
-            deepspeed_behaviours_mode(args.wheels, args.out)
+            deepspeed_behaviours_mode(args.wheels, args.out) or \
+            accelerate_behaviours_mode(args.wheels, args.out)
     if args.from_wheels is not None:
         return static_mode(_pairs(args.from_wheels), args.wheels, args.out, args.newest_only)
     return import_mode(args.out)

@@ -374,4 +374,5 @@ def test_generated_behaviours_of_trl_and_deepspeed() -> None:
     found = trl.grpo_batch_check("0.17.0")
     assert found is not None and (found.family, found.where) == ("effective", "trainer")
     newest = trl.grpo_batch_check("1.16.0")
-    assert newest is not None and newest.family == "generation-divisible" and newest.auto_find_batch_size_refused
+    assert newest is not None and newest.family == "generation-divisible"
+    assert newest.auto_find_batch_size_refused

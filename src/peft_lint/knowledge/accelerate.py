@@ -44,3 +44,23 @@ CONFIG_ENUM_ERROR = "ValueError: {value_repr} is not a valid {enum}"
 # distributed types (reproduced on 1.15.0; the DeepSpeed launch was not, and is not judged)
 MIXED_PRECISION_ERROR = "ValueError: Unknown mixed_precision mode: {value}"
 MIXED_PRECISION_CHECKED_FOR = frozenset({"NO", "MULTI_CPU", "MULTI_GPU", "FSDP"})
+
+
+# -- generated: data/behaviours-accelerate.json (`scripts/gen_knowledge.py --behaviours`, read
+#    from accelerate/utils/fsdp_utils.py of every release 0.20-1.15)
+
+# the exclusion passes fully_shard's ignored_params, which torch has from 2.7
+FSDP2_IGNORED_PARAMS_TORCH = "2.7.0"
+
+
+def fsdp2_excludes_integer_params4bit(version: str) -> bool | None:
+    """Whether the release's FSDP2 preparation leaves 4-bit weights stored as integers out of
+    sharding (huggingface/accelerate#3987, first in 1.14.0) instead of letting fully_shard crash or
+    corrupt their quant_state; None for a release not recorded."""
+    import json
+    from pathlib import Path
+
+    path = Path(__file__).parent / "data" / "behaviours-accelerate.json"
+    table = json.loads(path.read_text(encoding="utf-8"))["fsdp2_excludes_integer_params4bit"]
+    found = table.get(version)
+    return found if isinstance(found, bool) else None
