@@ -19,6 +19,7 @@ from peft_lint.extract.python_objects import (
     AdapterConfig,
     ArgumentParser,
     BoundMethod,
+    DataCollator,
     DdpKwargsHandler,
     DistributedWrapper,
     Embeddings,
@@ -29,6 +30,7 @@ from peft_lint.extract.python_objects import (
     OpenFile,
     ParsedConfig,
     QuantizationConfig,
+    SpecialToken,
     Tokenizer,
     TrackedModel,
     TrainerObject,
@@ -140,11 +142,18 @@ def call(interp: Interpreter, name: str, args: list[Value], kwargs: DictValue,
     if owner.startswith("transformers.") and \
             owner.rsplit(".", 1)[-1].endswith(("Tokenizer", "TokenizerFast", "Processor")):
         tokenizer = Tokenizer(span)
+        add_eos = kwargs.entries.get("add_eos_token")
+        if isinstance(add_eos, Const) and add_eos.value is True:
+            tokenizer.eos_appended = add_eos.span or span
         added = kwargs.entries.get("additional_special_tokens")
         if isinstance(added, ListValue) and added.items:  # loaded with tokens of its own
             tokenizer.added_tokens.append(added.span or span)
         interp.facts.tokenizers.append(tokenizer)
         return ObjectValue(span, tokenizer)
+    if name in transformers_knowledge.LM_COLLATORS:
+        tokenizer = args[0] if args else kwargs.entries.get("tokenizer")
+        mlm = args[1] if len(args) > 1 else kwargs.entries.get("mlm")
+        return ObjectValue(span, DataCollator(name, span, tokenizer, mlm))
     if name in trl_knowledge.CHAT_FORMAT_SETUP:
         return _setup_chat_format(interp, name, args, kwargs, span)
     if name.endswith((".from_pretrained", ".from_config")) and \
@@ -468,6 +477,9 @@ def _new_trainer(interp: Interpreter, name: str, local_class: str | None, args: 
     trainer.eval_dataset = kwargs.entries.get("eval_dataset")
     trainer.keywords = tuple((key, where) for key, where in kwargs.key_spans.items() if key in kwargs.entries)
     trainer.conditional = bool(interp.conditional)
+    trainer.data_collator = kwargs.entries.get("data_collator")
+    if trainer.data_collator is None and len(args) > 2:
+        trainer.data_collator = Unknown(span, "the trainer is given positional arguments")
     if trainer.eval_dataset is None and len(args) > 2:  # the positions differ between trainers
         trainer.eval_dataset = Unknown(span, "the trainer is given positional arguments")
     elif trainer.eval_dataset is None and not kwargs.complete:
@@ -1118,6 +1130,8 @@ def attribute(interp: Interpreter, owner: ObjectValue, name: str, span: Span) ->
             return obj.args
     if isinstance(obj, LocalClass):
         return Ref(span, f"{obj.name}.{name}")
+    if isinstance(obj, Tokenizer) and name in ("eos_token", "eos_token_id"):
+        return ObjectValue(span, SpecialToken(obj, "eos"))
     if isinstance(obj, Instance):
         if name in obj.attributes:
             return obj.attributes[name]
@@ -1137,6 +1151,11 @@ def assign_attribute(interp: Interpreter, owner: ObjectValue, name: str, value: 
         obj.values.entries[name] = value
     elif isinstance(obj, Instance):
         obj.attributes[name] = value
+    elif isinstance(obj, Tokenizer) and name in ("pad_token", "pad_token_id"):
+        eos = isinstance(value, ObjectValue) and isinstance(value.obj, SpecialToken) and \
+            value.obj.tokenizer is obj and value.obj.role == "eos"
+        obj.pad_is_eos = span if eos else None
+        obj.pad_is_eos_conditional = bool(interp.conditional) if eos else False
 
 
 def method_override(interp: Interpreter, cls: LocalClass, name: str) -> MethodSignature | None:

@@ -155,6 +155,8 @@ class TrainerObject:
     conditional: bool = False
     # the project class (or a project base) defines its own __init__ (its keywords are its own)
     own_init: bool = False
+    # the data_collator given (None: not given)
+    data_collator: Value | None = None
 
 
 @dataclass(eq=False, repr=False)
@@ -213,6 +215,31 @@ class Embeddings:
 class Tokenizer:
     span: Span | None
     added_tokens: list[Span] = field(default_factory=list)
+    # where `tokenizer.pad_token = tokenizer.eos_token` (or the *_id pair) made the pad the EOS,
+    # and whether that ran on one arm of a branch decided at run time; None: not (or undone)
+    pad_is_eos: Span | None = None
+    pad_is_eos_conditional: bool = False
+    # where the examples get its EOS token: `add_eos_token=True` at the load, or the script adding
+    # `tokenizer.eos_token` (or `[tokenizer.eos_token_id]`) to a text or id list
+    eos_appended: Span | None = None
+
+
+@dataclass(eq=False, repr=False)
+class SpecialToken:
+    """`tokenizer.eos_token` (or `eos_token_id`) of a tracked tokenizer, as a value."""
+
+    tokenizer: Tokenizer
+    role: str  # "eos"
+
+
+@dataclass(eq=False, repr=False)
+class DataCollator:
+    """A transformers data collator the script builds (DataCollatorForLanguageModeling)."""
+
+    canonical: str
+    span: Span | None
+    tokenizer: Value | None
+    mlm: Value | None  # None: not written (the class default, True)
 
 
 @dataclass(eq=False, repr=False)

@@ -29,6 +29,7 @@ from peft_lint.extract.python_objects import (
     LocalModule,
     ObjectValue,
     OpenFile,
+    SpecialToken,
     TrackedModel,
     UserDataclass,
     enter_arm,
@@ -529,6 +530,8 @@ class Interpreter:
 
     def expr_BinOp(self, node: ast.BinOp, scope: Scope) -> Value:
         left, right = self.eval(node.left, scope), self.eval(node.right, scope)
+        if isinstance(node.op, ast.Add):
+            _note_eos_appended([left, right], self.span(node))
         function = _BINARY.get(type(node.op))
         if function and isinstance(left, Const) and isinstance(right, Const):
             try:
@@ -582,6 +585,8 @@ class Interpreter:
                 parts.append(str(value.value))
                 continue
             inner = self.eval(value.value, scope) if isinstance(value, ast.FormattedValue) else None
+            if inner is not None:
+                _note_eos_appended([inner], self.span(node))
             if isinstance(value, ast.FormattedValue) and value.conversion == -1 and \
                     value.format_spec is None and isinstance(inner, Const) and \
                     isinstance(inner.value, str | int | float | bool):
@@ -1021,3 +1026,14 @@ def _catches_import_error(handler: ast.ExceptHandler) -> bool:
     names = handler.type.elts if isinstance(handler.type, ast.Tuple) else [handler.type]
     return any((name.id if isinstance(name, ast.Name) else getattr(name, "attr", None))
                in IMPORT_ERROR_CATCHERS for name in names)
+
+
+def _note_eos_appended(operands: list[Value], span: Span) -> None:
+    """A text or id list built with a tokenizer's EOS token (`text + tokenizer.eos_token`,
+    `f"...{tokenizer.eos_token}"`, `ids + [tokenizer.eos_token_id]`): its examples contain EOS."""
+    for operand in operands:
+        items = operand.items if isinstance(operand, ListValue) else [operand]
+        for item in items:
+            token = item.obj if isinstance(item, ObjectValue) else None
+            if isinstance(token, SpecialToken) and token.role == "eos":
+                token.tokenizer.eos_appended = token.tokenizer.eos_appended or span

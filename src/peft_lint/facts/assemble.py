@@ -15,7 +15,9 @@ from peft_lint.extract.launcher import UNRESOLVED, LaunchCommand
 from peft_lint.extract.library_calls import quantized_load
 from peft_lint.extract.python_objects import (
     AdapterConfig,
+    DataCollator,
     ObjectValue,
+    Tokenizer,
     TrackedModel,
     TrainerObject,
     TrainingArgs,
@@ -39,6 +41,7 @@ from peft_lint.facts.distributed import assemble_deepspeed, assemble_distributed
 from peft_lint.facts.model import (
     AdapterLoad,
     AdapterSpec,
+    CollatorUse,
     DiscardedResult,
     Fact,
     ModelLoad,
@@ -296,6 +299,7 @@ def _trainer_use(trainer: TrainerObject | None, model: TrackedModel | None,
         use.span = trainer.span
         use.eval_dataset_given = _eval_dataset_given(trainer)
         use.compute_loss = trainer.compute_loss
+        use.lm_collator = _lm_collator(trainer.data_collator)
         peft_config = trainer.peft_config
         if peft_config is not None and not (isinstance(peft_config, Const) and peft_config.value is None):
             if isinstance(peft_config, Unknown):
@@ -320,6 +324,31 @@ def _trainer_use(trainer: TrainerObject | None, model: TrackedModel | None,
         use.model_is_peft = Fact.unknown("the model given to the trainer is computed at run time",
                                          trainer.span)
     return use
+
+
+def _lm_collator(value: Value | None) -> CollatorUse | None:
+    """The transformers LM collator the trainer is given, with what its labels will mask."""
+    if not isinstance(value, ObjectValue) or not isinstance(value.obj, DataCollator):
+        return None
+    collator = value.obj
+    mlm = collator.mlm
+    mlm_fact: Fact[bool] = Fact.default(True, "default of DataCollatorForLanguageModeling", collator.span) \
+        if mlm is None else Fact.written(bool(mlm.value), mlm.span) if isinstance(mlm, Const) \
+        else Fact.unknown("mlm is computed at run time", collator.span)
+    tokenizer = collator.tokenizer
+    pad: Fact[bool] = Fact.unknown("the collator's tokenizer is computed at run time", collator.span)
+    eos: Fact[bool] = Fact.unknown("whether the examples end with EOS is the data's", collator.span)
+    if isinstance(tokenizer, ObjectValue) and isinstance(tokenizer.obj, Tokenizer):
+        made = tokenizer.obj
+        if made.eos_appended is not None:
+            eos = Fact.written(True, made.eos_appended)
+        if made.pad_is_eos is not None and not made.pad_is_eos_conditional:
+            pad = Fact.written(True, made.pad_is_eos)
+        elif made.pad_is_eos is not None:
+            pad = Fact.unknown("the pad token is set to the EOS token on one path only", made.pad_is_eos)
+        else:
+            pad = Fact.unknown("the tokenizer's own pad token is not known", made.span)
+    return CollatorUse(collator.canonical, collator.span, mlm_fact, pad, eos)
 
 
 def _eval_dataset_given(trainer: TrainerObject) -> Fact[bool]:

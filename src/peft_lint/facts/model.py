@@ -298,6 +298,21 @@ class TrainerUse:
     compute_loss: MethodSignature | None = None
     # whether the trainer is given an eval_dataset (None as a value counts as not given)
     eval_dataset_given: Fact[bool] = field(default_factory=lambda: Fact.unknown(UNKNOWN_NOT_FOUND))
+    # a transformers DataCollatorForLanguageModeling given as data_collator
+    lm_collator: CollatorUse | None = None
+
+
+@dataclass(frozen=True, repr=False)
+class CollatorUse:
+    """The language-modeling collator a trainer is given, and its tokenizer's padding."""
+
+    canonical: str
+    span: Span | None
+    mlm: Fact[bool]
+    # the collator's tokenizer pads with its EOS token (`pad_token = eos_token`, where written)
+    pad_is_eos: Fact[bool]
+    # the examples contain that EOS (add_eos_token=True, or the script appends tokenizer.eos_token)
+    eos_in_examples: Fact[bool]
 
 
 @dataclass(frozen=True, repr=False)

@@ -301,3 +301,11 @@ def _behaviours() -> dict[str, dict[str, object]]:
 
     path = Path(__file__).parent / "data" / "behaviours-transformers.json"
     return json.loads(path.read_text(encoding="utf-8"))  # type: ignore[no-any-return]
+
+
+# DataCollatorForLanguageModeling(mlm=False) builds labels from input_ids and sets every label equal to
+# the tokenizer's pad_token_id to -100 (data/data_collator.py, every release 4.30-5.24): with
+# pad = EOS, every EOS token is left out of the loss.
+LM_COLLATORS = frozenset({"transformers.DataCollatorForLanguageModeling",
+                          "transformers.data.DataCollatorForLanguageModeling",
+                          "transformers.data.data_collator.DataCollatorForLanguageModeling"})
