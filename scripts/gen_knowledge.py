@@ -1369,6 +1369,33 @@ def accelerate_behaviours_mode(wheels: Path, out: Path) -> int:
     return 0
 
 
+# peft 0.20 (utils/save_and_load.py): get_peft_model_state_dict drops the keys of *other* adapters
+# instead of keeping only keys that name the saved one, so keys without an adapter name survive
+ADAPTER_NAME_TOLERANT_MARKER = "unwanted_adapter_names"
+
+
+def peft_behaviours_mode(wheels: Path, out: Path) -> int:
+    """data/behaviours-peft.json: per peft release (every final release of the default range, each
+    patch), whether get_peft_model_state_dict keeps only keys naming the adapter (".default"), which
+    empties the file when `model.state_dict` is patched to return an already-extracted adapter
+    state dict (the alpaca-lora pattern)."""
+    package = "peft"
+    available = pypi_versions(package)
+    releases = [v for newest in newest_patches(package, DEFAULT_RANGES[package], available)
+                for v in available if _minor(v) == _minor(newest)]
+    needs_name: dict[str, bool] = {}
+    for version in releases:
+        with zipfile.ZipFile(wheel_path(package, version, wheels)) as archive:
+            text = archive.read("peft/utils/save_and_load.py").decode("utf-8")
+        needs_name[version] = ADAPTER_NAME_TOLERANT_MARKER not in text
+    document = {"package": package, "format": 1,
+                "generated_by": f"{GENERATED_BY} --behaviours (peft/utils/save_and_load.py of each wheel)",
+                "state_dict_keys_need_adapter_name": needs_name}
+    path = _write(document, f"behaviours-{package}.json", out)
+    print(f"wrote {path.name}: {len(needs_name)} releases")
+    return 0
+
+
 def _pairs(items: list[str]) -> list[tuple[str, str]]:
     if not items:
         return list(DEFAULT_RANGES.items())
@@ -1385,7 +1412,7 @@ def main(argv: list[str] | None = None) -> int:
     mode.add_argument("--compare-patches", nargs="+", metavar="PACKAGE MINOR",
                       help="check that the patches of a minor release accept the same keywords")
     mode.add_argument("--behaviours", action="store_true",
-                      help="what each transformers, TRL, DeepSpeed and accelerate release's code does "
+                      help="what each transformers, TRL, DeepSpeed, accelerate and peft release's code does "
                            "(data/behaviours-*.json)")
     parser.add_argument("--newest-only", action="store_true",
                         help="read only the newest patch of each minor (quicker; removes no file)")
@@ -1397,7 +1424,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.behaviours:
         return behaviours_mode(args.wheels, args.out) or trl_behaviours_mode(args.wheels, args.out) or \
             deepspeed_behaviours_mode(args.wheels, args.out) or \
-            accelerate_behaviours_mode(args.wheels, args.out)
+            accelerate_behaviours_mode(args.wheels, args.out) or peft_behaviours_mode(args.wheels, args.out)
     if args.from_wheels is not None:
         return static_mode(_pairs(args.from_wheels), args.wheels, args.out, args.newest_only)
     return import_mode(args.out)

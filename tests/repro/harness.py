@@ -376,6 +376,13 @@ def save(how: str, model: Any) -> dict[str, Any]:
         model.save_pretrained(folder)
     elif how == "merge_assigned_then_save":
         model.merge_and_unload().save_pretrained(folder)
+    elif how == "patched_state_dict_then_save":  # tloen/alpaca-lora's finetune.py
+        from peft import get_peft_model_state_dict
+
+        old_state_dict = model.state_dict
+        model.state_dict = (lambda self, *_, **__: get_peft_model_state_dict(self, old_state_dict())
+                            ).__get__(model, type(model))
+        model.save_pretrained(folder)
     else:
         model.save_pretrained(folder)
     keys: list[str] = []

@@ -295,6 +295,12 @@ class Interpreter:
         value = self.eval(node.value, scope)
         for target in node.targets:
             self.bind(target, value, scope)
+            if isinstance(target, ast.Attribute) and target.attr == "state_dict" and \
+                    _calls_named(node.value, "get_peft_model_state_dict"):
+                # `model.state_dict = (lambda self, ...: get_peft_model_state_dict(self, ...)).__get__(...)`
+                owner = unwrap_model(self.eval(target.value, scope))
+                if owner is not None:
+                    self.record(owner, "state-dict-patch", self.span(node))
 
     def stmt_AnnAssign(self, node: ast.AnnAssign, scope: Scope) -> None:
         if node.value is not None:
@@ -1037,3 +1043,10 @@ def _note_eos_appended(operands: list[Value], span: Span) -> None:
             token = item.obj if isinstance(item, ObjectValue) else None
             if isinstance(token, SpecialToken) and token.role == "eos":
                 token.tokenizer.eos_appended = token.tokenizer.eos_appended or span
+
+
+def _calls_named(node: ast.AST, name: str) -> bool:
+    """Whether an expression calls a function of that name anywhere inside it."""
+    return any(isinstance(inner, ast.Call) and (
+        inner.func.id if isinstance(inner.func, ast.Name) else getattr(inner.func, "attr", None)) == name
+        for inner in ast.walk(node))

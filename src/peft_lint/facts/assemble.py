@@ -165,6 +165,7 @@ def _assemble_script(context: Context, script: SourceFile, options: Options,
         keys = [*tf.TRAINING_ARGUMENT_DEFAULTS,
                 *(trl_knowledge.GRPO_BATCH_FIELDS if trainer.canonical == "trl.GRPOTrainer" else ())]
         setup.training_arguments = {key: argument_fact(context, trainer, args, key) for key in keys}
+    _state_dict_patch(setup, trainer, model)
     setup.deepspeed = assemble_deepspeed(context, setup, args, model)
     setup.key_checks = config_key_checks(context, facts)
     setup.removed_apis = removed_apis(context, facts)
@@ -577,6 +578,23 @@ def _saving(setup: TrainingSetup, facts: ScriptFacts, trainer: TrainerObject | N
     assert script.tree is not None
     setup.switches_to_full_state_dict = "FULL_STATE_DICT" in script.text and any(
         isinstance(node, ast.Constant) and node.value == "FULL_STATE_DICT" for node in ast.walk(script.tree))
+
+
+def _state_dict_patch(setup: TrainingSetup, trainer: TrainerObject | None,
+                      model: TrackedModel | None) -> None:
+    """The alpaca-lora patch of the trained model's state_dict, and what saves the model after it."""
+    patch = next((event for event in (model.all_events() if model else [])
+                  if event.kind == "state-dict-patch" and not event.conditional and event.span), None)
+    if patch is None or model is None:
+        return
+    setup.state_dict_patch = patch.span
+    setup.saves_after_patch = [event.span for event in model.all_events()
+                               if event.kind == "save" and event.sequence > patch.sequence and event.span]
+    strategy = setup.training_arguments.get("save_strategy")
+    if trainer is not None and trainer.span is not None and trainer.trained_at is not None and \
+            trainer.trained_at > patch.sequence and strategy is not None and strategy.known and \
+            getattr(strategy.value, "value", strategy.value) not in ("no", "NO"):
+        setup.saves_after_patch.append(trainer.span)
 
 
 # -- config keys -------------------------------------------------------------------------------

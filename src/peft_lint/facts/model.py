@@ -416,6 +416,10 @@ class TrainingSetup:
     switches_to_full_state_dict: bool = False
     # model.save_pretrained(...) on the trained model after trainer.train()
     saves_after_training: list[Span] = field(default_factory=list)
+    # `model.state_dict = ... get_peft_model_state_dict(...)` on the trained PEFT model (where),
+    # and the saves after it: save_pretrained calls, and the trainer when it saves checkpoints
+    state_dict_patch: Span | None = None
+    saves_after_patch: list[Span] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
 
     def version(self, package: str) -> str:
