@@ -1221,6 +1221,26 @@ def compute_loss_call(trainer_source: str) -> str:
 
 # Trainer.__init__'s refusal of an evaluation strategy without an eval_dataset (its message)
 EVAL_DATASET_REQUIRED = "but you didn't pass an `eval_dataset` to `Trainer`"
+# Trainer.__init__'s refusal of `optimizers=(...)` under some backends (its message)
+OPTIMIZERS_REFUSED = "Passing `optimizers` is not allowed"
+
+
+def optimizers_refused_with(trainer_source: str) -> dict[str, object] | None:
+    """The backends under which a release's Trainer refuses `optimizers=(optimizer, scheduler)`,
+    read from the condition of the `if` that raises it ("fsdp"; "deepspeed" until 4.45), and the
+    message it raises, joined from its string literals as Python joins them."""
+    position = trainer_source.find(OPTIMIZERS_REFUSED)
+    if position < 0:
+        return None
+    condition = trainer_source[trainer_source.rfind("if ", 0, position):position]
+    backends = [name for name in ("deepspeed", "fsdp") if name in condition]
+    start = trainer_source.rfind("(", 0, position)
+    end = trainer_source.find(")\n", position)
+    try:
+        message = ast.literal_eval(trainer_source[start:end + 1])
+    except (ValueError, SyntaxError):
+        message = None
+    return {"backends": backends, "message": message if isinstance(message, str) else None}
 
 
 def behaviours_mode(wheels: Path, out: Path) -> int:
@@ -1232,16 +1252,20 @@ def behaviours_mode(wheels: Path, out: Path) -> int:
                 for v in available if _minor(v) == _minor(newest)]
     compute_loss: dict[str, str] = {}
     eval_dataset: dict[str, bool] = {}
+    optimizers: dict[str, object] = {}
     for version in releases:
         with zipfile.ZipFile(wheel_path(package, version, wheels)) as archive:
             trainer = archive.read(f"{package}/trainer.py").decode("utf-8")
         compute_loss[version] = compute_loss_call(trainer)
         eval_dataset[version] = EVAL_DATASET_REQUIRED in trainer
+        optimizers[version] = optimizers_refused_with(trainer)
     document = {"package": package, "format": 1,
                 "generated_by": f"{GENERATED_BY} --behaviours (transformers/trainer.py of each wheel)",
                 "compute_loss_num_items": compute_loss,
                 # Trainer.__init__ refuses an evaluation strategy without an eval_dataset
-                "eval_strategy_requires_eval_dataset": eval_dataset}
+                "eval_strategy_requires_eval_dataset": eval_dataset,
+                # the backends under which Trainer.__init__ refuses optimizers=(...)
+                "optimizers_refused_with": optimizers}
     path = _write(document, f"behaviours-{package}.json", out)
     print(f"wrote {path.name}: {len(compute_loss)} releases")
     return 0

@@ -478,6 +478,7 @@ def _new_trainer(interp: Interpreter, name: str, local_class: str | None, args: 
     trainer.keywords = tuple((key, where) for key, where in kwargs.key_spans.items() if key in kwargs.entries)
     trainer.conditional = bool(interp.conditional)
     trainer.data_collator = kwargs.entries.get("data_collator")
+    trainer.optimizers = kwargs.entries.get("optimizers")
     if trainer.data_collator is None and len(args) > 2:
         trainer.data_collator = Unknown(span, "the trainer is given positional arguments")
     if trainer.eval_dataset is None and len(args) > 2:  # the positions differ between trainers

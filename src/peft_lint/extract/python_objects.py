@@ -157,6 +157,8 @@ class TrainerObject:
     own_init: bool = False
     # the data_collator given (None: not given)
     data_collator: Value | None = None
+    # the `optimizers=(optimizer, scheduler)` given (None: not given)
+    optimizers: Value | None = None
 
 
 @dataclass(eq=False, repr=False)

@@ -63,6 +63,8 @@ READ_ONLY_LIBRARY_CALLS = frozenset({
     "peft.get_peft_model_state_dict", "peft.utils.get_peft_model_state_dict",
     "transformers.set_seed", "accelerate.utils.set_seed", "torch.manual_seed",
     "torch.save", "torch.no_grad", "torch.cuda.empty_cache", "torch.device",
+    # builds an optimizer over the model's parameters (LoRA+)
+    "peft.optimizers.create_loraplus_optimizer",
 })
 HARMLESS_METHODS = frozenset({
     "info", "debug", "warning", "warn", "error", "log", "write", "append", "print", "format",

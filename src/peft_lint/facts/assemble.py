@@ -301,6 +301,7 @@ def _trainer_use(trainer: TrainerObject | None, model: TrackedModel | None,
         use.eval_dataset_given = _eval_dataset_given(trainer)
         use.compute_loss = trainer.compute_loss
         use.lm_collator = _lm_collator(trainer.data_collator)
+        use.optimizers_given = _optimizers_given(trainer)
         peft_config = trainer.peft_config
         if peft_config is not None and not (isinstance(peft_config, Const) and peft_config.value is None):
             if isinstance(peft_config, Unknown):
@@ -350,6 +351,17 @@ def _lm_collator(value: Value | None) -> CollatorUse | None:
         else:
             pad = Fact.unknown("the tokenizer's own pad token is not known", made.span)
     return CollatorUse(collator.canonical, collator.span, mlm_fact, pad, eos)
+
+
+def _optimizers_given(trainer: TrainerObject) -> Fact[bool]:
+    """Whether the trainer gets its own optimizer or scheduler (`optimizers=(opt, None)`)."""
+    given = trainer.optimizers
+    if given is None:  # (or passed through `**` values computed at run time: not known as given)
+        return Fact.written(False, trainer.span)
+    if isinstance(given, ListValue) and given.complete:
+        set_ = [item for item in given.items if not (isinstance(item, Const) and item.value is None)]
+        return Fact.written(bool(set_), given.span or trainer.span)
+    return Fact.unknown("optimizers are computed at run time", given.span or trainer.span)
 
 
 def _eval_dataset_given(trainer: TrainerObject) -> Fact[bool]:

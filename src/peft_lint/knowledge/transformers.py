@@ -6,6 +6,8 @@ training_args.py), bisected over 5.x releases; see shared/knowledge/pitfalls.md 
 
 from __future__ import annotations
 
+import json
+from dataclasses import dataclass
 from functools import lru_cache
 
 from peft_lint.knowledge.versions import version_at_least
@@ -289,7 +291,8 @@ def _listed_behaviour(name: str, version: str) -> object | None:
     key = parse_version(version)
     if key is None:
         return None
-    same_minor = {json_value for listed, json_value in table.items()
+    same_minor = {json.dumps(json_value, sort_keys=True) if isinstance(json_value, dict | list)
+                  else json_value for listed, json_value in table.items()
                   if (k := parse_version(listed)) is not None and k[0][:2] == key[0][:2]}
     return same_minor.pop() if len(same_minor) == 1 else None
 
@@ -309,3 +312,23 @@ def _behaviours() -> dict[str, dict[str, object]]:
 LM_COLLATORS = frozenset({"transformers.DataCollatorForLanguageModeling",
                           "transformers.data.DataCollatorForLanguageModeling",
                           "transformers.data.data_collator.DataCollatorForLanguageModeling"})
+
+
+@dataclass(frozen=True)
+class OptimizersRefusal:
+    backends: frozenset[str]  # "fsdp", and "deepspeed" until 4.45
+    message: str  # the RuntimeError's text as the release writes it
+
+
+def optimizers_refusal(version: str) -> OptimizersRefusal | None:
+    """How the release's Trainer.__init__ refuses `optimizers=(optimizer, scheduler)` under FSDP (and
+    DeepSpeed, until 4.45), generated from each trainer.py (behaviours-transformers.json); None for
+    a release not recorded."""
+    import json
+
+    found = _listed_behaviour("optimizers_refused_with", version)
+    if isinstance(found, str):  # the minor's patches agree: stored hashable as JSON
+        found = json.loads(found)
+    if not isinstance(found, dict) or not isinstance(found.get("message"), str):
+        return None
+    return OptimizersRefusal(frozenset(found.get("backends") or ()), found["message"])
