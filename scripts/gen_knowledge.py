@@ -1305,6 +1305,32 @@ def grpo_batch_check(config_source: str, trainer_source: str) -> dict[str, objec
 PEFT_ZERO3_REENTRANT_MARKER = "is forced to `True` in this configuration"
 
 
+# TRL's refusals of sync_ref_model (TR-DPO's reference-model sync): with a PEFT model (no separate
+# reference model to sync), and in GRPO with beta=0.0 (no reference model at all)
+SYNC_REF_MARKERS = {"peft": "`sync_ref_model=True` while using a PEFT model",
+                    "beta0": "`sync_ref_model=True` while `beta=0.0`"}
+
+
+def raised_message(source: str, marker: str) -> str | None:
+    """The message of the `raise X(...)` whose string literals contain marker, joined as Python
+    joins adjacent literals (None: no such raise, or not plain literals)."""
+    position = source.find(marker)
+    if position < 0:
+        return None
+    start = source.rfind("(", 0, position)
+    kind = source[source.rfind("raise ", 0, start):start].removeprefix("raise ").strip()
+    depth, end = 0, start
+    for end in range(start, len(source)):
+        depth += {"(": 1, ")": -1}.get(source[end], 0)
+        if depth == 0:
+            break
+    try:
+        message = ast.literal_eval(source[start:end + 1])
+    except (ValueError, SyntaxError):
+        return None
+    return f"{kind}: {message}" if isinstance(message, str) and kind else None
+
+
 def trl_behaviours_mode(wheels: Path, out: Path) -> int:
     """data/behaviours-trl.json: per TRL release (every final release of the default range, each
     patch), how its GRPO code checks the batch arithmetic (grpo_batch_check)."""
@@ -1314,6 +1340,7 @@ def trl_behaviours_mode(wheels: Path, out: Path) -> int:
                 for v in available if _minor(v) == _minor(newest)]
     checks: dict[str, object] = {}
     forcing: dict[str, list[str]] = {}
+    sync_ref: dict[str, dict[str, dict[str, str]]] = {}
     for version in releases:
         with zipfile.ZipFile(wheel_path(package, version, wheels)) as archive:
             names = set(archive.namelist())
@@ -1324,12 +1351,19 @@ def trl_behaviours_mode(wheels: Path, out: Path) -> int:
         forcing[version] = sorted(name.rsplit("/", 1)[-1].removesuffix("_trainer.py")
                                   for name, text in read.items()
                                   if name.endswith("_trainer.py") and PEFT_ZERO3_REENTRANT_MARKER in text)
+        sync_ref[version] = {
+            stem: found for name, text in sorted(read.items()) if name.endswith("_trainer.py")
+            for stem in [name.rsplit("/", 1)[-1].removesuffix("_trainer.py")]
+            if (found := {case: message for case, marker in SYNC_REF_MARKERS.items()
+                          if (message := raised_message(text, marker))})}
     document = {"package": package, "format": 1,
                 "generated_by": f"{GENERATED_BY} --behaviours (trl/trainer/*.py of each wheel)",
                 "grpo_batch_check": checks,
                 # the trainers (file stems: "sft", "dpo", ...) whose __init__ sets
                 # gradient_checkpointing_kwargs["use_reentrant"] = True for a PEFT model under ZeRO-3
-                "peft_zero3_forces_reentrant": forcing}
+                "peft_zero3_forces_reentrant": forcing,
+                # per trainer (file stem): the exception each sync_ref_model refusal raises
+                "sync_ref_model_refused": sync_ref}
     path = _write(document, f"behaviours-{package}.json", out)
     print(f"wrote {path.name}: {len(checks)} releases")
     return 0

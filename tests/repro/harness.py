@@ -341,6 +341,25 @@ def train_with_sft(spec: dict[str, Any], model: Any) -> Any:
     return trainer.model
 
 
+def train_with_dpo(spec: dict[str, Any], model: Any) -> Any:
+    """TRL's DPOTrainer on a few preference pairs over the tiny vocabulary (the adapter given as
+    peft_config, as DPO scripts do); returns the model it trained."""
+    import datasets
+    import trl
+
+    pairs = datasets.Dataset.from_dict({"prompt": ["t2 t3", "t4 t5"] * 4, "chosen": [" t6", " t7"] * 4,
+                                        "rejected": [" t8", " t9"] * 4})
+    arguments = dict(output_dir=tempfile.mkdtemp(prefix="peft_lint_repro_"), max_steps=spec.get("steps", 2),
+                     per_device_train_batch_size=2, save_strategy="no", report_to="none", use_cpu=True,
+                     bf16=False, logging_strategy="no")
+    arguments.update(spec.get("training_args", {}))
+    trainer = trl.DPOTrainer(model=model, args=trl.DPOConfig(**arguments), train_dataset=pairs,
+                             processing_class=tiny_tokenizer(),
+                             peft_config=adapter_config(spec, ["q_proj", "v_proj"]))
+    trainer.train()
+    return trainer.model
+
+
 def train_with_loop(spec: dict[str, Any], model: Any) -> None:
     import torch
     import torch.distributed as dist
@@ -466,6 +485,8 @@ def run_scenario(spec: dict[str, Any]) -> dict[str, Any]:
                 train_with_loop(spec, model)
             elif spec.get("training") == "sft":
                 model = train_with_sft(spec, model)
+            elif spec.get("training") == "dpo":
+                model = train_with_dpo(spec, model)
             outcome.update(_learned(spec, model, snapshot))
             if "after_training" in spec:
                 outcome.update(save(spec["after_training"], model))

@@ -163,7 +163,8 @@ def _assemble_script(context: Context, script: SourceFile, options: Options,
                                   for q in facts.quantization_configs if q.span is not None]
     if trainer is not None:
         keys = [*tf.TRAINING_ARGUMENT_DEFAULTS,
-                *(trl_knowledge.GRPO_BATCH_FIELDS if trainer.canonical == "trl.GRPOTrainer" else ())]
+                *(trl_knowledge.GRPO_BATCH_FIELDS if trainer.canonical == "trl.GRPOTrainer" else ()),
+                *(("sync_ref_model", "beta") if trainer.canonical in trl_knowledge.SYNC_REF_TRAINERS else ())]
         setup.training_arguments = {key: argument_fact(context, trainer, args, key) for key in keys}
     _state_dict_patch(setup, trainer, model)
     setup.deepspeed = assemble_deepspeed(context, setup, args, model)

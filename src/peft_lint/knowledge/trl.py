@@ -222,3 +222,19 @@ def forces_reentrant_for_peft_zero3(version: str, trainer: str) -> bool | None:
         return None
     stem = trainer.rsplit(".", 1)[-1].removesuffix("Trainer").lower()
     return stem in found
+
+
+# the TRL trainers whose configs have sync_ref_model (TR-DPO's reference-model sync) and beta
+SYNC_REF_TRAINERS = frozenset({"trl.DPOTrainer", "trl.GRPOTrainer", "trl.KTOTrainer", "trl.RLOOTrainer"})
+
+
+def sync_ref_model_refusal(version: str, trainer: str, case: str) -> str | None:
+    """The exception (type and message) the release's trainer raises for `sync_ref_model=True`
+    with a PEFT model (case "peft") or, in GRPO/RLOO, with `beta=0.0` (case "beta0"); None when
+    it does not refuse it there or the release is not recorded (generated: behaviours-trl.json,
+    GRPO/RLOO from 0.28, DPO from 0.29, KTO from 1.8)."""
+    found = _trl_behaviour("sync_ref_model_refused", version)
+    stem = trainer.rsplit(".", 1)[-1].removesuffix("Trainer").lower()
+    refusals = found.get(stem) if isinstance(found, dict) else None
+    message = refusals.get(case) if isinstance(refusals, dict) else None
+    return message if isinstance(message, str) else None
