@@ -1311,24 +1311,26 @@ SYNC_REF_MARKERS = {"peft": "`sync_ref_model=True` while using a PEFT model",
                     "beta0": "`sync_ref_model=True` while `beta=0.0`"}
 
 
+# TRL's refusal of a PEFT adapter on the LM head (log-probs computed from lm_head.weight directly)
+LM_HEAD_ADAPTER_MARKER = "`lm_head.weight` directly"
+
+
 def raised_message(source: str, marker: str) -> str | None:
-    """The message of the `raise X(...)` whose string literals contain marker, joined as Python
-    joins adjacent literals (None: no such raise, or not plain literals)."""
-    position = source.find(marker)
-    if position < 0:
+    """The `Type: message` of the first `raise Type("...")` whose message contains marker, read
+    with ast (adjacent literals joined as Python joins them); None when there is none."""
+    if marker not in source:
         return None
-    start = source.rfind("(", 0, position)
-    kind = source[source.rfind("raise ", 0, start):start].removeprefix("raise ").strip()
-    depth, end = 0, start
-    for end in range(start, len(source)):
-        depth += {"(": 1, ")": -1}.get(source[end], 0)
-        if depth == 0:
-            break
     try:
-        message = ast.literal_eval(source[start:end + 1])
-    except (ValueError, SyntaxError):
+        tree = ast.parse(source)
+    except SyntaxError:
         return None
-    return f"{kind}: {message}" if isinstance(message, str) and kind else None
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Raise) and isinstance(node.exc, ast.Call) and node.exc.args:
+            message = node.exc.args[0]
+            text = message.value if isinstance(message, ast.Constant) else None
+            if isinstance(text, str) and marker in text:
+                return f"{_call_name(node.exc.func)}: {text}"
+    return None
 
 
 def trl_behaviours_mode(wheels: Path, out: Path) -> int:
@@ -1341,6 +1343,7 @@ def trl_behaviours_mode(wheels: Path, out: Path) -> int:
     checks: dict[str, object] = {}
     forcing: dict[str, list[str]] = {}
     sync_ref: dict[str, dict[str, dict[str, str]]] = {}
+    lm_head: dict[str, dict[str, str]] = {}
     for version in releases:
         with zipfile.ZipFile(wheel_path(package, version, wheels)) as archive:
             names = set(archive.namelist())
@@ -1351,6 +1354,9 @@ def trl_behaviours_mode(wheels: Path, out: Path) -> int:
         forcing[version] = sorted(name.rsplit("/", 1)[-1].removesuffix("_trainer.py")
                                   for name, text in read.items()
                                   if name.endswith("_trainer.py") and PEFT_ZERO3_REENTRANT_MARKER in text)
+        lm_head[version] = {name.rsplit("/", 1)[-1].removesuffix("_trainer.py"): message
+                            for name, text in sorted(read.items()) if name.endswith("_trainer.py")
+                            if (message := raised_message(text, LM_HEAD_ADAPTER_MARKER))}
         sync_ref[version] = {
             stem: found for name, text in sorted(read.items()) if name.endswith("_trainer.py")
             for stem in [name.rsplit("/", 1)[-1].removesuffix("_trainer.py")]
@@ -1363,7 +1369,9 @@ def trl_behaviours_mode(wheels: Path, out: Path) -> int:
                 # gradient_checkpointing_kwargs["use_reentrant"] = True for a PEFT model under ZeRO-3
                 "peft_zero3_forces_reentrant": forcing,
                 # per trainer (file stem): the exception each sync_ref_model refusal raises
-                "sync_ref_model_refused": sync_ref}
+                "sync_ref_model_refused": sync_ref,
+                # per trainer (file stem): the exception raised for a PEFT adapter on lm_head
+                "lm_head_adapter_refused": lm_head}
     path = _write(document, f"behaviours-{package}.json", out)
     print(f"wrote {path.name}: {len(checks)} releases")
     return 0

@@ -79,6 +79,14 @@ class TiedEmbeddingsInAdapter(Rule):
             return "set peft_ensure_weight_tying: true (peft >= 0.18)"
         return "add ensure_weight_tying=True to the config (peft >= 0.18)"
 
+    @staticmethod
+    def _trl_refuses_lm_head(setup: TrainingSetup) -> bool:
+        from peft_lint.knowledge import trl
+
+        kind = setup.trainer.kind
+        return kind.known and "trl" in setup.versions and \
+            trl.lm_head_adapter_refusal(setup.version("trl"), str(kind.value)) is not None
+
     def check(self, setup: TrainingSetup) -> Iterator[Diagnostic]:
         adapter = setup.adapter
         if adapter.config_span is None or not version_at_least(setup.version("peft"), ENSURE_SINCE):
@@ -98,6 +106,8 @@ class TiedEmbeddingsInAdapter(Rule):
             if fact is None or not fact.known or not isinstance(fact.value, list):
                 continue
             tied = [name for name in fact.value if name in TIED_MODULES]
+            if key == "target_modules" and "lm_head" in tied and self._trl_refuses_lm_head(setup):
+                continue  # the trainer refuses the run first (PFT811): one root cause, one finding
             if tied:
                 yield self.diagnostic(
                     fact.span or adapter.config_span,

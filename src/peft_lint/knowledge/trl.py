@@ -238,3 +238,13 @@ def sync_ref_model_refusal(version: str, trainer: str, case: str) -> str | None:
     refusals = found.get(stem) if isinstance(found, dict) else None
     message = refusals.get(case) if isinstance(refusals, dict) else None
     return message if isinstance(message, str) else None
+
+
+def lm_head_adapter_refusal(version: str, trainer: str) -> str | None:
+    """The exception the release's trainer raises when the PEFT model has an adapter on its output
+    embeddings (`lm_head`), None when it does not check (generated: behaviours-trl.json; GRPO from
+    1.7, DPO and KTO 1.8, SFT and RLOO 1.15)."""
+    found = _trl_behaviour("lm_head_adapter_refused", version)
+    stem = trainer.rsplit(".", 1)[-1].removesuffix("Trainer").lower()
+    message = found.get(stem) if isinstance(found, dict) else None
+    return message if isinstance(message, str) else None

@@ -1,0 +1,2 @@
+#!/bin/bash
+python grpo.py --config recipes/grpo_lora.yaml
