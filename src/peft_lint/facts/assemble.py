@@ -131,6 +131,7 @@ def _assemble_script(context: Context, script: SourceFile, options: Options,
         return setup
     context.dialects = set(facts.dialects)
     setup = TrainingSetup(versions=context.versions, dialects=frozenset(facts.dialects))
+    setup.init_preparations = _named_preparations(script, facts)
     setup.notes.extend(facts.notes)
     # the name must appear in the text for the call to be in the tree: spares a walk of it
     setup.allocation_calls = find_allocation_calls(script.path, script.tree, facts.classes) \
@@ -591,6 +592,19 @@ def _saving(setup: TrainingSetup, facts: ScriptFacts, trainer: TrainerObject | N
     assert script.tree is not None
     setup.switches_to_full_state_dict = "FULL_STATE_DICT" in script.text and any(
         isinstance(node, ast.Constant) and node.value == "FULL_STATE_DICT" for node in ast.walk(script.tree))
+
+
+def _named_preparations(script: SourceFile, facts: ScriptFacts) -> frozenset[str]:
+    """The data-driven init calls (initialize_lora_eva_weights, ...) named in the script or the
+    project modules it imports: named anywhere, they may run (a conservative reading)."""
+    texts = [script.text]
+    for path in facts.module_paths:
+        try:
+            texts.append(Path(path).read_text(encoding="utf-8", errors="replace"))
+        except OSError:
+            return frozenset(peft_knowledge.INIT_PREPARATION.values())  # unreadable: may call any
+    return frozenset(name for name in peft_knowledge.INIT_PREPARATION.values()
+                     if any(name in text for text in texts))
 
 
 def _state_dict_patch(setup: TrainingSetup, trainer: TrainerObject | None,

@@ -396,6 +396,8 @@ class TrainingSetup:
     key_checks: list[KeyCheck] = field(default_factory=list)
     # front ends the script imports that patch the libraries ("unsloth")
     dialects: frozenset[str] = frozenset()
+    # the adapter-initialization calls (peft knowledge INIT_PREPARATION) the run's Python names
+    init_preparations: frozenset[str] = frozenset()
     # trainer keywords and imported names the resolved releases removed (or never had)
     removed_apis: list[RemovedApi] = field(default_factory=list)
     value_checks: list[ValueCheck] = field(default_factory=list)

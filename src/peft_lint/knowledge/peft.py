@@ -96,3 +96,16 @@ def patched_state_dict_saves_empty(version: str) -> bool | None:
                 if key is not None and (k := parse_version(listed)) is not None and k[0][:2] == key[0][:2]}
         found = same.pop() if len(same) == 1 else None
     return found if isinstance(found, bool) else None
+
+
+# Data-driven LoRA initializations and the call that must run for them (peft `tuners/lora/layer.py`
+# 0.21.2 `update_layer`): without it EVA only zeroes lora_B (plain LoRA, silently), LoRA-GA falls back
+# to gaussian (silently), CorDA raises "`eigens` attribute not found for layer, please run
+# `preprocess_corda` first."
+INIT_PREPARATION = {"eva": "initialize_lora_eva_weights", "lora_ga": "preprocess_loraga",
+                    "corda": "preprocess_corda"}
+CORDA_UNPREPARED = ("ValueError: `eigens` attribute not found for layer, please run `preprocess_corda` "
+                    "first. More information can be found at examples/corda_finetuning/README.md.")
+# Initializations that take an SVD of the base weight and refuse a quantized one (layer.py 0.21.2
+# `pissa_init` / `corda_init`: "Please initialize PiSSA under float32, float16, or bfloat16.")
+SVD_INITS = {"pissa": "PiSSA", "corda": "CorDA"}
