@@ -1243,6 +1243,57 @@ def optimizers_refused_with(trainer_source: str) -> dict[str, object] | None:
     return {"backends": backends, "message": message if isinstance(message, str) else None}
 
 
+# Trainer's refusal of a quantization method whose quantizer is not trainable (its message)
+NOT_TRAINABLE = "but that quantization method do not support training"
+
+
+def quantizer_trainability(files: dict[str, str]) -> dict[str, object]:
+    """Per quantization config class (`Mxfp4Config`), the quant methods it stands for and whether
+    their quantizer's `is_trainable` returns a constant (True/False) or decides at run time
+    ("conditional": torchao's bit width, AWQ's gptqmodel version, ...), or is False but the
+    quantizer dequantizes by itself on a machine without its kernels
+    ("unless-dequantized-by-environment": MXFP4). Read with ast from
+    quantizers/auto.py's AUTO_QUANTIZER_MAPPING / AUTO_QUANTIZATION_CONFIG_MAPPING and each quantizer."""
+    auto = files.get("transformers/quantizers/auto.py")
+    if auto is None:
+        return {}
+    mappings: dict[str, dict[str, str]] = {}
+    for node in ast.walk(ast.parse(auto)):
+        if isinstance(node, ast.Assign) and isinstance(node.value, ast.Dict) and node.targets and \
+                isinstance(node.targets[0], ast.Name):
+            mappings[node.targets[0].id] = {
+                key.value: value.id for key, value in zip(node.value.keys, node.value.values, strict=False)
+                if isinstance(key, ast.Constant) and isinstance(value, ast.Name)}
+    quantizers = mappings.get("AUTO_QUANTIZER_MAPPING", {})
+    configs = mappings.get("AUTO_QUANTIZATION_CONFIG_MAPPING", {})
+    trainable: dict[str, object] = {}
+    for name, text in files.items():
+        if not name.startswith("transformers/quantizers/quantizer_"):
+            continue
+        for node in ast.parse(text).body:
+            if isinstance(node, ast.ClassDef):
+                method = next((item for item in node.body if isinstance(item, ast.FunctionDef)
+                               and item.name == "is_trainable"), None)
+                if method is not None:
+                    returns = [r.value for r in ast.walk(method) if isinstance(r, ast.Return)]
+                    constants = {r.value for r in returns
+                                 if isinstance(r, ast.Constant) and isinstance(r.value, bool)}
+                    trainable[node.name] = constants.pop() if len(constants) == 1 and len(returns) == 1 \
+                        else "conditional"
+                    # a quantizer that falls back to dequantizing (no kernels, an unsupported device)
+                    if trainable[node.name] is False and "quantization_config.dequantize = True" in \
+                            ast.get_source_segment(text, node):
+                        trainable[node.name] = "unless-dequantized-by-environment"
+    table: dict[str, dict[str, object]] = {}
+    for method, config in sorted(configs.items()):
+        quantizer = quantizers.get(method)
+        entry = table.setdefault(config, {"methods": [], "trainable": None})
+        entry["methods"].append(method)  # type: ignore[union-attr]
+        found = trainable.get(quantizer, "conditional") if quantizer else "conditional"
+        entry["trainable"] = found if entry["trainable"] in (None, found) else "conditional"
+    return table
+
+
 def behaviours_mode(wheels: Path, out: Path) -> int:
     """data/behaviours-transformers.json: per release (every final release of the default
     range, each patch), what its code does that a static check needs."""
@@ -1253,10 +1304,16 @@ def behaviours_mode(wheels: Path, out: Path) -> int:
     compute_loss: dict[str, str] = {}
     eval_dataset: dict[str, bool] = {}
     optimizers: dict[str, object] = {}
+    quantizers: dict[str, object] = {}
     for version in releases:
         with zipfile.ZipFile(wheel_path(package, version, wheels)) as archive:
             trainer = archive.read(f"{package}/trainer.py").decode("utf-8")
+            quantization = {name: archive.read(name).decode("utf-8") for name in archive.namelist()
+                            if name.startswith(f"{package}/quantizers/") and name.endswith(".py")}
+            utils = archive.read(f"{package}/trainer_utils.py").decode("utf-8")
         compute_loss[version] = compute_loss_call(trainer)
+        quantizers[version] = {"checked": NOT_TRAINABLE in trainer or NOT_TRAINABLE in utils,
+                               "configs": quantizer_trainability(quantization)}
         eval_dataset[version] = EVAL_DATASET_REQUIRED in trainer
         optimizers[version] = optimizers_refused_with(trainer)
     document = {"package": package, "format": 1,
@@ -1265,7 +1322,10 @@ def behaviours_mode(wheels: Path, out: Path) -> int:
                 # Trainer.__init__ refuses an evaluation strategy without an eval_dataset
                 "eval_strategy_requires_eval_dataset": eval_dataset,
                 # the backends under which Trainer.__init__ refuses optimizers=(...)
-                "optimizers_refused_with": optimizers}
+                "optimizers_refused_with": optimizers,
+                # whether the Trainer refuses a quantization method whose quantizer is not trainable,
+                # and per config class, the methods and their quantizer's is_trainable
+                "quantization_trainable": quantizers}
     path = _write(document, f"behaviours-{package}.json", out)
     print(f"wrote {path.name}: {len(compute_loss)} releases")
     return 0

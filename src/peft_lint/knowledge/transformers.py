@@ -61,6 +61,7 @@ QUANTIZATION_CONFIGS = frozenset({
     "transformers.CompressedTensorsConfig", "transformers.FineGrainedFP8Config",
     "transformers.Mxfp4Config", "transformers.HiggsConfig", "transformers.SpQRConfig",
     "transformers.VptqConfig", "transformers.BitNetConfig", "transformers.QuarkConfig",
+    "transformers.AutoRoundConfig",
 })
 # from_pretrained kwargs that quantize while loading (load_in_* removed in 5.0).
 QUANTIZING_KWARGS = ("quantization_config", "load_in_4bit", "load_in_8bit")
@@ -332,3 +333,24 @@ def optimizers_refusal(version: str) -> OptimizersRefusal | None:
     if not isinstance(found, dict) or not isinstance(found.get("message"), str):
         return None
     return OptimizersRefusal(frozenset(found.get("backends") or ()), found["message"])
+
+
+NOT_TRAINABLE_ERROR = ("ValueError: The model you are trying to fine-tune is quantized with {method} but "
+                       "that quantization method do not support training.")
+
+
+def quantization_not_trainable(version: str, config_class: str) -> tuple[tuple[str, ...], bool] | None:
+    """(the quant methods a config class loads with, whether the quantizer may dequantize by itself
+    on a machine without its kernels) when the release's Trainer refuses to train them (their
+    quantizer's is_trainable is False); None: trainable, decided at run time (torchao's bit width,
+    ...), not checked by that release, or not recorded (generated: behaviours-transformers.json)."""
+    found = _listed_behaviour("quantization_trainable", version)
+    if isinstance(found, str):
+        found = json.loads(found)
+    if not isinstance(found, dict) or not found.get("checked"):
+        return None
+    entry = (found.get("configs") or {}).get(config_class.rsplit(".", 1)[-1])
+    trainable = entry.get("trainable") if isinstance(entry, dict) else None
+    if not isinstance(entry, dict) or trainable not in (False, "unless-dequantized-by-environment"):
+        return None
+    return tuple(entry.get("methods") or ()), entry.get("trainable") is not False
