@@ -1393,6 +1393,20 @@ def raised_message(source: str, marker: str) -> str | None:
     return None
 
 
+def padding_free_strategies(sft_source: str) -> list[str]:
+    """The packing strategies with which SFTTrainer turns padding-free on by itself, read from
+    `self.padding_free = args.padding_free or (args.packing and args.packing_strategy == "bfd")`."""
+    match = re.search(r"self\.padding_free = args\.padding_free or \(args\.packing and "
+                      r"args\.packing_strategy (==|in) ([^)]*)\)", sft_source)
+    if match is None:
+        return []
+    try:
+        value = ast.literal_eval(match.group(2).strip())
+    except (ValueError, SyntaxError):
+        return []
+    return sorted(value) if isinstance(value, set | tuple | list) else [str(value)]
+
+
 def trl_behaviours_mode(wheels: Path, out: Path) -> int:
     """data/behaviours-trl.json: per TRL release (every final release of the default range, each
     patch), how its GRPO code checks the batch arithmetic (grpo_batch_check)."""
@@ -1404,6 +1418,7 @@ def trl_behaviours_mode(wheels: Path, out: Path) -> int:
     forcing: dict[str, list[str]] = {}
     sync_ref: dict[str, dict[str, dict[str, str]]] = {}
     lm_head: dict[str, dict[str, str]] = {}
+    padding_free: dict[str, dict[str, object]] = {}
     for version in releases:
         with zipfile.ZipFile(wheel_path(package, version, wheels)) as archive:
             names = set(archive.namelist())
@@ -1417,6 +1432,14 @@ def trl_behaviours_mode(wheels: Path, out: Path) -> int:
         lm_head[version] = {name.rsplit("/", 1)[-1].removesuffix("_trainer.py"): message
                             for name, text in sorted(read.items()) if name.endswith("_trainer.py")
                             if (message := raised_message(text, LM_HEAD_ADAPTER_MARKER))}
+        sft = read.get("trl/trainer/sft_trainer.py", "")
+        padding_free[version] = {
+            "custom_collator": raised_message(sft, "custom data collator is not supported when using "
+                                                   "padding-free"),
+            "max_length": raised_message(sft, "without packing, `max_length` is not enforced"),
+            # `self.padding_free = args.padding_free or (args.packing and args.packing_strategy in {...})`:
+            # the packing strategies that turn padding-free on
+            "padding_free_strategies": padding_free_strategies(sft)}
         sync_ref[version] = {
             stem: found for name, text in sorted(read.items()) if name.endswith("_trainer.py")
             for stem in [name.rsplit("/", 1)[-1].removesuffix("_trainer.py")]
@@ -1431,7 +1454,9 @@ def trl_behaviours_mode(wheels: Path, out: Path) -> int:
                 # per trainer (file stem): the exception each sync_ref_model refusal raises
                 "sync_ref_model_refused": sync_ref,
                 # per trainer (file stem): the exception raised for a PEFT adapter on lm_head
-                "lm_head_adapter_refused": lm_head}
+                "lm_head_adapter_refused": lm_head,
+                # SFTTrainer's refusals in padding-free mode (messages), and whether BFD packing turns it on
+                "sft_padding_free": padding_free}
     path = _write(document, f"behaviours-{package}.json", out)
     print(f"wrote {path.name}: {len(checks)} releases")
     return 0

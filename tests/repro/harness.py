@@ -228,7 +228,11 @@ def train_with_trainer(spec: dict[str, Any], model: Any) -> None:
 def _trainer_kwargs(spec: dict[str, Any]) -> dict[str, Any]:
     """Keywords a script adds to the trainer's constructor ("trainer_kwargs"); the value
     "<tokenizer>" stands for the tiny tokenizer."""
-    return {key: tiny_tokenizer() if value == "<tokenizer>" else value
+    import transformers
+
+    made = {"<tokenizer>": tiny_tokenizer, "<seq2seq_collator>":
+            lambda: transformers.DataCollatorForSeq2Seq(tiny_tokenizer(), padding=True)}
+    return {key: made[value]() if isinstance(value, str) and value in made else value
             for key, value in spec.get("trainer_kwargs", {}).items()}
 
 

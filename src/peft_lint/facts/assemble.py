@@ -165,7 +165,8 @@ def _assemble_script(context: Context, script: SourceFile, options: Options,
     if trainer is not None:
         keys = [*tf.TRAINING_ARGUMENT_DEFAULTS,
                 *(trl_knowledge.GRPO_BATCH_FIELDS if trainer.canonical == "trl.GRPOTrainer" else ()),
-                *(("sync_ref_model", "beta") if trainer.canonical in trl_knowledge.SYNC_REF_TRAINERS else ())]
+                *(("sync_ref_model", "beta") if trainer.canonical in trl_knowledge.SYNC_REF_TRAINERS else ()),
+                *(trl_knowledge.SFT_PADDING_FREE_FIELDS if trainer.canonical == "trl.SFTTrainer" else ())]
         setup.training_arguments = {key: argument_fact(context, trainer, args, key) for key in keys}
     _state_dict_patch(setup, trainer, model)
     setup.deepspeed = assemble_deepspeed(context, setup, args, model)
@@ -304,6 +305,7 @@ def _trainer_use(trainer: TrainerObject | None, model: TrackedModel | None,
         use.compute_loss = trainer.compute_loss
         use.lm_collator = _lm_collator(trainer.data_collator)
         use.optimizers_given = _optimizers_given(trainer)
+        use.collator_given = _collator_given(trainer)
         peft_config = trainer.peft_config
         if peft_config is not None and not (isinstance(peft_config, Const) and peft_config.value is None):
             if isinstance(peft_config, Unknown):
@@ -353,6 +355,15 @@ def _lm_collator(value: Value | None) -> CollatorUse | None:
         else:
             pad = Fact.unknown("the tokenizer's own pad token is not known", made.span)
     return CollatorUse(collator.canonical, collator.span, mlm_fact, pad, eos)
+
+
+def _collator_given(trainer: TrainerObject) -> Fact[bool]:
+    given = trainer.data_collator
+    if given is None or (isinstance(given, Const) and given.value is None):
+        return Fact.written(False, trainer.span)
+    if isinstance(given, Unknown):
+        return Fact.unknown(given.reason, trainer.span)
+    return Fact.written(True, given.span or trainer.span)
 
 
 def _optimizers_given(trainer: TrainerObject) -> Fact[bool]:

@@ -300,6 +300,8 @@ class TrainerUse:
     eval_dataset_given: Fact[bool] = field(default_factory=lambda: Fact.unknown(UNKNOWN_NOT_FOUND))
     # a transformers DataCollatorForLanguageModeling given as data_collator
     lm_collator: CollatorUse | None = None
+    # a data_collator given to the trainer (where written)
+    collator_given: Fact[bool] = field(default_factory=lambda: Fact.unknown(UNKNOWN_NOT_FOUND))
     # `optimizers=(optimizer, scheduler)` with either one set (where written)
     optimizers_given: Fact[bool] = field(default_factory=lambda: Fact.unknown(UNKNOWN_NOT_FOUND))
 

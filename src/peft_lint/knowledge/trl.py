@@ -248,3 +248,26 @@ def lm_head_adapter_refusal(version: str, trainer: str) -> str | None:
     stem = trainer.rsplit(".", 1)[-1].removesuffix("Trainer").lower()
     message = found.get(stem) if isinstance(found, dict) else None
     return message if isinstance(message, str) else None
+
+
+# the SFTConfig fields the padding-free checks read
+SFT_PADDING_FREE_FIELDS = ("padding_free", "packing", "packing_strategy", "max_length")
+
+
+@dataclass(frozen=True)
+class PaddingFreeChecks:
+    """How the release's SFTTrainer treats padding-free mode (generated: behaviours-trl.json)."""
+
+    custom_collator: str | None  # the exception for a data_collator given in padding-free mode
+    max_length: str | None  # the exception for padding_free without packing and a max_length
+    strategies: frozenset[str]  # packing strategies that turn padding-free on by themselves
+
+
+def sft_padding_free(version: str) -> PaddingFreeChecks | None:
+    found = _trl_behaviour("sft_padding_free", version)
+    if not isinstance(found, dict):
+        return None
+    custom, limit = found.get("custom_collator"), found.get("max_length")
+    return PaddingFreeChecks(custom if isinstance(custom, str) else None,
+                             limit if isinstance(limit, str) else None,
+                             frozenset(found.get("padding_free_strategies") or ()))
