@@ -91,6 +91,12 @@ def test_rules_listing(capsys: pytest.CaptureFixture[str]) -> None:
     assert {"code": "PFT101", "name": "adalora-reentrant-gc-ddp", "severity": "error"}.items() \
         <= rules[0].items()
     assert all({"code", "name", "severity", "summary"} <= set(rule) for rule in rules)
+    # each rule says what it rests on, and how it was reproduced or why it could not be on a CPU
+    assert all(rule["evidence"] for rule in rules)
+    assert all(bool(rule.get("reproduction")) != bool(rule.get("reproduction_exempt")) for rule in rules)
+    removed = next(rule for rule in rules if rule["code"] == "PFT803")
+    assert removed["reproduction"].endswith("[PFT803]")
+    assert any("huggingface/transformers/pull/41128" in item for item in removed["evidence"])
     code, out, _ = run(["rules"], capsys)
     assert "PFT403  adalora-invalid-schedule" in out
 

@@ -401,11 +401,28 @@ def rule_object(rule: type[Rule]) -> dict[str, object]:
     entry: dict[str, object] = {"code": rule.code, "name": rule.name,
                                 "severity": rule.severity.value, "summary": rule.summary,
                                 "url": rule.url()}
+    entry["evidence"] = rule_evidence(rule)
     if rule.reproduction:
         entry["reproduction"] = rule.reproduction
     if rule.reproduction_exempt:
         entry["reproduction_exempt"] = rule.reproduction_exempt
+    elif not rule.reproduction:  # warnings and infos claim no crash or silent failure to reproduce
+        entry["reproduction_exempt"] = (f"a {rule.severity.value}: it claims no exception or silent failure "
+                                        "that a run could show; the evidence is cited")
     return entry
+
+
+def rule_evidence(rule: type[Rule]) -> list[str]:
+    """The upstream sources a rule cites: the items of its References section, one line each
+    (upstream code paths and issue/PR links)."""
+    items: list[str] = []
+    for line in rule.sections().get("References", "").splitlines():
+        text = line.strip()
+        if text.startswith("- "):
+            items.append(text[2:])
+        elif text and items:
+            items[-1] += " " + text
+    return items
 
 
 def _rules(output_format: str) -> int:
