@@ -163,7 +163,7 @@ def _assemble_script(context: Context, script: SourceFile, options: Options,
     setup.quantization_configs = [call_arguments(q.canonical, q.span, q.kwargs)
                                   for q in facts.quantization_configs if q.span is not None]
     if trainer is not None:
-        keys = [*tf.TRAINING_ARGUMENT_DEFAULTS,
+        keys = [*tf.TRAINING_ARGUMENT_DEFAULTS, "optim",
                 *(trl_knowledge.GRPO_BATCH_FIELDS if trainer.canonical == "trl.GRPOTrainer" else ()),
                 *(("sync_ref_model", "beta") if trainer.canonical in trl_knowledge.SYNC_REF_TRAINERS else ()),
                 *(trl_knowledge.SFT_PADDING_FREE_FIELDS if trainer.canonical == "trl.SFTTrainer" else ())]
