@@ -1294,30 +1294,52 @@ def quantizer_trainability(files: dict[str, str]) -> dict[str, object]:
     return table
 
 
+def _every_release(package: str) -> list[str]:
+    """Every final release of the package's default range, each patch (the behaviour tables'
+    releases)."""
+    available = pypi_versions(package)
+    return [v for newest in newest_patches(package, DEFAULT_RANGES[package], available)
+            for v in available if _minor(v) == _minor(newest)]
+
+
+def _release_sources(package: str, version: str, wheels: Path, prefixes: tuple[str, ...]) -> dict[str, str]:
+    """The .py files of one release (its wheel, or source archive) whose paths start with one of
+    prefixes, by path inside the package tree."""
+    return {name: read().decode("utf-8", errors="replace")
+            for name, read in _archive_members(wheel_path(package, version, wheels))
+            if name.startswith(prefixes) and name.endswith(".py")}
+
+
+def _write_behaviours(package: str, read_from: str, out: Path, tables: dict[str, dict[str, object]]) -> int:
+    """data/behaviours-<package>.json: each table is {release: value}."""
+    document = {"package": package, "format": 1,
+                "generated_by": f"{GENERATED_BY} --behaviours ({read_from})", **tables}
+    path = _write(document, f"behaviours-{package}.json", out)
+    print(f"wrote {path.name}: {len(next(iter(tables.values()), {}))} releases")
+    return 0
+
+
 def behaviours_mode(wheels: Path, out: Path) -> int:
     """data/behaviours-transformers.json: per release (every final release of the default
     range, each patch), what its code does that a static check needs."""
     package = "transformers"
-    available = pypi_versions(package)
-    releases = [v for newest in newest_patches(package, DEFAULT_RANGES[package], available)
-                for v in available if _minor(v) == _minor(newest)]
+    releases = _every_release(package)
     compute_loss: dict[str, str] = {}
     eval_dataset: dict[str, bool] = {}
     optimizers: dict[str, object] = {}
     quantizers: dict[str, object] = {}
     for version in releases:
-        with zipfile.ZipFile(wheel_path(package, version, wheels)) as archive:
-            trainer = archive.read(f"{package}/trainer.py").decode("utf-8")
-            quantization = {name: archive.read(name).decode("utf-8") for name in archive.namelist()
-                            if name.startswith(f"{package}/quantizers/") and name.endswith(".py")}
-            utils = archive.read(f"{package}/trainer_utils.py").decode("utf-8")
+        read = _release_sources(package, version, wheels, (
+            f"{package}/trainer.py", f"{package}/trainer_utils.py", f"{package}/quantizers/"))
+        trainer, utils = read[f"{package}/trainer.py"], read[f"{package}/trainer_utils.py"]
+        quantization = {name: text for name, text in read.items()
+                        if name.startswith(f"{package}/quantizers/")}
         compute_loss[version] = compute_loss_call(trainer)
         quantizers[version] = {"checked": NOT_TRAINABLE in trainer or NOT_TRAINABLE in utils,
                                "configs": quantizer_trainability(quantization)}
         eval_dataset[version] = EVAL_DATASET_REQUIRED in trainer
         optimizers[version] = optimizers_refused_with(trainer)
-    document = {"package": package, "format": 1,
-                "generated_by": f"{GENERATED_BY} --behaviours (transformers/trainer.py of each wheel)",
+    return _write_behaviours(package, "transformers/trainer.py of each wheel", out, {
                 "compute_loss_num_items": compute_loss,
                 # Trainer.__init__ refuses an evaluation strategy without an eval_dataset
                 "eval_strategy_requires_eval_dataset": eval_dataset,
@@ -1325,10 +1347,7 @@ def behaviours_mode(wheels: Path, out: Path) -> int:
                 "optimizers_refused_with": optimizers,
                 # whether the Trainer refuses a quantization method whose quantizer is not trainable,
                 # and per config class, the methods and their quantizer's is_trainable
-                "quantization_trainable": quantizers}
-    path = _write(document, f"behaviours-{package}.json", out)
-    print(f"wrote {path.name}: {len(compute_loss)} releases")
-    return 0
+                "quantization_trainable": quantizers})
 
 
 def grpo_batch_check(config_source: str, trainer_source: str) -> dict[str, object] | None:
@@ -1353,8 +1372,6 @@ def grpo_batch_check(config_source: str, trainer_source: str) -> dict[str, objec
     eval_check = "global eval batch size" in both or "effective eval batch size" in both
     return {"family": family, "where": where,
             "eval_check": eval_check,
-            # the eval check runs only when do_eval is set (it is, from any eval_strategy but "no")
-            "eval_needs_do_eval": "self.do_eval and self.eval_strategy" in config_source,
             "eval_generations_field": eval_check and "num_generations_eval" in config_source,
             "both_batch_settings_refused": "can not be both configured at the same time" in config_source,
             "auto_find_batch_size_refused": "auto_find_batch_size is not supported by GRPO" in both}
@@ -1411,19 +1428,14 @@ def trl_behaviours_mode(wheels: Path, out: Path) -> int:
     """data/behaviours-trl.json: per TRL release (every final release of the default range, each
     patch), how its GRPO code checks the batch arithmetic (grpo_batch_check)."""
     package = "trl"
-    available = pypi_versions(package)
-    releases = [v for newest in newest_patches(package, DEFAULT_RANGES[package], available)
-                for v in available if _minor(v) == _minor(newest)]
+    releases = _every_release(package)
     checks: dict[str, object] = {}
     forcing: dict[str, list[str]] = {}
     sync_ref: dict[str, dict[str, dict[str, str]]] = {}
     lm_head: dict[str, dict[str, str]] = {}
     padding_free: dict[str, dict[str, object]] = {}
     for version in releases:
-        with zipfile.ZipFile(wheel_path(package, version, wheels)) as archive:
-            names = set(archive.namelist())
-            read = {name: archive.read(name).decode("utf-8")
-                    for name in names if name.startswith("trl/trainer/") and name.endswith(".py")}
+        read = _release_sources(package, version, wheels, ("trl/trainer/",))
         checks[version] = grpo_batch_check(read.get("trl/trainer/grpo_config.py", ""),
                                            read.get("trl/trainer/grpo_trainer.py", ""))
         forcing[version] = sorted(name.rsplit("/", 1)[-1].removesuffix("_trainer.py")
@@ -1445,8 +1457,7 @@ def trl_behaviours_mode(wheels: Path, out: Path) -> int:
             for stem in [name.rsplit("/", 1)[-1].removesuffix("_trainer.py")]
             if (found := {case: message for case, marker in SYNC_REF_MARKERS.items()
                           if (message := raised_message(text, marker))})}
-    document = {"package": package, "format": 1,
-                "generated_by": f"{GENERATED_BY} --behaviours (trl/trainer/*.py of each wheel)",
+    return _write_behaviours(package, "trl/trainer/*.py of each wheel", out, {
                 "grpo_batch_check": checks,
                 # the trainers (file stems: "sft", "dpo", ...) whose __init__ sets
                 # gradient_checkpointing_kwargs["use_reentrant"] = True for a PEFT model under ZeRO-3
@@ -1456,10 +1467,7 @@ def trl_behaviours_mode(wheels: Path, out: Path) -> int:
                 # per trainer (file stem): the exception raised for a PEFT adapter on lm_head
                 "lm_head_adapter_refused": lm_head,
                 # SFTTrainer's refusals in padding-free mode (messages), and whether BFD packing turns it on
-                "sft_padding_free": padding_free}
-    path = _write(document, f"behaviours-{package}.json", out)
-    print(f"wrote {path.name}: {len(checks)} releases")
-    return 0
+                "sft_padding_free": padding_free})
 
 
 # PR deepspeedai/DeepSpeed#8148 ("Z3: Support for activation ckpt with frozen params"): the
@@ -1474,22 +1482,13 @@ def deepspeed_behaviours_mode(wheels: Path, out: Path) -> int:
     through a non-reentrant checkpoint's recompute (before it, the recompute sees them
     re-partitioned, shape [0], and torch raises CheckpointError)."""
     package = "deepspeed"
-    available = pypi_versions(package)
-    releases = [v for newest in newest_patches(package, DEFAULT_RANGES[package], available)
-                for v in available if _minor(v) == _minor(newest)]
+    releases = _every_release(package)
     handled: dict[str, bool] = {}
     for version in releases:
-        text = "".join(read().decode("utf-8", errors="replace")
-                       for name, read in _archive_members(wheel_path(package, version, wheels))
-                       if name.startswith("deepspeed/runtime/zero/") and name.endswith(".py"))
-        handled[version] = ZERO3_RECOMPUTE_MARKER in text
-    document = {"package": package, "format": 1,
-                "generated_by": f"{GENERATED_BY} --behaviours "
-                                "(deepspeed/runtime/zero/*.py of each source archive)",
-                "zero3_checkpoint_recompute_keeps_frozen_params": handled}
-    path = _write(document, f"behaviours-{package}.json", out)
-    print(f"wrote {path.name}: {len(handled)} releases")
-    return 0
+        sources = _release_sources(package, version, wheels, ("deepspeed/runtime/zero/",))
+        handled[version] = any(ZERO3_RECOMPUTE_MARKER in text for text in sources.values())
+    return _write_behaviours(package, "deepspeed/runtime/zero/*.py of each source archive", out,
+                             {"zero3_checkpoint_recompute_keeps_frozen_params": handled})
 
 
 # huggingface/accelerate#3987 (1.14): fully_shard leaves integer (uint8-stored) frozen Params4bit
@@ -1501,23 +1500,15 @@ def accelerate_behaviours_mode(wheels: Path, out: Path) -> int:
     """data/behaviours-accelerate.json: per accelerate release (every final release of the default
     range, each patch), whether FSDP2 excludes 4-bit weights stored as integers from sharding."""
     package = "accelerate"
-    available = pypi_versions(package)
-    releases = [v for newest in newest_patches(package, DEFAULT_RANGES[package], available)
-                for v in available if _minor(v) == _minor(newest)]
+    releases = _every_release(package)
     excluded: dict[str, bool] = {}
     for version in releases:
-        with zipfile.ZipFile(wheel_path(package, version, wheels)) as archive:
-            names = set(archive.namelist())
-            text = archive.read("accelerate/utils/fsdp_utils.py").decode("utf-8") \
-                if "accelerate/utils/fsdp_utils.py" in names else ""
+        text = _release_sources(package, version, wheels, ("accelerate/utils/fsdp_utils.py",)).get(
+            "accelerate/utils/fsdp_utils.py", "")
         excluded[version] = FSDP2_PARAMS4BIT_MARKER in text
-    document = {"package": package, "format": 1,
-                "generated_by": f"{GENERATED_BY} --behaviours (accelerate/utils/fsdp_utils.py of each wheel)",
-                # torch >= 2.7 is needed too (the exclusion uses fully_shard's ignored_params)
-                "fsdp2_excludes_integer_params4bit": excluded}
-    path = _write(document, f"behaviours-{package}.json", out)
-    print(f"wrote {path.name}: {len(excluded)} releases")
-    return 0
+    # torch >= 2.7 is needed too (the exclusion uses fully_shard's ignored_params)
+    return _write_behaviours(package, "accelerate/utils/fsdp_utils.py of each wheel", out,
+                             {"fsdp2_excludes_integer_params4bit": excluded})
 
 
 # peft 0.20 (utils/save_and_load.py): get_peft_model_state_dict drops the keys of *other* adapters
@@ -1531,20 +1522,14 @@ def peft_behaviours_mode(wheels: Path, out: Path) -> int:
     empties the file when `model.state_dict` is patched to return an already-extracted adapter
     state dict (the alpaca-lora pattern)."""
     package = "peft"
-    available = pypi_versions(package)
-    releases = [v for newest in newest_patches(package, DEFAULT_RANGES[package], available)
-                for v in available if _minor(v) == _minor(newest)]
+    releases = _every_release(package)
     needs_name: dict[str, bool] = {}
     for version in releases:
-        with zipfile.ZipFile(wheel_path(package, version, wheels)) as archive:
-            text = archive.read("peft/utils/save_and_load.py").decode("utf-8")
+        text = _release_sources(package, version, wheels, ("peft/utils/save_and_load.py",))[
+            "peft/utils/save_and_load.py"]
         needs_name[version] = ADAPTER_NAME_TOLERANT_MARKER not in text
-    document = {"package": package, "format": 1,
-                "generated_by": f"{GENERATED_BY} --behaviours (peft/utils/save_and_load.py of each wheel)",
-                "state_dict_keys_need_adapter_name": needs_name}
-    path = _write(document, f"behaviours-{package}.json", out)
-    print(f"wrote {path.name}: {len(needs_name)} releases")
-    return 0
+    return _write_behaviours(package, "peft/utils/save_and_load.py of each wheel", out,
+                             {"state_dict_keys_need_adapter_name": needs_name})
 
 
 def _pairs(items: list[str]) -> list[tuple[str, str]]:

@@ -474,23 +474,28 @@ def _new_trainer(interp: Interpreter, name: str, local_class: str | None, args: 
         callback_list.append(Unknown(span, "callbacks may be passed through `**` arguments"))
     trainer = TrainerObject(name, span, model, training_args, kwargs.entries.get("peft_config"),
                             callback_list, local_class=local_class)
-    trainer.eval_dataset = kwargs.entries.get("eval_dataset")
     trainer.keywords = tuple((key, where) for key, where in kwargs.key_spans.items() if key in kwargs.entries)
     trainer.conditional = bool(interp.conditional)
-    trainer.data_collator = kwargs.entries.get("data_collator")
+    trainer.eval_dataset = _trainer_keyword(args, kwargs, "eval_dataset", span)
+    trainer.data_collator = _trainer_keyword(args, kwargs, "data_collator", span)
     trainer.optimizers = kwargs.entries.get("optimizers")
-    if trainer.data_collator is None and len(args) > 2:
-        trainer.data_collator = Unknown(span, "the trainer is given positional arguments")
-    if trainer.eval_dataset is None and len(args) > 2:  # the positions differ between trainers
-        trainer.eval_dataset = Unknown(span, "the trainer is given positional arguments")
-    elif trainer.eval_dataset is None and not kwargs.complete:
-        trainer.eval_dataset = Unknown(span, "eval_dataset may be passed through `**` arguments")
     if model is None and not kwargs.complete:
         trainer.model = Unknown(span, "model may be passed through `**` arguments")
     if trainer.peft_config is None and not kwargs.complete:
         trainer.peft_config = Unknown(span, "peft_config may be passed through `**` arguments")
     interp.facts.trainers.append(trainer)
     return ObjectValue(span, trainer)
+
+
+def _trainer_keyword(args: list[Value], kwargs: DictValue, key: str, span: Span) -> Value | None:
+    """A trainer keyword after model/args/...: its value, None when not given, Unknown when it may
+    be given by position (the positions differ between trainers) or through `**` arguments."""
+    value = kwargs.entries.get(key)
+    if value is None and len(args) > 2:
+        return Unknown(span, "the trainer is given positional arguments")
+    if value is None and not kwargs.complete:
+        return Unknown(span, f"{key} may be passed through `**` arguments")
+    return value
 
 
 def _ddp(interp: Interpreter, args: list[Value], kwargs: DictValue, span: Span) -> Value:

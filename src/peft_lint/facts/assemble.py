@@ -131,7 +131,6 @@ def _assemble_script(context: Context, script: SourceFile, options: Options,
         return setup
     context.dialects = set(facts.dialects)
     setup = TrainingSetup(versions=context.versions, dialects=frozenset(facts.dialects))
-    setup.init_preparations = _named_preparations(script, facts)
     setup.notes.extend(facts.notes)
     # the name must appear in the text for the call to be in the tree: spares a walk of it
     setup.allocation_calls = find_allocation_calls(script.path, script.tree, facts.classes) \
@@ -146,6 +145,9 @@ def _assemble_script(context: Context, script: SourceFile, options: Options,
     setup.model.weights_dtype = weights_dtype_fact(context, model)
     adapter = _adapter(trainer, model)
     setup.adapter = _adapter_spec(adapter, model, setup.model)
+    init = setup.adapter.kwargs.get("init_lora_weights")
+    if init is not None and init.known and init.value in peft_knowledge.INIT_PREPARATION:
+        setup.init_preparations = _named_preparations(script, facts)  # reads the project's modules
     setup.adapter_configs = [_adapter_spec(value.obj, None, ModelLoad())
                              for value in facts.adapter_configs if isinstance(value.obj, AdapterConfig)]
     args = training_args_of(trainer)
@@ -301,11 +303,11 @@ def _trainer_use(trainer: TrainerObject | None, model: TrackedModel | None,
     if trainer is not None:
         use.kind = Fact.written(trainer.canonical, trainer.span)
         use.span = trainer.span
-        use.eval_dataset_given = _eval_dataset_given(trainer)
+        use.eval_dataset_given = _given(trainer, trainer.eval_dataset)
         use.compute_loss = trainer.compute_loss
         use.lm_collator = _lm_collator(trainer.data_collator)
         use.optimizers_given = _optimizers_given(trainer)
-        use.collator_given = _collator_given(trainer)
+        use.collator_given = _given(trainer, trainer.data_collator)
         peft_config = trainer.peft_config
         if peft_config is not None and not (isinstance(peft_config, Const) and peft_config.value is None):
             if isinstance(peft_config, Unknown):
@@ -357,15 +359,6 @@ def _lm_collator(value: Value | None) -> CollatorUse | None:
     return CollatorUse(collator.canonical, collator.span, mlm_fact, pad, eos)
 
 
-def _collator_given(trainer: TrainerObject) -> Fact[bool]:
-    given = trainer.data_collator
-    if given is None or (isinstance(given, Const) and given.value is None):
-        return Fact.written(False, trainer.span)
-    if isinstance(given, Unknown):
-        return Fact.unknown(given.reason, trainer.span)
-    return Fact.written(True, given.span or trainer.span)
-
-
 def _optimizers_given(trainer: TrainerObject) -> Fact[bool]:
     """Whether the trainer gets its own optimizer or scheduler (`optimizers=(opt, None)`)."""
     given = trainer.optimizers
@@ -377,8 +370,8 @@ def _optimizers_given(trainer: TrainerObject) -> Fact[bool]:
     return Fact.unknown("optimizers are computed at run time", given.span or trainer.span)
 
 
-def _eval_dataset_given(trainer: TrainerObject) -> Fact[bool]:
-    given = trainer.eval_dataset
+def _given(trainer: TrainerObject, given: Value | None) -> Fact[bool]:
+    """Whether the trainer is given a keyword's value (None as a value counts as not given)."""
     if given is None or (isinstance(given, Const) and given.value is None):
         return Fact.written(False, trainer.span)
     if isinstance(given, Unknown):

@@ -57,10 +57,7 @@ def fsdp2_excludes_integer_params4bit(version: str) -> bool | None:
     """Whether the release's FSDP2 preparation leaves 4-bit weights stored as integers out of
     sharding (huggingface/accelerate#3987, first in 1.14.0) instead of letting fully_shard crash or
     corrupt their quant_state; None for a release not recorded."""
-    import json
-    from pathlib import Path
+    from peft_lint.knowledge.behaviours import behaviour
 
-    path = Path(__file__).parent / "data" / "behaviours-accelerate.json"
-    table = json.loads(path.read_text(encoding="utf-8"))["fsdp2_excludes_integer_params4bit"]
-    found = table.get(version)
+    found = behaviour("accelerate", "fsdp2_excludes_integer_params4bit", version)
     return found if isinstance(found, bool) else None

@@ -13,7 +13,7 @@ scripts/gen_knowledge.py, read from the source archives).
 
 from __future__ import annotations
 
-from functools import lru_cache
+from peft_lint.knowledge.behaviours import behaviour
 
 PACKAGE = "deepspeed"
 KNOWN_VERSIONS = ["0.14.5", "0.15.4", "0.16.9", "0.17.6", "0.18.3", "0.19.8"]
@@ -41,16 +41,10 @@ def validation_error(model: str, location: str, message: str, v1: bool = False) 
     return f'"ValidationError: 1 validation error for {model}" at `{where}`: "{message}"'
 
 
-@lru_cache(maxsize=64)
 def zero3_recompute_keeps_frozen_params(version: str) -> bool | None:
     """Whether ZeRO-3 keeps a frozen parameter gathered through a non-reentrant checkpoint's
     recompute (deepspeedai/DeepSpeed#8148, first in 0.19.3; generated per release from the
     source archives: behaviours-deepspeed.json). Before it, the recompute sees the parameter
     re-partitioned (shape [0]) and torch raises CheckpointError. None: a release not recorded."""
-    import json
-    from pathlib import Path
-
-    path = Path(__file__).parent / "data" / "behaviours-deepspeed.json"
-    table = json.loads(path.read_text(encoding="utf-8"))["zero3_checkpoint_recompute_keeps_frozen_params"]
-    found = table.get(version)
+    found = behaviour("deepspeed", "zero3_checkpoint_recompute_keeps_frozen_params", version)
     return found if isinstance(found, bool) else None

@@ -38,6 +38,7 @@ judged, never by a neighbour's table; `coverage_note` and `not_judged` say why.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -275,18 +276,29 @@ def renamed_keyword(canonical: str, key: str) -> str | None:
 
 def last_release_accepting(canonical: str, versions: dict[str, str], key: str) -> str | None:
     """The newest release before the resolved one whose class accepts the keyword (None: none)."""
+    package = TABLES[canonical][0] if canonical in TABLES else canonical.split(".")[0]
+    return _nearest_release(package, versions.get(package, ""), later=False, has=lambda version: key in (
+        accepted_keywords(canonical, {**versions, package: version}) or ()))
+
+
+def first_release_accepting(canonical: str, versions: dict[str, str], key: str) -> str | None:
+    """The oldest release after the resolved one whose class accepts the keyword (None: none)."""
+    package = TABLES[canonical][0] if canonical in TABLES else canonical.split(".")[0]
+    return _nearest_release(package, versions.get(package, ""), later=True, has=lambda version: key in (
+        accepted_keywords(canonical, {**versions, package: version}) or ()))
+
+
+def _nearest_release(package: str, version: str, later: bool, has: Callable[[str], bool]) -> str | None:
+    """The table release nearest to `version` on one side (newer when `later`) for which `has`
+    holds; None when none does or the version cannot be read."""
     from peft_lint.knowledge.versions import parse_version
 
-    package = TABLES[canonical][0] if canonical in TABLES else canonical.split(".")[0]
-    current = parse_version(versions.get(package, ""))
+    current = parse_version(version)
     if current is None:
         return None
-    for version in reversed(_covered(package)):
-        if (parse_version(version) or current) >= current:
-            continue
-        if key in (accepted_keywords(canonical, {**versions, package: version}) or ()):
-            return version
-    return None
+    side = [candidate for candidate in _covered(package)
+            if (key := parse_version(candidate)) is not None and (key > current if later else key < current)]
+    return next((candidate for candidate in (side if later else reversed(side)) if has(candidate)), None)
 
 
 def release_series(package: str, table: str) -> str:
@@ -298,64 +310,39 @@ def release_series(package: str, table: str) -> str:
     return table if later or minor is None else f"{minor[0]}.{minor[1]}.x"
 
 
+def _exports_entry(package: str, version: str) -> dict[str, object]:
+    used = table_version(package, version)
+    document = _document(package, used) if used else None
+    found = document.get("exports") if document is not None else None
+    return found if isinstance(found, dict) else {}
+
+
 def exports(package: str, version: str) -> frozenset[str] | None:
     """The names `from <package> import X` finds in the release (its `__init__`'s bindings, its
     lazy import table, its submodules); None when not known (no table, or the `__init__` is open:
     a star import or a module `__getattr__`)."""
-    used = table_version(package, version)
-    document = _document(package, used) if used else None
-    found = document.get("exports") if document is not None else None
-    names = found.get("names") if isinstance(found, dict) else None
+    names = _exports_entry(package, version).get("names")
     return frozenset(names) if isinstance(names, list) else None
 
 
 def exported_elsewhere(package: str, version: str, name: str) -> str | None:
     """The module that exports a trainer or config the package no longer exports at its top level
     (trl 1.x `ORPOTrainer`: trl.experimental.orpo); None when the release has no such class."""
-    used = table_version(package, version)
-    document = _document(package, used) if used else None
-    found = document.get("exports") if document is not None else None
-    elsewhere = found.get("elsewhere") if isinstance(found, dict) else None
+    elsewhere = _exports_entry(package, version).get("elsewhere")
     module = elsewhere.get(name) if isinstance(elsewhere, dict) else None
     return module if isinstance(module, str) else None
 
 
 def first_release_exporting(package: str, version: str, name: str) -> str | None:
     """The oldest release after `version` whose top level exports name (None: none known)."""
-    from peft_lint.knowledge.versions import parse_version
-
-    current = parse_version(version)
-    if current is None:
-        return None
-    return next((candidate for candidate in _covered(package)
-                 if (parse_version(candidate) or current) > current
-                 and name in (exports(package, candidate) or ())), None)
-
-
-def first_release_accepting(canonical: str, versions: dict[str, str], key: str) -> str | None:
-    """The oldest release after the resolved one whose class accepts the keyword (None: none)."""
-    from peft_lint.knowledge.versions import parse_version
-
-    package = TABLES[canonical][0] if canonical in TABLES else canonical.split(".")[0]
-    current = parse_version(versions.get(package, ""))
-    if current is None:
-        return None
-    return next((version for version in _covered(package)
-                 if (parse_version(version) or current) > current
-                 and key in (accepted_keywords(canonical, {**versions, package: version}) or ())), None)
+    return _nearest_release(package, version, later=True,
+                            has=lambda candidate: name in (exports(package, candidate) or ()))
 
 
 def last_release_exporting(package: str, version: str, name: str) -> str | None:
     """The newest release before `version` whose top level exports name (None: none known)."""
-    from peft_lint.knowledge.versions import parse_version
-
-    current = parse_version(version)
-    if current is None:
-        return None
-    for candidate in reversed(_covered(package)):
-        if (parse_version(candidate) or current) < current and name in (exports(package, candidate) or ()):
-            return candidate
-    return None
+    return _nearest_release(package, version, later=False,
+                            has=lambda candidate: name in (exports(package, candidate) or ()))
 
 
 def not_judged(canonical: str, versions: dict[str, str]) -> str | None:

@@ -82,19 +82,9 @@ def patched_state_dict_saves_empty(version: str) -> bool | None:
     adapter file without a tensor: releases whose get_peft_model_state_dict keeps only keys that
     name the adapter (0.4.0-0.19.1; generated per release from peft/utils/save_and_load.py:
     behaviours-peft.json). None: a release not recorded."""
-    import json
-    from pathlib import Path
+    from peft_lint.knowledge.behaviours import behaviour
 
-    path = Path(__file__).parent / "data" / "behaviours-peft.json"
-    table = json.loads(path.read_text(encoding="utf-8"))["state_dict_keys_need_adapter_name"]
-    found = table.get(version)
-    if found is None:
-        from peft_lint.knowledge.versions import parse_version
-
-        key = parse_version(version)
-        same = {value for listed, value in table.items()
-                if key is not None and (k := parse_version(listed)) is not None and k[0][:2] == key[0][:2]}
-        found = same.pop() if len(same) == 1 else None
+    found = behaviour("peft", "state_dict_keys_need_adapter_name", version)
     return found if isinstance(found, bool) else None
 
 

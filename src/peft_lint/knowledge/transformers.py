@@ -6,10 +6,9 @@ training_args.py), bisected over 5.x releases; see shared/knowledge/pitfalls.md 
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
-from functools import lru_cache
 
+from peft_lint.knowledge.behaviours import behaviour
 from peft_lint.knowledge.versions import version_at_least
 
 PACKAGE = "transformers"
@@ -267,7 +266,7 @@ EVAL_DATASET_ERROR = ("ValueError: You have set `args.eval_strategy` to {strateg
 def requires_eval_dataset(version: str) -> bool | None:
     """Whether Trainer.__init__ refuses an evaluation strategy without an eval_dataset (from
     4.46); None for a release without a record."""
-    found = _listed_behaviour("eval_strategy_requires_eval_dataset", version)
+    found = behaviour("transformers", "eval_strategy_requires_eval_dataset", version)
     return None if found is None else bool(found)
 
 
@@ -276,35 +275,8 @@ def compute_loss_call(version: str) -> str | None:
     `num_items_in_batch=`, "unless-loss-kwargs" (only when the model's forward takes no loss
     kwargs: 4.47.0, 4.48.0), "never" (before 4.46.1); None for a release the table does not
     list, unless every listed patch of its minor agrees."""
-    found = _listed_behaviour("compute_loss_num_items", version)
+    found = behaviour("transformers", "compute_loss_num_items", version)
     return None if found is None else str(found)
-
-
-@lru_cache(maxsize=64)
-def _listed_behaviour(name: str, version: str) -> object | None:
-    """A behaviour's value for a release: its own record, else the value every recorded patch
-    of its minor shares (None when they differ or none is recorded)."""
-    table = _behaviours().get(name, {})
-    if version in table:
-        return table[version]
-    from peft_lint.knowledge.versions import parse_version
-
-    key = parse_version(version)
-    if key is None:
-        return None
-    same_minor = {json.dumps(json_value, sort_keys=True) if isinstance(json_value, dict | list)
-                  else json_value for listed, json_value in table.items()
-                  if (k := parse_version(listed)) is not None and k[0][:2] == key[0][:2]}
-    return same_minor.pop() if len(same_minor) == 1 else None
-
-
-@lru_cache(maxsize=1)
-def _behaviours() -> dict[str, dict[str, object]]:
-    import json
-    from pathlib import Path
-
-    path = Path(__file__).parent / "data" / "behaviours-transformers.json"
-    return json.loads(path.read_text(encoding="utf-8"))  # type: ignore[no-any-return]
 
 
 # DataCollatorForLanguageModeling(mlm=False) builds labels from input_ids and sets every label equal to
@@ -325,11 +297,7 @@ def optimizers_refusal(version: str) -> OptimizersRefusal | None:
     """How the release's Trainer.__init__ refuses `optimizers=(optimizer, scheduler)` under FSDP (and
     DeepSpeed, until 4.45), generated from each trainer.py (behaviours-transformers.json); None for
     a release not recorded."""
-    import json
-
-    found = _listed_behaviour("optimizers_refused_with", version)
-    if isinstance(found, str):  # the minor's patches agree: stored hashable as JSON
-        found = json.loads(found)
+    found = behaviour("transformers", "optimizers_refused_with", version)
     if not isinstance(found, dict) or not isinstance(found.get("message"), str):
         return None
     return OptimizersRefusal(frozenset(found.get("backends") or ()), found["message"])
@@ -344,9 +312,7 @@ def quantization_not_trainable(version: str, config_class: str) -> tuple[tuple[s
     on a machine without its kernels) when the release's Trainer refuses to train them (their
     quantizer's is_trainable is False); None: trainable, decided at run time (torchao's bit width,
     ...), not checked by that release, or not recorded (generated: behaviours-transformers.json)."""
-    found = _listed_behaviour("quantization_trainable", version)
-    if isinstance(found, str):
-        found = json.loads(found)
+    found = behaviour("transformers", "quantization_trainable", version)
     if not isinstance(found, dict) or not found.get("checked"):
         return None
     entry = (found.get("configs") or {}).get(config_class.rsplit(".", 1)[-1])

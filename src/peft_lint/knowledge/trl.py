@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
 
+from peft_lint.knowledge.behaviours import behaviour
 from peft_lint.knowledge.versions import version_at_least
 
 PACKAGE = "trl"
@@ -181,7 +181,6 @@ class GrpoBatchCheck:
     family: str
     where: str  # "config" (GRPOConfig(...) raises) or "trainer" (GRPOTrainer(...) raises)
     eval_check: bool
-    eval_needs_do_eval: bool
     eval_generations_field: bool  # num_generations_eval counts for the eval batch
     both_batch_settings_refused: bool
     auto_find_batch_size_refused: bool
@@ -190,34 +189,15 @@ class GrpoBatchCheck:
 def grpo_batch_check(version: str) -> GrpoBatchCheck | None:
     """The release's check; None before GRPO checked it (0.14) or for a release not recorded
     (unless every recorded patch of its minor agrees)."""
-    found = _trl_behaviour("grpo_batch_check", version)
+    found = behaviour("trl", "grpo_batch_check", version)
     return GrpoBatchCheck(**found) if isinstance(found, dict) else None
-
-
-@lru_cache(maxsize=64)
-def _trl_behaviour(name: str, version: str) -> object | None:
-    """A generated behaviour's value for a release: its own record, else the value every recorded
-    patch of its minor shares (None when they differ or none is recorded)."""
-    import json
-    from pathlib import Path
-
-    from peft_lint.knowledge.versions import parse_version
-
-    path = Path(__file__).parent / "data" / "behaviours-trl.json"
-    table: dict[str, object] = json.loads(path.read_text(encoding="utf-8")).get(name, {})
-    if version in table:
-        return table[version]
-    key = parse_version(version)
-    same = {json.dumps(value, sort_keys=True) for listed, value in table.items()
-            if key is not None and (k := parse_version(listed)) is not None and k[0][:2] == key[0][:2]}
-    return json.loads(same.pop()) if len(same) == 1 else None
 
 
 def forces_reentrant_for_peft_zero3(version: str, trainer: str) -> bool | None:
     """Whether the release's trainer (`trl.SFTTrainer`, ...) sets
     `gradient_checkpointing_kwargs["use_reentrant"] = True` for a PEFT model under ZeRO-3
     (generated: behaviours-trl.json; SFT from 0.28, the other trainers later); None: not recorded."""
-    found = _trl_behaviour("peft_zero3_forces_reentrant", version)
+    found = behaviour("trl", "peft_zero3_forces_reentrant", version)
     if not isinstance(found, list):
         return None
     stem = trainer.rsplit(".", 1)[-1].removesuffix("Trainer").lower()
@@ -233,7 +213,7 @@ def sync_ref_model_refusal(version: str, trainer: str, case: str) -> str | None:
     with a PEFT model (case "peft") or, in GRPO/RLOO, with `beta=0.0` (case "beta0"); None when
     it does not refuse it there or the release is not recorded (generated: behaviours-trl.json,
     GRPO/RLOO from 0.28, DPO from 0.29, KTO from 1.8)."""
-    found = _trl_behaviour("sync_ref_model_refused", version)
+    found = behaviour("trl", "sync_ref_model_refused", version)
     stem = trainer.rsplit(".", 1)[-1].removesuffix("Trainer").lower()
     refusals = found.get(stem) if isinstance(found, dict) else None
     message = refusals.get(case) if isinstance(refusals, dict) else None
@@ -244,7 +224,7 @@ def lm_head_adapter_refusal(version: str, trainer: str) -> str | None:
     """The exception the release's trainer raises when the PEFT model has an adapter on its output
     embeddings (`lm_head`), None when it does not check (generated: behaviours-trl.json; GRPO from
     1.7, DPO and KTO 1.8, SFT and RLOO 1.15)."""
-    found = _trl_behaviour("lm_head_adapter_refused", version)
+    found = behaviour("trl", "lm_head_adapter_refused", version)
     stem = trainer.rsplit(".", 1)[-1].removesuffix("Trainer").lower()
     message = found.get(stem) if isinstance(found, dict) else None
     return message if isinstance(message, str) else None
@@ -264,7 +244,7 @@ class PaddingFreeChecks:
 
 
 def sft_padding_free(version: str) -> PaddingFreeChecks | None:
-    found = _trl_behaviour("sft_padding_free", version)
+    found = behaviour("trl", "sft_padding_free", version)
     if not isinstance(found, dict):
         return None
     custom, limit = found.get("custom_collator"), found.get("max_length")
