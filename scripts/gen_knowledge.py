@@ -1294,6 +1294,92 @@ def quantizer_trainability(files: dict[str, str]) -> dict[str, object]:
     return table
 
 
+# a data-dependent skip in an MoE block's forward: only the experts some token is routed to run
+_ROUTED_ONLY_MARKERS = ("continue", "nonzero", "torch.where", "numel()", "expert_hit")
+
+
+# Gemma 3's create_causal_mask_mapping (transformers 5.0-5.5, huggingface/transformers#45454 removed it)
+TOKEN_TYPE_IDS_REQUIRED_MARKER = "is required as a model input when training"
+
+
+def training_requires_token_type_ids(files: dict[str, str]) -> dict[str, str]:
+    """Per model_type, the exception its modeling code raises when the model runs in training mode
+    without `token_type_ids` (Gemma 3's multimodal model on transformers 5.0-5.5), read with ast."""
+    table: dict[str, str] = {}
+    for path, source in sorted(files.items()):
+        match = re.fullmatch(r"transformers/models/(\w+)/modeling_\1\.py", path)
+        if match is None or (message := raised_message(source, TOKEN_TYPE_IDS_REQUIRED_MARKER)) is None:
+            continue
+        for model_type in _model_types(files, match.group(1)):
+            table[model_type] = message
+    return table
+
+
+def _model_types(files: dict[str, str], folder: str) -> list[str]:
+    """The model_type of a models/<folder>'s main config class (`Gemma3Config` for gemma3, not its
+    `Gemma3TextConfig`), read with ast from its configuration file; else the folder's name."""
+    source = files.get(f"transformers/models/{folder}/configuration_{folder}.py", "")
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return [folder]
+    declared = {node.name.lower(): item.value.value for node in tree.body if isinstance(node, ast.ClassDef)
+                for item in node.body if isinstance(item, ast.Assign | ast.AnnAssign)
+                for target in ([item.target] if isinstance(item, ast.AnnAssign) else item.targets)
+                if isinstance(target, ast.Name) and target.id == "model_type"
+                and isinstance(item.value, ast.Constant) and isinstance(item.value.value, str)}
+    main = declared.get(folder.replace("_", "") + "config")
+    if main is None and len(set(declared.values())) == 1:
+        main = next(iter(declared.values()))
+    return [main or folder]
+
+
+def routed_expert_lists(files: dict[str, str]) -> dict[str, list[str]]:
+    """Per model_type, the classes (module path) that hold their experts as an `nn.ModuleList` of
+    per-expert modules and run only the experts tokens are routed to (ZeRO-3 gathers each expert by
+    its own hook, so ranks routing differently wait on different gathers unless the block is a
+    leaf). Read with ast from every models/<name>/modeling_<name>.py; the model_type from the
+    `model_type = "..."` of the folder's configuration file (else the folder's name)."""
+    table: dict[str, list[str]] = {}
+    for path, source in sorted(files.items()):
+        match = re.fullmatch(r"transformers/models/(\w+)/modeling_\1\.py", path)
+        if match is None or "experts" not in source or "ModuleList" not in source:
+            continue
+        blocks = [f"transformers.models.{match.group(1)}.modeling_{match.group(1)}.{name}"
+                  for name in _routed_expert_classes(source)]
+        if not blocks:
+            continue
+        for model_type in _model_types(files, match.group(1)):
+            table.setdefault(model_type, []).extend(blocks)
+    return table
+
+
+def _routed_expert_classes(source: str) -> list[str]:
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return []
+    found = []
+    for node in tree.body:
+        if not isinstance(node, ast.ClassDef):
+            continue
+        segment = ast.get_source_segment(source, node) or ""
+        if any(_assigns_module_list_experts(item) for item in ast.walk(node)) and \
+                any(marker in segment for marker in _ROUTED_ONLY_MARKERS):
+            found.append(node.name)
+    return found
+
+
+def _assigns_module_list_experts(node: ast.AST) -> bool:
+    if not isinstance(node, ast.Assign) or not isinstance(node.value, ast.Call):
+        return False
+    func = node.value.func
+    called = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", None)
+    return called == "ModuleList" and any(
+        isinstance(target, ast.Attribute) and target.attr == "experts" and
+        isinstance(target.value, ast.Name) and target.value.id == "self" for target in node.targets)
+
+
 def _every_release(package: str) -> list[str]:
     """Every final release of the package's default range, each patch (the behaviour tables'
     releases)."""
@@ -1328,9 +1414,12 @@ def behaviours_mode(wheels: Path, out: Path) -> int:
     eval_dataset: dict[str, bool] = {}
     optimizers: dict[str, object] = {}
     quantizers: dict[str, object] = {}
+    routed_experts: dict[str, object] = {}
+    token_types: dict[str, object] = {}
     for version in releases:
         read = _release_sources(package, version, wheels, (
-            f"{package}/trainer.py", f"{package}/trainer_utils.py", f"{package}/quantizers/"))
+            f"{package}/trainer.py", f"{package}/trainer_utils.py", f"{package}/quantizers/",
+            f"{package}/models/"))
         trainer, utils = read[f"{package}/trainer.py"], read[f"{package}/trainer_utils.py"]
         quantization = {name: text for name, text in read.items()
                         if name.startswith(f"{package}/quantizers/")}
@@ -1339,6 +1428,9 @@ def behaviours_mode(wheels: Path, out: Path) -> int:
                                "configs": quantizer_trainability(quantization)}
         eval_dataset[version] = EVAL_DATASET_REQUIRED in trainer
         optimizers[version] = optimizers_refused_with(trainer)
+        models = {name: text for name, text in read.items() if name.startswith(f"{package}/models/")}
+        routed_experts[version] = routed_expert_lists(models)
+        token_types[version] = training_requires_token_type_ids(models)
     return _write_behaviours(package, "transformers/trainer.py of each wheel", out, {
                 "compute_loss_num_items": compute_loss,
                 # Trainer.__init__ refuses an evaluation strategy without an eval_dataset
@@ -1347,7 +1439,11 @@ def behaviours_mode(wheels: Path, out: Path) -> int:
                 "optimizers_refused_with": optimizers,
                 # whether the Trainer refuses a quantization method whose quantizer is not trainable,
                 # and per config class, the methods and their quantizer's is_trainable
-                "quantization_trainable": quantizers})
+                "quantization_trainable": quantizers,
+                # per model_type, the MoE blocks whose per-expert modules run only for routed tokens
+                "moe_routed_expert_modules": routed_experts,
+                # per model_type, the ValueError its forward raises in training mode without token_type_ids
+                "training_requires_token_type_ids": token_types})
 
 
 def grpo_batch_check(config_source: str, trainer_source: str) -> dict[str, object] | None:
@@ -1434,8 +1530,12 @@ def trl_behaviours_mode(wheels: Path, out: Path) -> int:
     sync_ref: dict[str, dict[str, dict[str, str]]] = {}
     lm_head: dict[str, dict[str, str]] = {}
     padding_free: dict[str, dict[str, object]] = {}
+    adapter_dtype: dict[str, list[str]] = {}
     for version in releases:
         read = _release_sources(package, version, wheels, ("trl/trainer/",))
+        adapter_dtype[version] = sorted(
+            name.rsplit("/", 1)[-1].removesuffix("_trainer.py") for name, text in read.items()
+            if name.endswith("_trainer.py") and ZERO3_ADAPTER_DTYPE_MARKER in text)
         checks[version] = grpo_batch_check(read.get("trl/trainer/grpo_config.py", ""),
                                            read.get("trl/trainer/grpo_trainer.py", ""))
         forcing[version] = sorted(name.rsplit("/", 1)[-1].removesuffix("_trainer.py")
@@ -1467,7 +1567,15 @@ def trl_behaviours_mode(wheels: Path, out: Path) -> int:
                 # per trainer (file stem): the exception raised for a PEFT adapter on lm_head
                 "lm_head_adapter_refused": lm_head,
                 # SFTTrainer's refusals in padding-free mode (messages), and whether BFD packing turns it on
-                "sft_padding_free": padding_free})
+                "sft_padding_free": padding_free,
+                # the trainers (file stems) that wrap a non-quantized model for ZeRO-3 with
+                # get_peft_model(..., autocast_adapter_dtype=False): adapters in the base's dtype
+                "peft_zero3_keeps_adapter_dtype": adapter_dtype})
+
+
+# huggingface/trl#6091 (1.7): the trainers pass autocast_adapter_dtype=False to get_peft_model under
+# ZeRO-3 for a non-quantized model, so fp32 adapters never meet DeepSpeed 0.19.2's coalesced gather
+ZERO3_ADAPTER_DTYPE_MARKER = '["autocast_adapter_dtype"] = False'
 
 
 # PR deepspeedai/DeepSpeed#8148 ("Z3: Support for activation ckpt with frozen params"): the
@@ -1484,11 +1592,53 @@ def deepspeed_behaviours_mode(wheels: Path, out: Path) -> int:
     package = "deepspeed"
     releases = _every_release(package)
     handled: dict[str, bool] = {}
+    leaves: dict[str, object] = {}
+    mixed: dict[str, bool] = {}
     for version in releases:
-        sources = _release_sources(package, version, wheels, ("deepspeed/runtime/zero/",))
+        sources = _release_sources(package, version, wheels, ("deepspeed/runtime/zero/",
+                                                               "deepspeed/runtime/engine.py"))
         handled[version] = any(ZERO3_RECOMPUTE_MARKER in text for text in sources.values())
+        leaves[version] = zero3_leaf_modules(sources)
+        mixed[version] = zero3_mixed_dtype_gather_fails(sources)
     return _write_behaviours(package, "deepspeed/runtime/zero/*.py of each source archive", out,
-                             {"zero3_checkpoint_recompute_keeps_frozen_params": handled})
+                             {"zero3_checkpoint_recompute_keeps_frozen_params": handled,
+                              "zero3_leaf_modules": leaves,
+                              "zero3_mixed_dtype_persistent_gather_fails": mixed})
+
+
+# deepspeedai/DeepSpeed#8066 (0.19.2) stopped the engine's `self.module.bfloat16()`, which had kept every
+# parameter in one dtype; _allgather_params_coalesced still sized every output buffer with the first
+# parameter's dtype until #8073 (0.19.3), so bf16 and fp32 persistent parameters fail to gather
+FIRST_PARAM_DTYPE_MARKER = "dtype=param_list[0].ds_tensor.dtype,"
+ENGINE_BF16_CAST_MARKER = "self.module.bfloat16()"
+
+
+def zero3_mixed_dtype_gather_fails(sources: dict[str, str]) -> bool:
+    """Whether a release's ZeRO-3 fails to all-gather persistent parameters of mixed dtypes (fp32
+    LoRA adapters beside a bf16 base): the engine no longer casts the module to one dtype and the
+    coalesced gather allocates every buffer with the first parameter's dtype."""
+    gather = sources.get("deepspeed/runtime/zero/partition_parameters.py", "")
+    engine = sources.get("deepspeed/runtime/engine.py", "")
+    return FIRST_PARAM_DTYPE_MARKER in gather and ENGINE_BF16_CAST_MARKER not in engine
+
+
+def zero3_leaf_modules(sources: dict[str, str]) -> dict[str, object]:
+    """How a DeepSpeed release lets ZeRO-3 treat a module as a leaf (its parameters gathered
+    together, whatever its forward runs): the `zero_optimization.leaf_module` config and the
+    classes it marks by default (0.18.0+, deepspeedai/DeepSpeed#7604), and the
+    `stage3_module_granularity_threshold` setting that marks leaves by size."""
+    config = sources.get("deepspeed/runtime/zero/leaf_module_config.py")
+    defaults: list[str] = []
+    if config is not None:
+        for node in ast.walk(ast.parse(config)):
+            target = node.target if isinstance(node, ast.AnnAssign) else \
+                node.targets[0] if isinstance(node, ast.Assign) else None
+            if isinstance(target, ast.Name) and target.id == "DEFAULT_LEAF_MODULE_CLASSES" and \
+                    node.value is not None:
+                defaults = list(ast.literal_eval(node.value))
+    zero_config = sources.get("deepspeed/runtime/zero/config.py", "")
+    return {"config": config is not None, "default_classes": defaults,
+            "granularity_threshold": "module_granularity_threshold" in zero_config}
 
 
 # huggingface/accelerate#3987 (1.14): fully_shard leaves integer (uint8-stored) frozen Params4bit
@@ -1524,12 +1674,34 @@ def peft_behaviours_mode(wheels: Path, out: Path) -> int:
     package = "peft"
     releases = _every_release(package)
     needs_name: dict[str, bool] = {}
+    autocast: dict[str, bool] = {}
     for version in releases:
-        text = _release_sources(package, version, wheels, ("peft/utils/save_and_load.py",))[
-            "peft/utils/save_and_load.py"]
-        needs_name[version] = ADAPTER_NAME_TOLERANT_MARKER not in text
-    return _write_behaviours(package, "peft/utils/save_and_load.py of each wheel", out,
-                             {"state_dict_keys_need_adapter_name": needs_name})
+        read = _release_sources(package, version, wheels, ("peft/utils/save_and_load.py", "peft/mapping"))
+        needs_name[version] = ADAPTER_NAME_TOLERANT_MARKER not in read["peft/utils/save_and_load.py"]
+        autocast[version] = get_peft_model_autocasts(read)
+    return _write_behaviours(package, "peft/utils/save_and_load.py, peft/mapping*.py of each wheel", out,
+                             {"state_dict_keys_need_adapter_name": needs_name,
+                              # get_peft_model(autocast_adapter_dtype=True): fp16/bf16 adapters upcast to fp32
+                              "get_peft_model_autocasts_adapters": autocast})
+
+
+def get_peft_model_autocasts(files: dict[str, str]) -> bool:
+    """Whether the release's get_peft_model takes autocast_adapter_dtype, True by default (adapter
+    weights created in fp16/bf16 are upcast to fp32), read with ast from peft/mapping*.py."""
+    for name, source in files.items():
+        if not name.startswith("peft/mapping"):
+            continue
+        for node in ast.walk(ast.parse(source)):
+            if isinstance(node, ast.FunctionDef) and node.name == "get_peft_model":
+                arguments = node.args.args + node.args.kwonlyargs
+                defaults = dict(zip([a.arg for a in node.args.args][-len(node.args.defaults):],
+                                    node.args.defaults, strict=False)) if node.args.defaults else {}
+                defaults |= {a.arg: d for a, d in zip(node.args.kwonlyargs, node.args.kw_defaults,
+                                                      strict=True) if d is not None}
+                default = defaults.get("autocast_adapter_dtype")
+                return any(a.arg == "autocast_adapter_dtype" for a in arguments) and \
+                    isinstance(default, ast.Constant) and default.value is True
+    return False
 
 
 def _pairs(items: list[str]) -> list[tuple[str, str]]:

@@ -376,3 +376,57 @@ def test_generated_behaviours_of_trl_and_deepspeed() -> None:
     newest = trl.grpo_batch_check("1.16.0")
     assert newest is not None and newest.family == "generation-divisible"
     assert newest.auto_find_batch_size_refused
+
+
+def test_generated_moe_leaf_and_mixed_dtype_behaviours() -> None:
+    from peft_lint.knowledge import deepspeed, peft, trl
+    from peft_lint.knowledge import transformers as tf
+
+    qwen3_block = "transformers.models.qwen3_moe.modeling_qwen3_moe.Qwen3MoeSparseMoeBlock"
+    assert tf.routed_expert_blocks("4.57.6", "qwen3_moe") == [qwen3_block]
+    assert tf.routed_expert_blocks("5.24.0", "qwen3_moe") == []  # packed experts
+    assert tf.routed_expert_blocks("4.57.6", "llama") == []
+    leaves = deepspeed.zero3_leaf_modules("0.17.6")
+    assert leaves is not None and not leaves["config"] and leaves["default_classes"] == []
+    newest = deepspeed.zero3_leaf_modules("0.19.8")
+    assert newest is not None and newest["config"] and qwen3_block in newest["default_classes"]
+    failing = [v for v in ("0.19.1", "0.19.2", "0.19.3") if deepspeed.zero3_mixed_dtype_gather_fails(v)]
+    assert failing == ["0.19.2"]
+    assert peft.get_peft_model_autocasts_adapters("0.11.1") is False
+    assert peft.get_peft_model_autocasts_adapters("0.12.0") is True
+    assert trl.keeps_adapter_dtype_for_zero3("1.6.0", "trl.SFTTrainer") is False
+    assert trl.keeps_adapter_dtype_for_zero3("1.7.1", "trl.SFTTrainer") is True
+    assert tf.training_requires_token_type_ids("5.5.4", "gemma3") is not None
+    assert tf.training_requires_token_type_ids("5.6.0", "gemma3") is None  # transformers#45454
+    assert tf.training_requires_token_type_ids("5.5.4", "gemma3_text") is None
+    assert tf.training_requires_token_type_ids("4.57.6", "gemma3") is None
+
+
+def test_model_types_from_the_main_config_class(gen: ModuleType) -> None:
+    config = ('class Gemma3TextConfig(PreTrainedConfig):\n    model_type = "gemma3_text"\n'
+              'class Gemma3Config(PreTrainedConfig):\n    model_type = "gemma3"\n')
+    files = {"transformers/models/gemma3/configuration_gemma3.py": config}
+    assert gen._model_types(files, "gemma3") == ["gemma3"]
+    assert gen._model_types({}, "olmoe") == ["olmoe"]
+    modeling = ('class OlmoeSparseMoeBlock(nn.Module):\n    def __init__(self, config):\n'
+                '        self.experts = nn.ModuleList([OlmoeMLP(config)])\n'
+                '    def forward(self, x):\n        for expert_idx in expert_hit:\n            pass\n'
+                'class OlmoeMLP(nn.Module):\n    def __init__(self, config):\n'
+                '        self.experts = nn.ModuleList()\n')
+    table = gen.routed_expert_lists({"transformers/models/olmoe/modeling_olmoe.py": modeling})
+    assert table == {"olmoe": ["transformers.models.olmoe.modeling_olmoe.OlmoeSparseMoeBlock"]}
+
+
+@pytest.mark.parametrize(("model_id", "model_type"), [
+    ("Qwen/Qwen3-30B-A3B", "qwen3_moe"), ("Qwen/Qwen3-Coder-30B-A3B-Instruct", "qwen3_moe"),
+    ("Qwen/Qwen3-Next-80B-A3B-Instruct", "qwen3_next"), ("Qwen/Qwen3-8B", "qwen3"),
+    ("Qwen/Qwen3-VL-30B-A3B-Instruct", None), ("microsoft/Phi-3.5-MoE-instruct", "phimoe"),
+    ("microsoft/Phi-3.5-mini-instruct", "phi3"), ("zai-org/GLM-4.5-Air", "glm4_moe"),
+    ("zai-org/GLM-4.5V", None),
+    ("google/gemma-3-270m-it", "gemma3_text"), ("google/gemma-3-4b-pt", "gemma3"),
+    ("google/translategemma-4b-it", "gemma3"), ("google/medgemma-27b-text-it", "gemma3_text"),
+])
+def test_model_type_from_hub_id(model_id: str, model_type: str | None) -> None:
+    from peft_lint.knowledge.modules import model_type_from_id
+
+    assert model_type_from_id(model_id) == model_type

@@ -45,6 +45,18 @@ def build_model(kind: str) -> tuple[Any, list[str]]:
         model_class = transformers.LlamaForCausalLM if kind == "causal" else \
             transformers.LlamaForSequenceClassification
         return model_class(config), ["q_proj", "v_proj"]
+    if kind == "gemma3":
+        # Gemma 3's multimodal model (what AutoModelForCausalLM loads for gemma-3-4b and up), text-only data
+        config = transformers.Gemma3Config(
+            text_config={"vocab_size": VOCAB, "hidden_size": 64, "intermediate_size": 128,
+                         "num_hidden_layers": 2, "num_attention_heads": 4, "num_key_value_heads": 4,
+                         "head_dim": 16, "max_position_embeddings": SEQ * 2, "sliding_window": SEQ,
+                         "use_cache": False},
+            vision_config={"hidden_size": 32, "intermediate_size": 64, "num_hidden_layers": 1,
+                           "num_attention_heads": 2, "image_size": 28, "patch_size": 14},
+            mm_tokens_per_image=4, image_token_index=VOCAB - 1, boi_token_index=VOCAB - 3,
+            eoi_token_index=VOCAB - 2)
+        return transformers.AutoModelForCausalLM.from_config(config), ["q_proj", "v_proj"]
     if kind == "vit":
         config = transformers.ViTConfig(image_size=32, patch_size=8, hidden_size=64, num_hidden_layers=2,
                                         num_attention_heads=4, intermediate_size=128, num_labels=3)
@@ -65,7 +77,9 @@ class RandomData:
             self.pixels = torch.randn(size, 3, 32, 32, generator=generator)
             self.labels = torch.randint(0, 3, (size,), generator=generator)
         else:
-            self.ids = torch.randint(1, vocab, (size, SEQ), generator=generator)
+            # Gemma 3's last three ids are its image markers: text-only data stays below them
+            top = vocab - 3 if kind == "gemma3" else vocab
+            self.ids = torch.randint(1, top, (size, SEQ), generator=generator)
             self.labels = torch.randint(0, 2, (size,), generator=generator)
 
     def __len__(self) -> int:
@@ -77,14 +91,15 @@ class RandomData:
         if self.kind == "vit":
             return {"pixel_values": self.pixels[index], "labels": self.labels[index]}
         ids = self.ids[index]
-        labels = ids.clone() if self.kind == "causal" else self.labels[index]
+        labels = ids.clone() if self.kind in ("causal", "gemma3") else self.labels[index]
         return {"input_ids": ids, "attention_mask": torch.ones_like(ids), "labels": labels}
 
 
 def adapter_config(spec: dict[str, Any], targets: list[str]) -> Any:
     import peft
 
-    task = {"causal": "CAUSAL_LM", "seq_cls": "SEQ_CLS", "vit": None}[spec.get("model", "causal")]
+    task = {"causal": "CAUSAL_LM", "gemma3": "CAUSAL_LM", "seq_cls": "SEQ_CLS", "vit": None}[
+        spec.get("model", "causal")]
     task = spec.get("task_type", task)
     options: dict[str, Any] = {"target_modules": targets, "lora_dropout": 0.0}
     if task:

@@ -141,7 +141,7 @@ def call(interp: Interpreter, name: str, args: list[Value], kwargs: DictValue,
     owner = name.rsplit(".", 1)[0] if name.endswith(".from_pretrained") else name
     if owner.startswith("transformers.") and \
             owner.rsplit(".", 1)[-1].endswith(("Tokenizer", "TokenizerFast", "Processor")):
-        tokenizer = Tokenizer(span)
+        tokenizer = Tokenizer(span, processor=owner.endswith("Processor"))
         add_eos = kwargs.entries.get("add_eos_token")
         if isinstance(add_eos, Const) and add_eos.value is True:
             tokenizer.eos_appended = add_eos.span or span
@@ -478,6 +478,8 @@ def _new_trainer(interp: Interpreter, name: str, local_class: str | None, args: 
     trainer.conditional = bool(interp.conditional)
     trainer.eval_dataset = _trainer_keyword(args, kwargs, "eval_dataset", span)
     trainer.data_collator = _trainer_keyword(args, kwargs, "data_collator", span)
+    trainer.processing_class = _trainer_keyword(args, kwargs, "processing_class", span) or \
+        kwargs.entries.get("tokenizer")
     trainer.optimizers = kwargs.entries.get("optimizers")
     if model is None and not kwargs.complete:
         trainer.model = Unknown(span, "model may be passed through `**` arguments")

@@ -157,6 +157,8 @@ class TrainerObject:
     own_init: bool = False
     # the data_collator given (None: not given)
     data_collator: Value | None = None
+    # the processing_class (or the older tokenizer=) given (None: not given)
+    processing_class: Value | None = None
     # the `optimizers=(optimizer, scheduler)` given (None: not given)
     optimizers: Value | None = None
 
@@ -216,6 +218,8 @@ class Embeddings:
 @dataclass(eq=False, repr=False)
 class Tokenizer:
     span: Span | None
+    # a multimodal processor (AutoProcessor, Gemma3Processor, ...), not a text tokenizer
+    processor: bool = False
     added_tokens: list[Span] = field(default_factory=list)
     # where `tokenizer.pad_token = tokenizer.eos_token` (or the *_id pair) made the pad the EOS,
     # and whether that ran on one arm of a branch decided at run time; None: not (or undone)

@@ -56,6 +56,7 @@ from peft_lint.facts.removed_apis import removed_apis
 from peft_lint.facts.values import Const, DictValue, ListValue, Ref, Unknown, Value, truthy
 from peft_lint.inputs.files import SourceFile
 from peft_lint.inputs.units import RunUnit
+from peft_lint.knowledge import deepspeed as ds_knowledge
 from peft_lint.knowledge import peft as peft_knowledge
 from peft_lint.knowledge import torch as torch_knowledge
 from peft_lint.knowledge import transformers as tf
@@ -172,6 +173,8 @@ def _assemble_script(context: Context, script: SourceFile, options: Options,
         setup.training_arguments = {key: argument_fact(context, trainer, args, key) for key in keys}
     _state_dict_patch(setup, trainer, model)
     setup.deepspeed = assemble_deepspeed(context, setup, args, model)
+    if setup.deepspeed is not None and setup.deepspeed.zero_stage.is_(3):
+        setup.zero3_leaf_modules_named = _zero3_leaf_modules_named(script, facts)
     setup.key_checks = config_key_checks(context, facts)
     setup.removed_apis = removed_apis(context, facts)
     setup.value_checks = config_value_checks(context, facts)
@@ -308,6 +311,7 @@ def _trainer_use(trainer: TrainerObject | None, model: TrackedModel | None,
         use.lm_collator = _lm_collator(trainer.data_collator)
         use.optimizers_given = _optimizers_given(trainer)
         use.collator_given = _given(trainer, trainer.data_collator)
+        use.text_batches = _text_batches(trainer)
         peft_config = trainer.peft_config
         if peft_config is not None and not (isinstance(peft_config, Const) and peft_config.value is None):
             if isinstance(peft_config, Unknown):
@@ -315,6 +319,7 @@ def _trainer_use(trainer: TrainerObject | None, model: TrackedModel | None,
             else:
                 use.model_is_peft = Fact.written(True, peft_config.span or trainer.span)
                 use.peft_wrap_span = peft_config.span
+                use.wraps_adapter = True
                 if model is not None and model.kind == "peft":
                     use.already_wrapped_span = model.span
             return use
@@ -332,6 +337,28 @@ def _trainer_use(trainer: TrainerObject | None, model: TrackedModel | None,
         use.model_is_peft = Fact.unknown("the model given to the trainer is computed at run time",
                                          trainer.span)
     return use
+
+
+def _text_batches(trainer: TrainerObject) -> Fact[bool]:
+    """Whether the trainer's batches hold a text tokenizer's inputs only: a transformers LM collator
+    built on a text tokenizer, or TRL's SFTTrainer (no collator of the script's) tokenizing with one."""
+    collator = trainer.data_collator
+    if isinstance(collator, ObjectValue) and isinstance(collator.obj, DataCollator):
+        if _text_tokenizer(collator.obj.tokenizer):
+            name = collator.obj.canonical.rsplit(".", 1)[-1]
+            return Fact.derived(True, f"{name} pads a text tokenizer's input_ids and attention_mask",
+                                collator.obj.span)
+    elif trainer.canonical == "trl.SFTTrainer" and collator is None and \
+            _text_tokenizer(trainer.processing_class):
+        where = trainer.processing_class.span if trainer.processing_class else None
+        return Fact.derived(True, "SFTTrainer tokenizes the text with this tokenizer and collates "
+                            "input_ids, attention_mask and labels", where or trainer.span)
+    return Fact.unknown("the trainer's batches are built by code or a processor peft-lint does not follow",
+                        trainer.span)
+
+
+def _text_tokenizer(value: Value | None) -> bool:
+    return isinstance(value, ObjectValue) and isinstance(value.obj, Tokenizer) and not value.obj.processor
 
 
 def _lm_collator(value: Value | None) -> CollatorUse | None:
@@ -593,22 +620,51 @@ def _saving(setup: TrainingSetup, facts: ScriptFacts, trainer: TrainerObject | N
             setup.saves_after_training = [
                 event.span for event in model.all_events()
                 if event.kind == "save" and event.sequence > trainer.trained_at and event.span]
+            setup.merges_after_training = [
+                (event.span, event.detail) for event in model.all_events()
+                if event.kind == "merge" and event.sequence > trainer.trained_at and event.span
+                and not event.conditional]
+            if setup.merges_after_training:
+                setup.gathers_parameters = _named_in_project(script, facts, GATHER_CALLS) != frozenset()
     assert script.tree is not None
     setup.switches_to_full_state_dict = "FULL_STATE_DICT" in script.text and any(
         isinstance(node, ast.Constant) and node.value == "FULL_STATE_DICT" for node in ast.walk(script.tree))
 
 
+# what gathers sharded parameters for code outside forward (DeepSpeed's context manager, FSDP's)
+GATHER_CALLS = frozenset({"GatheredParameters", "summon_full_params"})
+
+
 def _named_preparations(script: SourceFile, facts: ScriptFacts) -> frozenset[str]:
     """The data-driven init calls (initialize_lora_eva_weights, ...) named in the script or the
     project modules it imports: named anywhere, they may run (a conservative reading)."""
+    names = frozenset(peft_knowledge.INIT_PREPARATION.values())
+    named = _named_in_project(script, facts, names)
+    return names if named is None else named  # unreadable: may call any
+
+
+def _named_in_project(script: SourceFile, facts: ScriptFacts, names: frozenset[str]) -> frozenset[str] | None:
+    """Which of names the script or the project modules it imports name anywhere; None when one
+    of those modules cannot be read."""
     texts = [script.text]
     for path in facts.module_paths:
         try:
             texts.append(Path(path).read_text(encoding="utf-8", errors="replace"))
         except OSError:
-            return frozenset(peft_knowledge.INIT_PREPARATION.values())  # unreadable: may call any
-    return frozenset(name for name in peft_knowledge.INIT_PREPARATION.values()
-                     if any(name in text for text in texts))
+            return None
+    return frozenset(name for name in names if any(name in text for text in texts))
+
+
+def _zero3_leaf_modules_named(script: SourceFile, facts: ScriptFacts) -> Fact[bool]:
+    """Whether the run's Python marks ZeRO-3 leaf modules itself (deepspeed.utils.set_z3_leaf_modules,
+    or the single-module set_z3_leaf_module), named anywhere in the script or its project modules."""
+    named = _named_in_project(script, facts, ds_knowledge.LEAF_MODULE_CALLS)
+    if named is None:
+        return Fact.unknown("a project module the script imports cannot be read")
+    if named:
+        return Fact.derived(True, f"the run's Python names {sorted(named)[0]}", None)
+    return Fact.derived(False, "neither the script nor the project modules it imports name "
+                        "set_z3_leaf_modules", None)
 
 
 def _state_dict_patch(setup: TrainingSetup, trainer: TrainerObject | None,

@@ -51,6 +51,12 @@ class DeepSpeedConfig(BaseModel):
     bf16_enabled: Setting
     # stage3_gather_16bit_weights_on_model_save (JSON) / zero3_save_16bit_model (accelerate)
     gather_16bit_weights_on_save: Setting
+    # ZeRO-3 leaf modules (their parameters gathered together whatever the forward runs):
+    # zero_optimization.leaf_module (DeepSpeed 0.18+) and the size threshold that marks leaves
+    leaf_module_classes: Setting
+    leaf_module_names: Setting
+    leaf_module_name_suffixes: Setting
+    module_granularity_threshold: Setting
 
 
 # field -> where each shape writes it (None: that shape has no such setting)
@@ -67,6 +73,10 @@ _PATHS: dict[str, tuple[str, str | None]] = {
     "bf16_enabled": ("bf16.enabled", None),
     "gather_16bit_weights_on_save": ("zero_optimization.stage3_gather_16bit_weights_on_model_save",
                                      "zero3_save_16bit_model"),
+    "leaf_module_classes": ("zero_optimization.leaf_module.classes", None),
+    "leaf_module_names": ("zero_optimization.leaf_module.names", None),
+    "leaf_module_name_suffixes": ("zero_optimization.leaf_module.name_suffixes", None),
+    "module_granularity_threshold": ("zero_optimization.stage3_module_granularity_threshold", None),
 }
 
 

@@ -292,6 +292,8 @@ class TrainerUse:
     span: Span | None = None
     model_is_peft: Fact[bool] = field(default_factory=lambda: Fact.unknown(UNKNOWN_NOT_FOUND))
     peft_wrap_span: Span | None = None
+    # the trainer wraps the model itself (a TRL trainer given peft_config)
+    wraps_adapter: bool = False
     # a PEFT model handed to a trainer that is also given peft_config: (model's wrap span)
     already_wrapped_span: Span | None = None
     # the project trainer class's own compute_loss (or a project base's), as its `def` reads
@@ -304,6 +306,9 @@ class TrainerUse:
     collator_given: Fact[bool] = field(default_factory=lambda: Fact.unknown(UNKNOWN_NOT_FOUND))
     # `optimizers=(optimizer, scheduler)` with either one set (where written)
     optimizers_given: Fact[bool] = field(default_factory=lambda: Fact.unknown(UNKNOWN_NOT_FOUND))
+    # the batches carry a text tokenizer's inputs only (input_ids, attention_mask, labels; no
+    # token_type_ids): a transformers LM collator, or TRL's SFT collator, on a text tokenizer
+    text_batches: Fact[bool] = field(default_factory=lambda: Fact.unknown(UNKNOWN_NOT_FOUND))
 
 
 @dataclass(frozen=True, repr=False)
@@ -395,6 +400,8 @@ class TrainingSetup:
     # TrainingArguments fields as the trainer gets them (max_steps, ...), by name
     training_arguments: dict[str, Fact[object]] = field(default_factory=dict)
     deepspeed: DeepSpeedSetup | None = None
+    # under ZeRO-3: whether the run's Python marks leaf modules itself (set_z3_leaf_modules)
+    zero3_leaf_modules_named: Fact[bool] = field(default_factory=lambda: Fact.unknown(UNKNOWN_NOT_FOUND))
     key_checks: list[KeyCheck] = field(default_factory=list)
     # front ends the script imports that patch the libraries ("unsloth")
     dialects: frozenset[str] = frozenset()
@@ -422,6 +429,11 @@ class TrainingSetup:
     switches_to_full_state_dict: bool = False
     # model.save_pretrained(...) on the trained model after trainer.train()
     saves_after_training: list[Span] = field(default_factory=list)
+    # merge_and_unload / merge_adapter on the trained model after trainer.train() (not on one arm
+    # of a branch decided at run time): (span, method); and whether the run's Python names a call
+    # that gathers sharded parameters (deepspeed.zero.GatheredParameters, FSDP.summon_full_params)
+    merges_after_training: list[tuple[Span, str]] = field(default_factory=list)
+    gathers_parameters: bool = False
     # `model.state_dict = ... get_peft_model_state_dict(...)` on the trained PEFT model (where),
     # and the saves after it: save_pretrained calls, and the trainer when it saves checkpoints
     state_dict_patch: Span | None = None

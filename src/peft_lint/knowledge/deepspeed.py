@@ -48,3 +48,30 @@ def zero3_recompute_keeps_frozen_params(version: str) -> bool | None:
     re-partitioned (shape [0]) and torch raises CheckpointError. None: a release not recorded."""
     found = behaviour("deepspeed", "zero3_checkpoint_recompute_keeps_frozen_params", version)
     return found if isinstance(found, bool) else None
+
+
+# the calls that mark ZeRO-3 leaf modules from Python (deepspeed.utils, deepspeedai/DeepSpeed#4966)
+LEAF_MODULE_CALLS = frozenset({"set_z3_leaf_modules", "set_z3_leaf_module"})
+
+
+def zero3_leaf_modules(version: str) -> dict[str, object] | None:
+    """How a release lets ZeRO-3 treat a module as a leaf (generated from each source archive:
+    behaviours-deepspeed.json): {"config": whether `zero_optimization.leaf_module` exists (0.18.0+,
+    deepspeedai/DeepSpeed#7604), "default_classes": the module paths it marks without being
+    asked, "granularity_threshold": whether `stage3_module_granularity_threshold` exists}. None:
+    a release not recorded."""
+    found = behaviour("deepspeed", "zero3_leaf_modules", version)
+    return found if isinstance(found, dict) else None
+
+
+MIXED_DTYPE_GATHER_ERROR = "TypeError: output tensor must have the same type as input tensor"
+
+
+def zero3_mixed_dtype_gather_fails(version: str) -> bool | None:
+    """Whether the release's ZeRO-3 fails to all-gather persistent parameters of different dtypes
+    (fp32 LoRA adapters beside a bf16 base) after the first optimizer step: 0.19.2, where
+    deepspeedai/DeepSpeed#8066 stopped casting the module to bf16 while the coalesced gather still
+    sized every buffer with the first parameter's dtype (fixed by #8073). Generated per release
+    from the source archives (behaviours-deepspeed.json); None: a release not recorded."""
+    found = behaviour("deepspeed", "zero3_mixed_dtype_persistent_gather_fails", version)
+    return found if isinstance(found, bool) else None

@@ -99,3 +99,12 @@ CORDA_UNPREPARED = ("ValueError: `eigens` attribute not found for layer, please 
 # Initializations that take an SVD of the base weight and refuse a quantized one (layer.py 0.21.2
 # `pissa_init` / `corda_init`: "Please initialize PiSSA under float32, float16, or bfloat16.")
 SVD_INITS = {"pissa": "PiSSA", "corda": "CorDA"}
+
+
+def get_peft_model_autocasts_adapters(version: str) -> bool | None:
+    """Whether the release's get_peft_model upcasts fp16/bf16 adapter weights to fp32 by default
+    (`autocast_adapter_dtype=True`, from 0.12; generated: behaviours-peft.json); None: not recorded."""
+    from peft_lint.knowledge.behaviours import behaviour
+
+    found = behaviour("peft", "get_peft_model_autocasts_adapters", version)
+    return found if isinstance(found, bool) else None

@@ -320,3 +320,24 @@ def quantization_not_trainable(version: str, config_class: str) -> tuple[tuple[s
     if not isinstance(entry, dict) or trainable not in (False, "unless-dequantized-by-environment"):
         return None
     return tuple(entry.get("methods") or ()), entry.get("trainable") is not False
+
+
+def routed_expert_blocks(version: str, model_type: str) -> list[str] | None:
+    """The module paths of the MoE blocks of model_type whose experts are a ModuleList of
+    per-expert modules run only for the tokens routed to them ([] when it has none: dense models,
+    and transformers 5's packed experts); None for a release not recorded (generated from each
+    models/*/modeling_*.py: behaviours-transformers.json)."""
+    found = behaviour("transformers", "moe_routed_expert_modules", version)
+    if not isinstance(found, dict):
+        return None
+    blocks = found.get(model_type)
+    return [str(block) for block in blocks] if isinstance(blocks, list) else []
+
+
+def training_requires_token_type_ids(version: str, model_type: str) -> str | None:
+    """The exception the release's model_type raises in a training-mode forward without
+    `token_type_ids` (Gemma 3's multimodal model on 5.0-5.5, PaliGemma), None when it does not or
+    the release is not recorded (generated from each modeling file: behaviours-transformers.json)."""
+    found = behaviour("transformers", "training_requires_token_type_ids", version)
+    message = found.get(model_type) if isinstance(found, dict) else None
+    return message if isinstance(message, str) else None

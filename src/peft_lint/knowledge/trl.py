@@ -251,3 +251,14 @@ def sft_padding_free(version: str) -> PaddingFreeChecks | None:
     return PaddingFreeChecks(custom if isinstance(custom, str) else None,
                              limit if isinstance(limit, str) else None,
                              frozenset(found.get("padding_free_strategies") or ()))
+
+
+def keeps_adapter_dtype_for_zero3(version: str, trainer: str) -> bool | None:
+    """Whether the release's trainer (`trl.SFTTrainer`, ...) wraps a non-quantized model under ZeRO-3
+    with `get_peft_model(..., autocast_adapter_dtype=False)`, adapters in the base model's dtype
+    (huggingface/trl#6091, 1.7; generated: behaviours-trl.json); None: not recorded."""
+    found = behaviour("trl", "peft_zero3_keeps_adapter_dtype", version)
+    if not isinstance(found, list):
+        return None
+    stem = trainer.rsplit(".", 1)[-1].removesuffix("Trainer").lower()
+    return stem in found
