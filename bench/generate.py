@@ -3,8 +3,8 @@
     python bench/generate.py                 # 1,000 units into bench/corpus (git-ignored)
     python bench/generate.py --units 200 --out /tmp/corpus
 
-Each unit is a folder with a training script of 100-800 lines in one of the shapes of
-shared/knowledge/pitfalls.md (HfArgumentParser + YAML, TRL SFTTrainer, a custom accelerate
+Each unit is a folder with a training script of 100-800 lines in one of the shapes real
+fine-tuning repositories use (HfArgumentParser + YAML, TRL SFTTrainer, a custom accelerate
 loop with AdaLoRA, QLoRA on one GPU), its configs (TrainingArguments YAML, DeepSpeed JSON,
 accelerate YAML) and a launcher (torchrun, accelerate launch, deepspeed). Scripts are padded
 with the helper code real projects carry (data formatting, metrics, dataclasses, logging) so

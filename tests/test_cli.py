@@ -262,3 +262,61 @@ def test_every_output_format_is_described_in_the_help(capsys: pytest.CaptureFixt
 def test_the_command_line_is_click_not_argparse() -> None:
     sources = (ROOT / "src" / "peft_lint").rglob("*.py")
     assert not [path for path in sources if "import argparse" in path.read_text(encoding="utf-8")]
+
+
+def test_explain_of_a_missing_file_says_so(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run(["explain", "nope.py"], capsys)
+    assert code == 2 and out == ""
+    assert "`nope.py` does not exist" in err
+
+
+def test_a_folder_without_a_run_is_not_a_pass(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "plot.py").write_text("import matplotlib\n", encoding="utf-8")
+    code, out, err = run(["check", str(tmp_path), "--ignore-installed"], capsys)
+    assert code == 5 and out == ""
+    assert "no training run found" in err and "nothing was checked" in err
+    assert run(["check", str(tmp_path), "--ignore-installed", "--exit-zero"], capsys)[0] == 0
+    code, _, err = run(["explain", str(tmp_path)], capsys)
+    assert code == 5 and "nothing to explain" in err
+
+
+def test_changed_files_lint_the_runs_they_belong_to(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    """pre-commit's --changed: a changed config re-lints the script that reads it; a changed
+    helper module, the scripts importing it; a change outside every run checks nothing."""
+    for name in ("train.py", "config.yaml", "launch.sh", "requirements.txt"):
+        (tmp_path / "run" / name).parent.mkdir(exist_ok=True)
+        (tmp_path / "run" / name).write_text((EXAMPLE / name).read_text(encoding="utf-8"), encoding="utf-8")
+    (tmp_path / "other").mkdir()
+    (tmp_path / "other" / "train.py").write_text(
+        "from helpers.data import load\nfrom transformers import Trainer\nTrainer(model=load()).train()\n",
+        encoding="utf-8")
+    (tmp_path / "helpers").mkdir()
+    (tmp_path / "helpers" / "data.py").write_text("def load():\n    return None\n", encoding="utf-8")
+    (tmp_path / "notes.md").write_text("# notes\n", encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    code, out, _ = run(["check", "--changed", "run/config.yaml", "--ignore-installed"], capsys)
+    assert code == 1 and "run/train.py:42:19: PFT101" in out and "1 run unit" in out
+    code, out, _ = run(["check", "--changed", "helpers/data.py", "--ignore-installed"], capsys)
+    assert code == 0 and "1 run unit" in out and "PFT101" not in out
+    code, out, err = run(["check", "--changed", "notes.md", "--ignore-installed"], capsys)
+    assert (code, out) == (0, "") and "none of the 1 changed file(s) belongs to a training run" in err
+
+
+def test_baseline_says_how_many_findings_it_hid(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    baseline = tmp_path / "baseline.json"
+    inputs = ["train.py", "config.yaml", "launch.sh", "--ignore-installed"]
+    assert run(["check", *inputs, "--write-baseline", str(baseline)], capsys)[0] == 0
+    code, _, err = run(["check", *inputs, "--baseline", str(baseline)], capsys)
+    assert code == 0 and f"finding(s) recorded in {baseline} not shown" in err
+
+
+@pytest.mark.parametrize(("target", "said"), [
+    ("transformers==banana", "'banana' is not a valid version of transformers"),
+    ("transformers==9.9.9", "peft-lint knows transformers 4.30.2 to 5.24.0; transformers 9.9.9 is outside"),
+    ("torch==1.13.0", "peft-lint knows torch 2.1.0 to"),
+])
+def test_target_versions_outside_the_knowledge_are_refused(target: str, said: str,
+                                                           capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = run(["check", "train.py", "--target-version", target], capsys)
+    assert code == 2 and said in err

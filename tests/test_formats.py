@@ -40,9 +40,10 @@ def test_sarif_results_match_the_json_findings() -> None:
 
 def test_github_annotations_escape_newlines() -> None:
     lines = cli("--output-format", "github", EXAMPLE).stdout.splitlines()
-    assert len(lines) == len(json_diagnostics(EXAMPLE)) == 1
+    assert len(lines) == len(json_diagnostics(EXAMPLE)) + 1 == 2  # the findings, then the versions
     assert lines[0].startswith("::error file=examples/adalora-ddp/train.py,line=42,")
     assert "%0Ahelp:" in lines[0] and "\n" not in lines[0]
+    assert lines[1].startswith("::notice title=peft-lint versions::checked for torch ")
 
 
 def test_junit_is_xml_with_one_failure_per_finding() -> None:

@@ -96,7 +96,7 @@ class AdaloraReentrantGcDdp(Rule):
     - https://github.com/huggingface/peft/issues/1745
     - peft `tuners/adalora/model.py` `AdaLoraModel.forward` (orthogonal regulariser)
     - transformers 5.0 PR #43203 (non-reentrant default); 4.57.6 `modeling_utils.py` L3691
-    - shared/knowledge/repro-ddp.md scenarios 1, 3, 3x, 4 (both stacks)
+    - reproduced on CPU with torchrun (2 processes, gloo) by peft-lint's repro tier (both stacks)
     """
 
     code = "PFT101"

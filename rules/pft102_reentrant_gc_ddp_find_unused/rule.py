@@ -85,7 +85,7 @@ class ReentrantGcDdpFindUnused(Rule):
     ## References
     - transformers `trainer.py` `_build_accelerator_args` (5.24) / `_wrap_model` (4.57.6)
     - https://github.com/huggingface/trl/issues/921, https://github.com/huggingface/transformers/issues/23728
-    - shared/knowledge/repro-ddp.md scenarios 5 and 9 (both stacks)
+    - reproduced on CPU with torchrun (2 processes, gloo) by peft-lint's repro tier (both stacks)
     """
 
     code = "PFT102"

@@ -94,7 +94,7 @@ class ReentrantGcFrozenInputs(Rule):
     - torch `utils/checkpoint.py` `CheckpointFunction` / `check_backward_validity`
     - transformers 4.57.6 `modeling_utils.py` `gradient_checkpointing_enable` (hook only for
       `_hf_peft_config_loaded`); 5.24.0 `_activation_checkpointing_enable` (hook for `input_ids` models)
-    - shared/knowledge/repro-ddp.md scenario 6 and stack B scenarios 1, 5, 6
+    - reproduced on CPU with torchrun (2 processes, gloo) by peft-lint's repro tier
     """
 
     code = "PFT103"

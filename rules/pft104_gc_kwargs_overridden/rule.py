@@ -54,7 +54,6 @@ class GcKwargsOverridden(Rule):
     ## References
     - https://github.com/huggingface/transformers/issues/26221
     - transformers `trainer.py` `Trainer.train` (5.24 L1503-1527; 4.57.6 L2447)
-    - shared/knowledge/pitfalls.md entry 10 (repro: True became False after train() on 5.24)
     """
 
     code = "PFT104"

@@ -67,7 +67,7 @@ class PrepareKbitImplicitReentrant(Rule):
     ## References
     - peft `utils/other.py` `prepare_model_for_kbit_training` (`{}` when None)
     - transformers 5.24 `modeling_utils.py` L3157-3158; torch `utils/checkpoint.py` `_checkpoint_impl`
-    - shared/knowledge/pitfalls.md entry 14 (repro: checkpoint partial kwargs `{}`)
+    - reproduced on CPU by peft-lint's repro tier (checkpoint partial kwargs `{}`)
     """
 
     code = "PFT105"

@@ -45,7 +45,6 @@ class GcUseCache(Rule):
 
     ## References
     - transformers `modeling_layers.py` `GradientCheckpointingLayer` (5.24 L95-121)
-    - shared/knowledge/pitfalls.md entry 16
     """
 
     code = "PFT106"

@@ -53,7 +53,7 @@ class GcArgsAssignedAfterInit(Rule):
 
     ## References
     - transformers 5.24 `training_args.py` `__post_init__` (L1533-1545), `trainer.py` L1507
-    - shared/knowledge/pitfalls.md entry 15 (repro: `trl_cfg.py`)
+    - reproduced on CPU by peft-lint's repro tier (`trl_cfg.py`)
     """
 
     code = "PFT107"

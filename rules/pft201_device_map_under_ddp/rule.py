@@ -63,7 +63,9 @@ class DeviceMapUnderDdp(Rule):
     - accelerate `accelerator.py` `Accelerator.prepare_model` (1.15.0 L1815-1876):
       https://github.com/huggingface/accelerate/blob/main/src/accelerate/accelerator.py
     - https://github.com/huggingface/accelerate/issues/1515, https://github.com/artidoro/qlora/issues/118
-    - shared/knowledge/pitfalls.md entry 19
+    - https://github.com/huggingface/accelerate/issues/2713
+    - https://github.com/artidoro/qlora/issues/186
+    - https://github.com/huggingface/peft/issues/414
     """
 
     code = "PFT201"

@@ -61,7 +61,6 @@ class Zero3WithDeviceMap(Rule):
     - transformers `training_args.py` (`ACCELERATE_USE_DEEPSPEED` branch calls
       `DeepSpeedPlugin.set_deepspeed_weakref`) and `integrations/deepspeed.py`
       `is_deepspeed_zero3_enabled` (a weak reference: set when the arguments are built)
-    - shared/knowledge/pitfalls.md entry 20
     """
 
     code = "PFT202"

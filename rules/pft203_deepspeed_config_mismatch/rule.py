@@ -80,7 +80,6 @@ class DeepspeedConfigMismatch(Rule):
     - transformers `integrations/deepspeed.py` `HfTrainerDeepSpeedConfig.fill_match` and
       `trainer_config_finalize`:
       https://github.com/huggingface/transformers/blob/main/src/transformers/integrations/deepspeed.py
-    - shared/knowledge/pitfalls.md entry 42
     """
 
     code = "PFT203"

@@ -60,7 +60,6 @@ class FsdpActivationCheckpointingTwice(Rule):
     - transformers `trainer.py` (5.24 L879-884; 4.57.6 L5530-5535):
       https://github.com/huggingface/transformers/blob/main/src/transformers/trainer.py
     - https://github.com/huggingface/transformers/issues/30404
-    - shared/knowledge/pitfalls.md entry 17
     """
 
     code = "PFT204"

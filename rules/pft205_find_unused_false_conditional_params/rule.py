@@ -68,7 +68,10 @@ class FindUnusedFalseConditionalParams(Rule):
     ## References
     - https://github.com/hiyouga/LlamaFactory/issues/3102, https://github.com/axolotl-ai-cloud/axolotl/issues/3584
     - torch `nn/parallel/distributed.py` / `reducer.cpp` (unused-parameter check)
-    - shared/knowledge/pitfalls.md entry 12
+    - https://github.com/hiyouga/LlamaFactory/issues/6376
+    - https://github.com/hiyouga/LlamaFactory/issues/5680
+    - https://github.com/hiyouga/LlamaFactory/issues/49443
+    - https://github.com/axolotl-ai-cloud/axolotl/issues/3649
     """
 
     code = "PFT205"

@@ -58,7 +58,6 @@ class PrepareKbitAfterGetPeftModel(Rule):
 
     ## References
     - peft `utils/other.py` `prepare_model_for_kbit_training` (freezes every parameter)
-    - shared/knowledge/pitfalls.md entry 26
     """
 
     code = "PFT301"

@@ -57,7 +57,8 @@ class PrepareKbitOnUnquantizedModel(Rule):
     - peft `utils/other.py` `prepare_model_for_kbit_training` (the checkpointing branch needs
       `loaded_in_kbit or gptq or aqlm or eetq or hqq or torchao`)
     - https://github.com/huggingface/peft/issues/1745, bitsandbytes-foundation/bitsandbytes#1569
-    - shared/knowledge/repro-ddp.md scenario 4 (identical checksums with and without it)
+    - reproduced on CPU with torchrun (2 processes, gloo) by peft-lint's repro tier (identical
+      checksums with and without it)
     """
 
     code = "PFT302"

@@ -56,7 +56,9 @@ class LoadInKbitKwargRemoved(Rule):
 
     ## References
     - https://github.com/huggingface/transformers/pull/41287 ("[v5] remove load_in_4bit and load_in_8bit")
-    - stochasticai/xTuring#358; shared/knowledge/pitfalls.md entry 23
+    - stochasticai/xTuring#358
+    - https://github.com/huggingface/transformers/issues/41287
+    - https://github.com/stochasticai/xTuring/issues/358
     """
 
     code = "PFT303"

@@ -52,7 +52,6 @@ class TrainPurelyQuantizedModel(Rule):
     ## References
     - transformers `trainer_utils.py` `validate_quantization_for_training`, called from
       `Trainer.__init__`
-    - shared/knowledge/pitfalls.md entry 24
     """
 
     code = "PFT304"

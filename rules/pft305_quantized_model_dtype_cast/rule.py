@@ -53,7 +53,6 @@ class QuantizedModelDtypeCast(Rule):
 
     ## References
     - transformers `modeling_utils.py` `PreTrainedModel.to` / `half` / `float`
-    - shared/knowledge/pitfalls.md entry 28
     """
 
     code = "PFT305"

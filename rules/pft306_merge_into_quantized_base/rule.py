@@ -51,7 +51,9 @@ class MergeIntoQuantizedBase(Rule):
     ## References
     - peft `tuners/lora/bnb.py` (merge warning), `tuners/lora/model.py` `_check_merge_allowed`
     - https://github.com/huggingface/peft/issues/2321, https://github.com/huggingface/transformers/issues/31293
-    - shared/knowledge/pitfalls.md entry 29
+    - https://github.com/huggingface/peft/issues/2105
+    - https://github.com/artidoro/qlora/issues/28
+    - https://github.com/artidoro/qlora/issues/254
     """
 
     code = "PFT306"

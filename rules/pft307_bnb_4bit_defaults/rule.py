@@ -50,7 +50,6 @@ class Bnb4bitDefaults(Rule):
 
     ## References
     - transformers `utils/quantization_config.py` `BitsAndBytesConfig` (defaults)
-    - shared/knowledge/pitfalls.md entry 27
     """
 
     code = "PFT307"

@@ -69,7 +69,11 @@ class FsdpQloraQuantStorage(Rule):
     ## References
     - PEFT docs `accelerate/fsdp.md` (FSDP + QLoRA), torch `distributed/fsdp/_flat_param.py`:
       https://github.com/huggingface/peft/blob/main/docs/source/accelerate/fsdp.md
-    - https://github.com/huggingface/peft/issues/1432; shared/knowledge/pitfalls.md entry 35
+    - https://github.com/huggingface/peft/issues/1432
+    - https://github.com/huggingface/trl/issues/1375
+    - https://github.com/huggingface/trl/issues/1723
+    - https://github.com/huggingface/trl/issues/1854
+    - https://github.com/hiyouga/LlamaFactory/issues/3853
     - https://github.com/huggingface/accelerate/issues/3983 (FSDP2 + uint8 storage: crash or
       loss 0.0), https://github.com/huggingface/accelerate/pull/3987 (the exclusion, 1.14.0)
     """

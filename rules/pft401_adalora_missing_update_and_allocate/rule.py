@@ -69,7 +69,7 @@ class AdaloraMissingUpdateAndAllocate(Rule):
     ## References
     - peft `tuners/adalora/model.py` `AdaLoraModel.update_and_allocate` docstring
     - https://github.com/huggingface/peft/issues/1327, https://github.com/huggingface/peft/issues/432
-    - shared/knowledge/repro-ddp.md scenario 7
+    - reproduced on CPU with torchrun (2 processes, gloo) by peft-lint's repro tier
     """
 
     code = "PFT401"

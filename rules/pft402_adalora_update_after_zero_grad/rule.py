@@ -58,7 +58,7 @@ class AdaloraUpdateAfterZeroGrad(Rule):
     ## References
     - peft `tuners/adalora/layer.py` `RankAllocator.update_ipt` (`p * p.grad`)
     - transformers `trainer.py` `_inner_training_loop` (hook order)
-    - shared/knowledge/repro-ddp.md scenario 7 (`--mode step_end`)
+    - reproduced on CPU with torchrun (2 processes, gloo) by peft-lint's repro tier (`--mode step_end`)
     """
 
     code = "PFT402"

@@ -54,7 +54,7 @@ class AdaloraInvalidSchedule(Rule):
 
     ## References
     - peft `tuners/adalora/config.py` `AdaLoraConfig.__post_init__` (PR huggingface/peft#2341)
-    - shared/knowledge/repro-ddp.md scenario 8
+    - reproduced on CPU with torchrun (2 processes, gloo) by peft-lint's repro tier
     """
 
     code = "PFT403"

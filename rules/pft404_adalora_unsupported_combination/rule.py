@@ -45,7 +45,6 @@ class AdaloraUnsupportedCombination(Rule):
 
     ## References
     - peft `tuners/adalora/config.py` `AdaLoraConfig.__post_init__`
-    - shared/knowledge/pitfalls.md entry 7
     """
 
     code = "PFT404"

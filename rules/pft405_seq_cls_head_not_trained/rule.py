@@ -65,7 +65,6 @@ class SeqClsHeadNotTrained(Rule):
     - peft `peft_model.py` `PeftModelForSequenceClassification.__init__` (adds
       `["classifier", "score"]` to `modules_to_save`)
     - PEFT docs `developer_guides/troubleshooting.md`, "Randomly initialized layers"
-    - shared/knowledge/pitfalls.md entry 52
     """
 
     code = "PFT405"

@@ -49,7 +49,6 @@ class AdaloraTotalStepMismatch(Rule):
     ## References
     - peft `tuners/adalora/model.py` `AdaLoraModel.update_and_allocate` (phases keyed on
       `total_step - tfinal`)
-    - shared/knowledge/pitfalls.md entry 5
     """
 
     code = "PFT406"

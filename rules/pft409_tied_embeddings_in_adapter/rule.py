@@ -65,7 +65,7 @@ class TiedEmbeddingsInAdapter(Rule):
 
     ## References
     - https://github.com/huggingface/peft/pull/2803, https://github.com/huggingface/peft/issues/2777
-    - peft `tuners/tuners_utils.py` `_check_tied_modules`; shared/knowledge/pitfalls.md entry 51
+    - peft `tuners/tuners_utils.py` `_check_tied_modules`
     """
 
     code = "PFT409"

@@ -68,7 +68,6 @@ class TargetModulesNotFound(Rule):
 
     ## References
     - peft `tuners/tuners_utils.py` `BaseTuner.inject_adapter` (0.21.2 L1051-1085)
-    - shared/knowledge/pitfalls.md entries 45 and 47
     """
 
     code = "PFT410"

@@ -48,7 +48,6 @@ class TargetModulesPartialMatch(Rule):
 
     ## References
     - peft `utils/other.py` `check_target_module_exists` (exact name or `.name` suffix)
-    - shared/knowledge/pitfalls.md entry 46
     """
 
     code = "PFT411"

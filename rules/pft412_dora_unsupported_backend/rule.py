@@ -53,7 +53,6 @@ class DoraUnsupportedBackend(Rule):
     ## References
     - peft `tuners/lora/config.py` (lora_bias check), `tuners/lora/gptq.py`, `awq.py`, `aqlm.py`,
       `eetq.py` (`does not support DoRA yet`)
-    - shared/knowledge/pitfalls.md entry 30
     """
 
     code = "PFT412"

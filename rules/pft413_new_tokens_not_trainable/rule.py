@@ -57,7 +57,6 @@ class NewTokensNotTrainable(Rule):
 
     ## References
     - PEFT docs `developer_guides/troubleshooting.md`, "Extending the vocabulary"
-    - shared/knowledge/pitfalls.md entry 49
     """
 
     code = "PFT413"

@@ -70,7 +70,10 @@ class Fp16AmpHalfTrainableParams(Rule):
     - transformers `from_pretrained` defaults to `dtype="auto"` since 5.0:
       https://github.com/huggingface/transformers/pull/42805 (checked with 5.24: a float16
       checkpoint saved with `"dtype": "float16"` loads as torch.float16 without a dtype argument)
-    - shared/knowledge/pitfalls.md entries 31, 33, 34
+    - https://github.com/axolotl-ai-cloud/axolotl/issues/1031
+    - https://github.com/huggingface/transformers/issues/30559
+    - https://github.com/oobabooga/textgen/issues/5268
+    - https://github.com/huggingface/trl/issues/4770
     """
 
     code = "PFT501"

@@ -52,7 +52,7 @@ class AdapterKeptInHalfPrecision(Rule):
 
     ## References
     - https://github.com/huggingface/peft/pull/1706 (autocast_adapter_dtype)
-    - PEFT docs "Selecting the dtype of the adapter"; shared/knowledge/pitfalls.md entry 34
+    - PEFT docs "Selecting the dtype of the adapter"
     """
 
     code = "PFT502"

@@ -57,7 +57,7 @@ class PeftFromPretrainedNotTrainable(Rule):
     ## References
     - peft `peft_model.py` `PeftModel.from_pretrained` (`inference_mode = not is_trainable`,
       since v0.3.0)
-    - shared/knowledge/pitfalls.md entry 54 (repro: 0 trainable parameters)
+    - reproduced on CPU by peft-lint's repro tier (0 trainable parameters)
     """
 
     code = "PFT602"

@@ -52,7 +52,8 @@ class CompileBeforeGetPeftModel(Rule):
     ## References
     - https://github.com/huggingface/peft/issues/2957
     - PEFT docs `developer_guides/torch_compile.md`
-    - shared/knowledge/pitfalls.md entry 55 (repro: `_orig_mod.` keys, no-op adapter at reload)
+    - https://github.com/MakazhanAlpamys/Soup/issues/335
+    - reproduced on CPU by peft-lint's repro tier (`_orig_mod.` keys, no-op adapter at reload)
     """
 
     code = "PFT603"

@@ -56,7 +56,6 @@ class DoublePeftWrapping(Rule):
     ## References
     - https://github.com/huggingface/trl/pull/4713
     - trl `trainer/sft_trainer.py` (1.16.0 L817-822)
-    - shared/knowledge/pitfalls.md entry 58
     """
 
     code = "PFT604"

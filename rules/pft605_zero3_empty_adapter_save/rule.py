@@ -69,7 +69,10 @@ class Zero3EmptyAdapterSave(Rule):
     ## References
     - https://github.com/huggingface/transformers/pull/41416 (5.0: gather trainable params on save)
     - https://github.com/huggingface/trl/issues/4416, https://github.com/huggingface/peft/issues/2892
-    - shared/knowledge/pitfalls.md entry 40
+    - https://github.com/huggingface/trl/issues/41416
+    - https://github.com/huggingface/peft/issues/453
+    - https://github.com/huggingface/peft/issues/2450
+    - https://github.com/huggingface/accelerate/issues/3508
     """
 
     code = "PFT605"

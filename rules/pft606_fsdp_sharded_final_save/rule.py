@@ -56,7 +56,6 @@ class FsdpShardedFinalSave(Rule):
     - transformers `trainer.py` `Trainer.save_model` (FSDP branch):
       https://github.com/huggingface/transformers/blob/main/src/transformers/trainer.py
     - peft `examples/sft/train.py` and `examples/sft/configs/fsdp_config_qlora.yaml`
-    - shared/knowledge/pitfalls.md entry 37
     """
 
     code = "PFT606"

@@ -57,7 +57,6 @@ class BestModelAndSaveStrategy(Rule):
 
     ## References
     - transformers `training_args.py` `TrainingArguments.__post_init__` (5.24 L1748-1774)
-    - shared/knowledge/pitfalls.md entry 56
     """
 
     code = "PFT607"

@@ -98,7 +98,6 @@ class UnknownConfigKey(Rule):
     - deepspeed `runtime/config_utils.py` (`DeepSpeedConfigModel`: `extra="forbid"`, "auto"
       dropped) and `runtime/zero/config.py` (`DeepSpeedZeroConfig`)
     - field tables: `src/peft_lint/knowledge/data/` (generated from each release's wheel)
-    - shared/knowledge/pitfalls.md section 4 and entry 56
     """
 
     code = "PFT701"

@@ -74,7 +74,8 @@ class Zero3MixedDtypeAdapters(Rule):
                            "post-step all-gather; not attempted on this CPU-only task (no GPU machine was "
                            "lent). The affected releases are generated from DeepSpeed's source archives; "
                            "the crash is reported upstream with a reproduction (deepspeedai/DeepSpeed#8072).")
-    claims = (Claim("error", "TypeError", marker="output tensor must have the same type"),)
+    claims = (Claim("error", "output tensor must have the same type as input tensor",
+                    marker="output tensor must have the same type"),)
 
     def check(self, setup: TrainingSetup) -> Iterator[Diagnostic]:
         zero = setup.deepspeed

@@ -73,7 +73,8 @@ class TokenTypeIdsRequiredInTraining(Rule):
     summary = "Gemma 3 multimodal (or PaliGemma) trained on text batches without token_type_ids"
     severity = Severity.ERROR
     reproduction = "tests/repro/test_repro.py::test_rule_reproduction[PFT819]"
-    claims = (Claim("error", "ValueError", marker="is required as a model input when training"),)
+    claims = (Claim("error", "is required as a model input when training",
+                    marker="is required as a model input when training"),)
 
     def check(self, setup: TrainingSetup) -> Iterator[Diagnostic]:
         trainer = setup.trainer

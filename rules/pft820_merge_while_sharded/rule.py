@@ -78,7 +78,7 @@ class MergeWhileSharded(Rule):
                            "lent). The failure is reported upstream (peft#297, LlamaFactory#2081), "
                            "stated by PEFT's FSDP guide, and reproduced on CPU by emptying the weights "
                            "ZeRO-3 partitions before the merge.")
-    claims = (Claim("error", "RuntimeError", marker="must match the size of tensor"),)
+    claims = (Claim("error", "must match the size of tensor", marker="must match the size of tensor"),)
 
     def check(self, setup: TrainingSetup) -> Iterator[Diagnostic]:
         if not setup.merges_after_training or setup.gathers_parameters:

@@ -38,7 +38,7 @@ class UnreadableInput(InputRule):
     No automatic fix.
 
     ## References
-    - peft-lint DESIGN.md, "One bad file never stops the run"
+    - `docs/architecture.md`, "Contracts": one bad file never stops the run
     """
 
     code = "PFT901"

@@ -24,6 +24,8 @@ if TYPE_CHECKING:  # at run time each command imports what it needs: --version i
 COMMANDS = ("check", "rules", "rule", "config", "explain")
 ISSUES_URL = "https://github.com/peft-lint/peft-lint/issues"
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
+# no training run among the paths: nothing was checked (pytest's "no tests collected" status)
+EXIT_NO_RUN = 5
 OUTPUT_FORMATS = {
     "full": "each finding with its message, code frame, related locations and help (default)",
     "concise": "one line per finding: path:line:column: CODE [severity] name",
@@ -183,6 +185,9 @@ def build_cli() -> click.Group:
     @click.option("--jobs", "-j", type=int, default=0, metavar="N", show_default=True,
                   help="processes for folder mode (0: one per core)")
     @click.option("--no-cache", is_flag=True, help="do not read or write the result cache")
+    @click.option("--changed", is_flag=True,
+                  help="the paths are changed files (as pre-commit passes them): lint the runs under "
+                       "the current folder that hold one, or import a changed module")
     @installed
     @click.option("--select", metavar="RULES",
                   help="rules to report, replacing the settings' select: comma-separated codes, "
@@ -262,9 +267,16 @@ def _check(options: SimpleNamespace) -> int:
             known = read_baseline(options.baseline)
         except BaselineError as error:
             raise UsageError(str(error)) from None
+        found = len(result.diagnostics)
         result.diagnostics = without_baselined(result.diagnostics, result.files, known)
+        hidden = found - len(result.diagnostics)
+        if hidden:
+            print(f"peft-lint: {hidden} finding(s) recorded in {options.baseline} not shown", file=sys.stderr)
+    no_run = result.units == 0 and not result.diagnostics
     report = _render(result, "statistics" if options.statistics else options.output_format,
                      to_terminal=options.output_file is None)
+    if no_run and options.output_format in ("full", "concise") and not options.statistics:
+        report = ""  # "All checks passed" would read as a pass: _no_run says what happened
     if options.output_file is None:
         sys.stdout.write(report)
     else:
@@ -272,6 +284,8 @@ def _check(options: SimpleNamespace) -> int:
             options.output_file.write_text(report, encoding="utf-8")
         except OSError as error:
             raise UsageError(f"cannot write {options.output_file}: {error.strerror}") from None
+    if no_run:
+        return _no_run(options, result)
     threshold = Severity(options.fail_on).rank
     failing = any(diagnostic.severity.rank >= threshold for diagnostic in result.diagnostics)
     code = EXIT_FINDINGS if failing and not options.exit_zero else EXIT_CLEAN
@@ -280,6 +294,21 @@ def _check(options: SimpleNamespace) -> int:
 
         _answer_cache.store(Answer(report, code), [str(file.absolute) for file in result.files])
     return code
+
+
+def _no_run(options: SimpleNamespace, result: LintResult) -> int:
+    """Nothing to check: in --changed mode a change outside every run (a pass); otherwise the
+    paths hold no training run, which must not read as a pass in CI (exit 5)."""
+    if options.changed:
+        print(f"peft-lint: none of the {len(options.paths)} changed file(s) belongs to a training run; "
+              "nothing to check", file=sys.stderr)
+        return EXIT_CLEAN
+    shown = " ".join(str(path) for path in options.paths)
+    print(f"peft-lint: no training run found in {shown} ({len(result.files)} file(s) read): nothing was "
+          "checked. A run is a Python script or notebook that imports transformers, peft, trl or "
+          "accelerate, a launcher that starts one, or an axolotl / LLaMA-Factory config.",
+          file=sys.stderr)
+    return EXIT_CLEAN if options.exit_zero else EXIT_NO_RUN
 
 
 def _fix(options: SimpleNamespace, result: LintResult) -> int:
@@ -295,7 +324,14 @@ def _fix(options: SimpleNamespace, result: LintResult) -> int:
     for path, text in fixes.new_texts.items():
         by_path[path].absolute.write_text(text, encoding="utf-8")
     print(f"fixed {len(fixes.fixed)} finding(s) in {len(fixes.new_texts)} file(s)", file=sys.stderr)
+    if not options.unsafe_fixes:
+        unsafe = [d for d in result.diagnostics if d.fix is not None and d.fix.edits and not d.fix.safe]
+        if unsafe:
+            print(f"{len(unsafe)} unsafe fix(es) left ({', '.join(sorted({d.code for d in unsafe}))}): "
+                  "review them with `--diff --unsafe-fixes`, apply them with `--fix --unsafe-fixes`",
+                  file=sys.stderr)
     options.fix = False
+    options.no_cache = True  # the answer after fixing is not stored: a --fix command line is never cached
     return _check(options)
 
 
@@ -325,14 +361,23 @@ def _lint(options: SimpleNamespace) -> LintResult:
         _apply_rule_flags(settings, options)
     lint_options = LintOptions(options.world_size, targets, settings.target_versions,
                                not options.ignore_installed, settings,
-                               jobs=getattr(options, "jobs", 1), keep_setups=options.command != "check")
+                               jobs=getattr(options, "jobs", 1), keep_setups=options.command != "check",
+                               changed=bool(getattr(options, "changed", False)))
     return lint(options.paths, lint_options)
 
 
 def _explain(options: SimpleNamespace) -> int:
     from peft_lint.output.explain import render_explain, render_explain_json
 
+    missing = [str(path) for path in options.paths if not path.exists()]
+    if missing:
+        raise UsageError(f"{', '.join(f'`{name}`' for name in missing)} "
+                         f"{'does' if len(missing) == 1 else 'do'} not exist")
     result = _lint(options)
+    if result.units == 0:
+        shown = " ".join(str(path) for path in options.paths)
+        print(f"peft-lint: no training run found in {shown}: nothing to explain", file=sys.stderr)
+        return EXIT_NO_RUN
     sys.stdout.write(render_explain_json(result) if options.output_format == "json"
                      else render_explain(result))
     return EXIT_CLEAN

@@ -45,7 +45,7 @@ KEPT_ENTRIES = 64
 # the libraries whose installed versions peft-lint reads (inputs/versions.py PACKAGES)
 INSTALLED = ("torch", "transformers", "peft", "trl", "accelerate", "bitsandbytes", "deepspeed")
 # `check` options an answer may be stored for: flags, and options with a value
-FLAGS = frozenset({"--ignore-installed", "--exit-zero", "--statistics"})
+FLAGS = frozenset({"--ignore-installed", "--exit-zero", "--statistics", "--changed"})
 VALUED = frozenset({"--output-format", "--world-size", "--target-version", "--fail-on", "--jobs", "-j",
                     "--select", "--extend-select", "--ignore", "--baseline"})
 # environment variables that change what a lint reports or how it is shown
@@ -141,6 +141,8 @@ def for_command_line(arguments: list[str]) -> AnswerCache | None:
             paths.append(Path(word))
     if not paths or not all(path.exists() for path in paths):
         return None
+    if "--changed" in arguments:  # the runs touched are found in the whole current folder
+        paths.append(Path("."))
     return AnswerCache(arguments, paths, extra, use_installed)
 
 

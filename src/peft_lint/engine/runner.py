@@ -29,6 +29,8 @@ class LintOptions:
     # the result carries every setup (`explain`, callers of this API); `check` needs only the
     # findings and notes, so it lets each unit's trees and setups go, and may use workers
     keep_setups: bool = True
+    # the paths are changed files: lint the runs under the current folder that they touch
+    changed: bool = False
 
 
 @dataclass
@@ -60,13 +62,15 @@ def lint(paths: list[Path], options: LintOptions) -> LintResult:
 def _lint(paths: list[Path], options: LintOptions) -> LintResult:
     from peft_lint.facts.project_modules import forget_modules
     from peft_lint.inputs.files import with_companions
-    from peft_lint.inputs.units import units_for
+    from peft_lint.inputs.units import units_for, units_for_changed
     from peft_lint.inputs.versions import forget_folders, resolve_versions
 
     forget_folders()
     forget_modules()
     # a folder linted for its findings lets each script's text go until its run is linted
-    units, files = units_for(paths, release_texts=not options.keep_setups)
+    units, files = units_for_changed([path for path in paths if path.is_file()], Path.cwd(),
+                                     release_texts=not options.keep_setups) if options.changed \
+        else units_for(paths, release_texts=not options.keep_setups)
     jobs = min(options.jobs or available_cores(), len(units) // UNITS_PER_WORKER)
     if jobs > 1 and not options.keep_setups:
         outcomes = _in_processes(units, options, jobs)

@@ -85,6 +85,8 @@ class SourceFile:
     # goes: a script's training import, the config names a script or config mentions, whether
     # a config's values are a mapping (a config, not a dataset), an accelerate config's DeepSpeed JSON
     training_import: bool | None = None
+    # the modules a script imports (`a.b` of `from a.b import c`), read from the text
+    imported_modules: tuple[str, ...] | None = None
     mentioned_configs: tuple[str, ...] | None = None
     is_mapping: bool | None = None
     deepspeed_file: str | None = None

@@ -23,7 +23,7 @@ from peft_lint.inputs.files import (
     read_source,
     release_text,
 )
-from peft_lint.inputs.paths import folder_files, folders_up
+from peft_lint.inputs.paths import SETTINGS_FILES, folder_files, folders_up
 
 CONFIG_KINDS = ("yaml", "json")
 CONFIG_SUFFIXES = (*YAML_SUFFIXES, *JSON_SUFFIXES)
@@ -77,6 +77,7 @@ class FileCache:
                 _mentioned_names(source)  # what finding the runs reads, kept before the text goes
                 if source.kind == "python":
                     _imports_training_library(source)
+                    _imported_modules(source)
                 else:
                     _is_mapping(source)
                     _deepspeed_file_name(source)
@@ -100,6 +101,73 @@ def units_for(paths: list[Path], release_texts: bool = False) -> tuple[list[RunU
     for folder in (path for path in paths if _is_folder(path)):
         units.extend(_folder_units(folder, cache))
     return units, list(cache.files.values())
+
+
+def units_for_changed(changed: list[Path], root: Path,
+                      release_texts: bool = False) -> tuple[list[RunUnit], list[SourceFile]]:
+    """The runs under root that a change touches (pre-commit hands over the changed files): a run
+    that holds a changed file (its script, a config or launcher it reads), or whose scripts import
+    a changed module of the project; and the files of those runs."""
+    cache = FileCache(release_texts)
+    wanted = {path.absolute() for path in changed} | {path.resolve() for path in changed}
+    modules = _module_names([path for path in changed if kind_of(path) == "python"], root)
+    # a changed pin or settings file decides the versions and settings of every run below it
+    governing = [path.absolute().parent for path in changed if _pins_or_settings(path)]
+    units = [unit for unit in _folder_units(root, cache)
+             if _touched(unit, wanted, modules) or any(
+                 folder in file.absolute.parents for folder in governing for file in unit.files)]
+    kept = {id(file) for unit in units for file in unit.files}
+    return units, [file for file in cache.files.values() if id(file) in kept]
+
+
+def _pins_or_settings(path: Path) -> bool:
+    name = path.name
+    return (name.startswith("requirements") and name.endswith(".txt")) or \
+        name in ("pyproject.toml", "setup.cfg", "setup.py", *SETTINGS_FILES)
+
+
+def _touched(unit: RunUnit, wanted: set[Path], modules: set[str]) -> bool:
+    if any(file.absolute in wanted or file.absolute.resolve() in wanted for file in unit.files):
+        return True
+    return bool(modules) and any(module in modules for file in unit.files if file.kind == "python"
+                                 for module in _imported_modules(file))
+
+
+def _module_names(paths: list[Path], root: Path) -> set[str]:
+    """The names a script may import a project file by: `pkg/data.py` as `pkg.data` and `data`
+    (a script beside it, or a folder on sys.path), `pkg/__init__.py` as `pkg`."""
+    names: set[str] = set()
+    for path in paths:
+        try:
+            parts = list(path.absolute().relative_to(root.absolute()).with_suffix("").parts)
+        except ValueError:
+            parts = [path.stem]
+        if parts and parts[-1] == "__init__":
+            parts = parts[:-1]
+        names.update(".".join(parts[start:]) for start in range(len(parts)))
+    return {name for name in names if name}
+
+
+IMPORTED = re.compile(r"^[ \t]*(?:from[ \t]+(\.*[\w.]*)[ \t]+import[ \t]+\(?([\w, \t]+)"
+                      r"|import[ \t]+([\w.]+))", re.MULTILINE)
+
+
+def _imported_modules(script: SourceFile) -> tuple[str, ...]:
+    """The modules a script may import, read from its text (relative dots dropped): `a.b` of
+    `import a.b`; `a`, `a.x` and `a.y` of `from a import x, y` (x may be a module)."""
+    if script.imported_modules is None:
+        found: set[str] = set()
+        for match in IMPORTED.finditer(script.text):
+            if match.group(3):
+                found.add(match.group(3))
+                continue
+            package = match.group(1).lstrip(".")
+            names = [name.strip() for name in match.group(2).split(",") if name.strip()]
+            found.update(f"{package}.{name}" if package else name for name in names)
+            if package:
+                found.add(package)
+        script.imported_modules = tuple(sorted(found))
+    return script.imported_modules
 
 
 def _is_folder(path: Path) -> bool:

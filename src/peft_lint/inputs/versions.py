@@ -1,6 +1,6 @@
 """Which library versions a run uses, and why peft-lint thinks so.
 
-Order (DESIGN.md): --target-version, then `[tool.peft-lint] target-versions`,
+Order (docs/architecture.md, "Contracts"): --target-version, then `[tool.peft-lint] target-versions`,
 then pins in requirements files / pyproject.toml beside the run, then the
 installed distributions (read with importlib.metadata, never imported), else the
 newest version the knowledge covers. A range resolves to the newest known
@@ -260,14 +260,25 @@ def installed_version(package: str) -> str | None:
 
 def parse_target(text: str) -> tuple[str, str]:
     """`transformers==4.57.6` (or `transformers=4.57.6`) from --target-version."""
-    match = re.match(r"^\s*([A-Za-z0-9_.-]+)\s*={1,2}\s*([0-9][^\s]*)\s*$", text)
-    if not match or parse_version(match.group(2)) is None:
+    match = re.match(r"^\s*([A-Za-z0-9_.-]+)\s*={1,2}\s*(\S+)\s*$", text)
+    if not match:
         raise VersionError(f"--target-version expects PACKAGE==VERSION, got {text!r}")
-    package = match.group(1).lower().replace("_", "-")
+    package, version = match.group(1).lower().replace("_", "-"), match.group(2)
     if package not in KNOWN_VERSIONS:
         raise VersionError(f"--target-version: unknown package {package!r}; "
                            f"known: {', '.join(PACKAGES)}")
-    return package, match.group(2)
+    key = parse_version(version)
+    if key is None:
+        raise VersionError(f"--target-version: {version!r} is not a valid version of {package} "
+                           f"(a release such as {KNOWN_VERSIONS[package][-1]})")
+    known = KNOWN_VERSIONS[package]
+    oldest, newest = parse_version(known[0]), parse_version(known[-1])
+    assert oldest is not None and newest is not None
+    # a patch of a known minor is judged as that minor; outside the known minors nothing is
+    if key[0][:2] < oldest[0][:2] or key[0][:2] > newest[0][:2]:
+        raise VersionError(f"--target-version: peft-lint knows {package} {known[0]} to {known[-1]}; "
+                           f"{package} {version} is outside what its checks were built from")
+    return package, version
 
 
 def resolve_versions(cli: dict[str, str], settings: dict[str, str], directories: list[Path],

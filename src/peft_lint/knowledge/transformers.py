@@ -1,7 +1,8 @@
 """transformers facts used by the rules, with the versions they were read from.
 
 Sources: the 4.57.6 and 5.24.0 wheels (modeling_utils.py, trainer.py,
-training_args.py), bisected over 5.x releases; see shared/knowledge/pitfalls.md §1.
+training_args.py), bisected over 5.x releases, and the behaviour tables generated from every
+release (data/behaviours-transformers.json, scripts/gen_knowledge.py --behaviours).
 """
 
 from __future__ import annotations

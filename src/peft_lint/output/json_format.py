@@ -1,4 +1,4 @@
-"""The JSON document of DESIGN.md: a stable contract (add fields, never rename)."""
+"""The JSON document: a stable contract (add fields, never rename; docs/architecture.md)."""
 
 from __future__ import annotations
 
