@@ -320,3 +320,39 @@ def test_target_versions_outside_the_knowledge_are_refused(target: str, said: st
                                                            capsys: pytest.CaptureFixture[str]) -> None:
     code, _, err = run(["check", "train.py", "--target-version", target], capsys)
     assert code == 2 and said in err
+
+
+def test_each_finding_names_its_runs_versions_and_the_footer_only_shared_ones(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from conftest import HAZARD_SCRIPT
+
+    for name in ("train.py", "config.yaml", "launch.sh", "requirements.txt"):
+        (tmp_path / "old").mkdir(exist_ok=True)
+        (tmp_path / "old" / name).write_text((EXAMPLE / name).read_text(encoding="utf-8"), encoding="utf-8")
+    (tmp_path / "new").mkdir()
+    (tmp_path / "new" / "train.py").write_text(HAZARD_SCRIPT, encoding="utf-8")
+    (tmp_path / "new" / "requirements.txt").write_text("transformers==5.24.0\n", encoding="utf-8")
+    code, out, _ = run(["check", str(tmp_path), "--ignore-installed"], capsys)
+    assert code == 1
+    footer = next(line for line in out.splitlines() if line.startswith("versions"))
+    assert footer == "versions: they differ between the runs; each finding names its run's"
+    assert "  versions: torch 2.5.1 (pinned in " in out and "transformers 4.57.6 (pinned in " in out
+    assert "  versions: torch 2.14.1 (assumed: newest known), transformers 5.24.0 (pinned in " in out
+    code, out, _ = run(["check", str(tmp_path), "--ignore-installed", "--output-format", "json"], capsys)
+    document = json.loads(out)
+    assert len(document["runs"]) == 2 and "transformers" not in document["environment"]
+    by_code = {d["code"]: d["versions"]["transformers"]["version"] for d in document["diagnostics"]}
+    assert by_code == {"PFT101": "4.57.6", "PFT303": "5.24.0"}
+    assert all("trl" not in d["versions"] for d in document["diagnostics"])  # neither run uses TRL
+
+
+def test_the_process_count_points_at_num_processes(tmp_path: Path,
+                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    for name in ("train.py", "config.yaml", "requirements.txt"):
+        (tmp_path / name).write_text((EXAMPLE / name).read_text(encoding="utf-8"), encoding="utf-8")
+    (tmp_path / "acc.json").write_text('{"distributed_type": "MULTI_GPU",\n "num_machines": 1,\n'
+                                       ' "num_processes": 4}\n', encoding="utf-8")
+    (tmp_path / "run.sh").write_text("accelerate launch --config_file acc.json train.py config.yaml\n",
+                                     encoding="utf-8")
+    code, out, _ = run(["check", str(tmp_path), "--ignore-installed"], capsys)
+    assert code == 1 and 'acc.json:3: "num_processes": 4}  (4 processes (DDP))' in out

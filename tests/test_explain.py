@@ -40,3 +40,19 @@ def test_explain_json_and_unknown_facts(tmp_path: Path) -> None:
     assert model_type["known"] is False and "run time" in model_type["detail"]
     assert run["facts"]["processes"]["world size"]["known"] is False
     assert run["versions"]["transformers"]["version"] == "5.24.0"  # newest known, nothing installed read
+
+
+def test_explain_reads_update_and_allocate_as_check_does() -> None:
+    """Where check reports the call missing or dead (PFT401), explain says so, not Unknown."""
+    import subprocess
+    import sys
+
+    from conftest import ROOT
+
+    cases = ROOT / "rules" / "pft401_adalora_missing_update_and_allocate" / "cases"
+    for case, shown in (("builtin_callbacks_only", '"none"'),
+                        ("callback_never_registered", "never runs")):
+        command = [sys.executable, "-m", "peft_lint", "explain", "--ignore-installed", "train.py"]
+        completed = subprocess.run(command, cwd=cases / case, capture_output=True, text=True, check=False)
+        block = completed.stdout.split("adalora rank allocation", 1)[1].split("training arguments", 1)[0]
+        assert shown in block and "?" not in block, block

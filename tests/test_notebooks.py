@@ -50,7 +50,14 @@ def test_broken_notebook_is_a_finding_not_a_crash(tmp_path: Path) -> None:
     completed = subprocess.run([sys.executable, "-m", "peft_lint", "--output-format", "concise",
                                 "finetune.ipynb"], cwd=tmp_path, capture_output=True, text=True, check=False)
     assert completed.returncode == 1
-    assert "PFT902" in completed.stdout and "invalid notebook" in completed.stdout
+    assert "PFT901" in completed.stdout and "not a readable notebook (not JSON)" in completed.stdout
+
+
+def test_an_empty_notebook_is_not_invalid_python(tmp_path: Path) -> None:
+    (tmp_path / "finetune.ipynb").write_text("", encoding="utf-8")
+    completed = subprocess.run([sys.executable, "-m", "peft_lint", "--output-format", "concise",
+                                "finetune.ipynb"], cwd=tmp_path, capture_output=True, text=True, check=False)
+    assert completed.returncode == 0 and "PFT90" not in completed.stdout
 
 
 def write_notebook(path: Path, *sources: str) -> Path:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -109,3 +110,18 @@ def test_per_file_ignores_are_relative_to_the_settings_file(tmp_path: Path) -> N
                                 "--ignore-installed", "train.py"],  # run from inside the folder
                                cwd=folder, capture_output=True, text=True, check=False)
     assert completed.returncode == 0 and "PFT106" not in completed.stdout, completed.stdout
+
+
+@pytest.mark.parametrize(("table", "said"), [
+    ('[project]\nname = "x"\n\n[tool.peft-lint]\nignore = ["PFT101"]\nfail-on = 3\n',
+     "pyproject.toml:6: unknown setting `fail-on`"),
+    ('[tool.peft-lint]\nselect = "PFT1"\n', "pyproject.toml:2: select: must be a list"),
+    ('[tool.peft-lint]\nselect = ["PFT1"\n', "pyproject.toml: invalid TOML: Unclosed array"),
+])
+def test_invalid_settings_say_the_line(tmp_path: Path, table: str, said: str) -> None:
+    from peft_lint.settings import SettingsError, find_settings
+
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "pyproject.toml").write_text(table, encoding="utf-8")
+    with pytest.raises(SettingsError, match=re.escape(said)):
+        find_settings(tmp_path)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -156,9 +157,32 @@ def find_settings(start: Path) -> Settings:
 
 
 def _read(path: Path, table: tuple[str, str] | None) -> Settings:
-    data = load_toml_text(path.read_text(encoding="utf-8", errors="replace"))
+    from peft_lint.inputs.toml_text import toml_error
+
+    text = path.read_text(encoding="utf-8", errors="replace")
+    data = load_toml_text(text)
     if data is None:
-        raise SettingsError(f"{path}: invalid TOML")
+        raise SettingsError(f"{path}: invalid TOML: {toml_error(text)}")
+    try:
+        return _settings(path, data, table)
+    except SettingsError as error:
+        raise SettingsError(_at_line(str(error), path, text, table or ())) from None
+
+
+def _at_line(message: str, path: Path, text: str, table: tuple[str, ...]) -> str:
+    """`path: key...` as `path:LINE: key...`, the line of the setting the message is about."""
+    from peft_lint.inputs.toml_text import key_line
+
+    prefix = f"{path}: "
+    if not message.startswith(prefix):
+        return message
+    rest = message[len(prefix):]
+    named = re.match(r"(?:unknown setting `)?([\w-]+)", rest)
+    line = key_line(text, named.group(1), table) if named else None
+    return f"{path}:{line}: {rest}" if line else message
+
+
+def _settings(path: Path, data: Any, table: tuple[str, str] | None) -> Settings:
     if table is not None:
         for key in table:
             data = data.get(key) if isinstance(data, dict) else None

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import Enum
 
-from peft_lint.facts.model import Span
+from peft_lint.facts.model import ResolvedVersion, Span
 
 
 class Severity(str, Enum):
@@ -122,6 +122,8 @@ class Diagnostic:
     help: str = ""
     fix: Fix | None = None
     url: str = ""
+    # the library versions of the run it was computed for (the libraries that run uses)
+    versions: dict[str, ResolvedVersion] | None = None
 
     def sort_key(self) -> tuple[str, int, int, str]:
         return (self.span.path, self.span.line, self.span.column, self.code)

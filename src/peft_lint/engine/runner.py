@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -39,9 +40,18 @@ class LintResult:
     files: list[SourceFile]
     setups: list[TrainingSetup]
     units: int
+    # the versions every run shares (of the libraries they use); each run's own are in `runs`
     environment: dict[str, ResolvedVersion]
     # what could not be determined, one line each (from the setups; kept when cached)
     notes: list[str] = field(default_factory=list)
+    # each run: the files it is made of, and the versions of the libraries it uses
+    runs: list[RunVersions] = field(default_factory=list)
+
+
+@dataclass
+class RunVersions:
+    files: list[str]
+    versions: dict[str, ResolvedVersion]
 
 
 def lint(paths: list[Path], options: LintOptions) -> LintResult:
@@ -95,7 +105,9 @@ def _lint(paths: list[Path], options: LintOptions) -> LintResult:
                 for problem in (file.problem, *file.cell_problems) if problem]
     diagnostics = [problem_diagnostic(file, problem) for file, problem in problems if not problem.note_only]
     diagnostics += [found for outcome in outcomes for found in outcome.diagnostics]
-    environment = next((outcome.versions for outcome in outcomes), None) or resolve_versions(
+    runs = [RunVersions([file.path for file in unit.files], outcome.shown_versions)
+            for unit, outcome in zip(units, outcomes, strict=True)]
+    environment = shared_versions([run.versions for run in runs]) if runs else resolve_versions(
         options.target_versions, options.settings_versions, [Path.cwd()], options.use_installed)
     selected = _selected(_unique(diagnostics), options.settings)
     # runs with facts not determined: a rule silent there may fire when they are known
@@ -108,7 +120,14 @@ def _lint(paths: list[Path], options: LintOptions) -> LintResult:
     notes = [problem.message for _, problem in problems if problem.note_only]
     notes = list(dict.fromkeys(notes + [note for outcome in outcomes for note in outcome.notes]))
     return LintResult(final, files, [s for outcome in outcomes for s in outcome.setups], len(units),
-                      environment, notes)
+                      environment, notes, runs)
+
+
+def shared_versions(runs: list[dict[str, ResolvedVersion]]) -> dict[str, ResolvedVersion]:
+    """The versions every run resolved alike (in the first run's order)."""
+    first, *rest = runs
+    return {package: resolved for package, resolved in first.items()
+            if all(other.get(package) == resolved for other in rest)}
 
 
 # A worker process pays for its start and imports; below this many units a folder is linted
@@ -133,6 +152,8 @@ class UnitOutcome:
     modules: list[tuple[Path, str]] = field(default_factory=list)
     # found parsing, in a worker: the file's problem and its notebook cells' problems
     problems: dict[Path, tuple[ReadProblem | None, list[ReadProblem]]] = field(default_factory=dict)
+    # the versions of the libraries the run uses (what its findings are shown with)
+    shown_versions: dict[str, ResolvedVersion] = field(default_factory=dict)
 
 
 def _lint_unit(unit: RunUnit, options: LintOptions, rules: list[Rule]) -> UnitOutcome:
@@ -163,7 +184,43 @@ def _lint_unit(unit: RunUnit, options: LintOptions, rules: list[Rule]) -> UnitOu
 
         texts = [file.text for file in unit.files if file.kind == "python"]
         notes += [note for setup in setups if (note := written_for_note(setup, texts))]
-    return UnitOutcome(diagnostics, setups, notes, versions, outcome_modules)
+    used = libraries_used(unit, setups)
+    shown = {package: resolved for package, resolved in versions.items() if package in used}
+    for diagnostic in diagnostics:
+        diagnostic.versions = shown
+    return UnitOutcome(diagnostics, setups, notes, versions, outcome_modules, shown_versions=shown)
+
+
+# every run is a PEFT fine-tuning run: these count always; the others when the run uses them
+CORE_LIBRARIES = ("torch", "transformers", "peft")
+_IMPORTS = {package: re.compile(rf"^[ \t]*(?:from|import)[ \t]+{package}\b", re.MULTILINE)
+            for package in ("trl", "accelerate", "deepspeed", "bitsandbytes", "unsloth")}
+_QUANTIZED = re.compile(r"BitsAndBytesConfig|load_in_(?:4|8)bit|bnb_4bit|_8bit\b|bitsandbytes")
+
+
+def libraries_used(unit: RunUnit, setups: list[TrainingSetup]) -> frozenset[str]:
+    """The libraries a run uses, read from its scripts, launchers, configs and setups; the
+    versions shown for it are these (rules still see every version)."""
+    texts = [file.text for file in unit.files
+             if file.kind in ("python", "yaml", "json") and file.problem is None]
+    used = set(CORE_LIBRARIES)
+    used.update(package for package, pattern in _IMPORTS.items()
+                if any(pattern.search(text) for text in texts))
+    launchers = {command.launcher for file in unit.of_kind("shell") for command in file.launches}
+    used.update(name for name in ("accelerate", "deepspeed", "trl") if name in launchers)
+    # the Trainer (and every TRL trainer, and the frameworks) runs on accelerate
+    kinds = [str(setup.trainer.kind.value) for setup in setups if setup.trainer.kind.known]
+    if unit.configs("accelerate") or any(setup.accelerate_config is not None for setup in setups) or \
+            any(kind != "custom-loop" for kind in kinds):
+        used.add("accelerate")
+    if any(setup.deepspeed is not None for setup in setups):
+        used.add("deepspeed")
+    if any(kind.startswith("trl.") for kind in kinds):
+        used.add("trl")
+    if any(setup.model.quantized.is_(True) for setup in setups) or \
+            any(_QUANTIZED.search(text) for text in texts):
+        used.add("bitsandbytes")
+    return frozenset(used)
 
 
 def _module_files(units: list[RunUnit], outcomes: list[UnitOutcome],

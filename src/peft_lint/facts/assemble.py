@@ -35,7 +35,7 @@ from peft_lint.facts.arguments import (
 from peft_lint.facts.checkpointing import assemble_checkpointing, kbit_calls, training_begins
 from peft_lint.facts.config_keys import config_key_checks, config_value_checks
 from peft_lint.facts.config_values import rejected_values
-from peft_lint.facts.context import NEVER, Context, Options
+from peft_lint.facts.context import NEVER, Context, Options, unparsed_config
 from peft_lint.facts.dialects import assemble_axolotl, assemble_llamafactory, assemble_swift
 from peft_lint.facts.distributed import assemble_deepspeed, assemble_distributed
 from peft_lint.facts.model import (
@@ -244,6 +244,9 @@ def _lookup_config(context: Context, script: SourceFile, path: str | None) -> tu
         if config.path == path or config.absolute == resolved_path(script.absolute.parent / path) \
                 or config.absolute.name == name:
             return config.config, config.path
+    broken = unparsed_config(context, name)
+    if broken is not None:  # there, but not readable: its own finding says why
+        return Unknown(Span(broken.path, 1), f"`{broken.path}` could not be parsed"), broken.path
     return None
 
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from peft_lint.facts.model import (
     ResolvedVersion,
 )
+from peft_lint.inputs.files import SourceFile
 from peft_lint.inputs.units import RunUnit
 
 NEVER = 1 << 62
@@ -30,3 +31,9 @@ class Context:
 
     def label(self, package: str) -> str:
         return f"{package} {self.version(package)}"
+
+
+def unparsed_config(context: Context, name: str) -> SourceFile | None:
+    """A config file of the run with this name that failed to parse (reported as PFT903)."""
+    return next((file for file in context.unit.files if file.absolute.name == name
+                 and file.kind in ("yaml", "json") and file.problem is not None), None)

@@ -14,7 +14,7 @@ from peft_lint.extract.python_objects import (
 )
 from peft_lint.extract.python_script import ScriptFacts
 from peft_lint.facts.arguments import argument_fact, bool_fact
-from peft_lint.facts.context import Context, Options
+from peft_lint.facts.context import Context, Options, unparsed_config
 from peft_lint.facts.model import (
     DeepSpeedSetup,
     Distributed,
@@ -202,7 +202,9 @@ def deepspeed_file(context: Context, path: object) -> DictValue | None:
     name = Path(path).name
     found = [file for file in context.unit.configs() if file.absolute.name == name]
     if not found or not isinstance(found[0].config, DictValue):
-        context.notes.append(f"DeepSpeed config `{path}` is not among the files of this run")
+        broken = unparsed_config(context, name)
+        context.notes.append(f"DeepSpeed config `{path}` could not be parsed" if broken is not None
+                             else f"DeepSpeed config `{path}` is not among the files of this run")
         return None
     return found[0].config
 

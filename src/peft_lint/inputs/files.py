@@ -214,16 +214,21 @@ def _read_notebook(source: SourceFile) -> None:
 
     from peft_lint.extract.notebook import NotebookError, split_notebook
 
+    if not source.text.strip():  # an empty file: a notebook with no cells, nothing to check
+        source.text, source.display, source.cells = "", "", []
+        return
+    # not a notebook document: the file cannot be read as one (PFT901); its cells' Python is
+    # another matter (PFT902, per cell)
     try:
         parts = split_notebook(json.loads(source.text))
     except NotebookError as error:
-        source.problem = ReadProblem("PFT902", str(error))
+        source.problem = ReadProblem("PFT901", str(error))
         return
     except ValueError as error:
-        source.problem = ReadProblem("PFT902", f"invalid notebook (not JSON): {error}")
+        source.problem = ReadProblem("PFT901", f"not a readable notebook (not JSON): {error}")
         return
     except RecursionError:
-        source.problem = ReadProblem("PFT902", "invalid notebook: JSON nested too deeply to read")
+        source.problem = ReadProblem("PFT901", "not a readable notebook: JSON nested too deeply to read")
         return
     source.text = parts.script
     source.display = parts.display

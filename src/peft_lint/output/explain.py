@@ -32,12 +32,29 @@ def setup_facts(setup: TrainingSetup) -> list[tuple[str, list[tuple[str, Fact[ob
                                      ("arguments built before the model load",
                                       setup.deepspeed.args_before_load)]))
     if setup.adapter.method.is_("adalora"):
-        calls = [Fact.written(f"update_and_allocate{' after zero_grad' if call.after_zero_grad else ''}",
-                              call.span) for call in setup.allocation_calls]
-        missing: Fact[object] = Fact.unknown("no update_and_allocate call found in the files of this run")
-        groups.append(("adalora rank allocation", [("call", call) for call in calls] or [("call", missing)]))
+        groups.append(("adalora rank allocation", _allocation(setup)))
     groups.append(("training arguments", _training_arguments(setup)))
     return groups
+
+
+def _allocation(setup: TrainingSetup) -> list[tuple[str, Fact[object]]]:
+    """AdaLoRA's update_and_allocate as the rules read it (PFT401/PFT402): each call and whether
+    it runs, and whether code peft-lint cannot read may call it."""
+    rows: list[tuple[str, Fact[object]]] = []
+    for call in setup.allocation_calls:
+        where = f"update_and_allocate in {call.context}"
+        if call.never_runs:
+            rows.append(("call", Fact.derived(f"{where}: never runs", call.never_runs, call.span)))
+        else:
+            shown = f"{where}{' after zero_grad' if call.after_zero_grad else ''}"
+            rows.append(("call", Fact.written(shown, call.span)))
+    if not setup.allocation_calls:
+        rows.append(("call", Fact.derived("none", "no update_and_allocate call in the files of this run, and "
+                                          "no Trainer calls it", None)
+                     if setup.allocation_elsewhere.is_(False) else
+                     Fact.unknown("no update_and_allocate call in the files of this run")))
+    rows.append(("called by code not read", setup.allocation_elsewhere))
+    return rows
 
 
 def _training_arguments(setup: TrainingSetup) -> list[tuple[str, Fact[object]]]:

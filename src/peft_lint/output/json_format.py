@@ -8,6 +8,7 @@ from peft_lint import __version__
 from peft_lint.engine.diagnostic import Diagnostic
 from peft_lint.engine.fixes import concrete_edits
 from peft_lint.engine.runner import LintResult
+from peft_lint.facts.model import ResolvedVersion
 from peft_lint.inputs.files import SourceFile
 
 
@@ -35,6 +36,7 @@ def diagnostic_object(diagnostic: Diagnostic,
         "help": diagnostic.help,
         "fix": fix,
         "url": diagnostic.url,
+        "versions": _versions(diagnostic.versions or {}),
     }
     if span.cell is not None:
         document["cell"], document["cell_line"] = span.cell, span.cell_line
@@ -48,11 +50,16 @@ def render_json(result: LintResult) -> str:
         counts[diagnostic.severity.value] += 1
     document = {
         "peft_lint_version": __version__,
-        "environment": {package: {"version": resolved.version, "source": resolved.source}
-                        for package, resolved in result.environment.items()},
+        "environment": _versions(result.environment),
+        "runs": [{"files": run.files, "versions": _versions(run.versions)} for run in result.runs],
         "diagnostics": [diagnostic_object(diagnostic, sources) for diagnostic in result.diagnostics],
         "notes": result.notes,
         "summary": {"files": len(result.files), "units": result.units, "errors": counts["error"],
                     "warnings": counts["warning"], "infos": counts["info"]},
     }
     return json.dumps(document, indent=2) + "\n"
+
+
+def _versions(versions: dict[str, ResolvedVersion]) -> dict[str, dict[str, str]]:
+    return {package: {"version": resolved.version, "source": resolved.source}
+            for package, resolved in versions.items()}

@@ -60,6 +60,9 @@ class Finding(Strict):
     url: str = Field(description="the rule's documentation")
     cell: int | None = Field(default=None, description="a notebook's cell (from 1), for a notebook")
     cell_line: int | None = Field(default=None, description="the line inside that cell")
+    versions: dict[str, ResolvedVersion] = Field(
+        default_factory=dict,
+        description="the versions of the libraries its run uses: what it was computed for")
 
 
 class ResolvedVersion(Strict):
@@ -76,6 +79,11 @@ class Summary(Strict):
     infos: int = Field(ge=0)
 
 
+class Run(Strict):
+    files: list[str] = Field(description="the files the run is made of (script, configs, launcher)")
+    versions: dict[str, ResolvedVersion] = Field(description="the versions of the libraries it uses")
+
+
 class Report(Strict):
     """peft-lint's JSON report (`peft-lint check --output-format json`)."""
 
@@ -83,7 +91,8 @@ class Report(Strict):
 
     peft_lint_version: str
     environment: dict[str, ResolvedVersion] = Field(
-        description="the library versions the findings assume, and why")
+        description="the library versions every run shares, and why (a run's others are in `runs`)")
+    runs: list[Run] = Field(default_factory=list, description="each run and its library versions")
     diagnostics: list[Finding]
     notes: list[str] = Field(description="what peft-lint could not determine, and other remarks")
     summary: Summary

@@ -9,7 +9,7 @@ from typing import TextIO
 
 from peft_lint.engine.diagnostic import Diagnostic
 from peft_lint.engine.runner import LintResult
-from peft_lint.facts.model import Span, describe_version_source
+from peft_lint.facts.model import ResolvedVersion, Span, describe_version_source
 from peft_lint.inputs.files import SourceFile
 
 WIDTH = 96
@@ -34,7 +34,8 @@ def use_colour(stream: TextIO) -> bool:
 def render_full(result: LintResult, stream: TextIO | None = None, *, colour: bool | None = None) -> str:
     style = Style(use_colour(stream or sys.stdout) if colour is None else colour)
     sources = {file.path: file for file in result.files}
-    blocks = [_full_diagnostic(diagnostic, sources, style) for diagnostic in result.diagnostics]
+    blocks = [_full_diagnostic(diagnostic, sources, style, result.environment)
+              for diagnostic in result.diagnostics]
     notes = result.notes
     tail = [_versions_line(result)]
     if notes:
@@ -45,7 +46,8 @@ def render_full(result: LintResult, stream: TextIO | None = None, *, colour: boo
     return "\n\n".join([*blocks, "\n".join(tail)]) + "\n"
 
 
-def _full_diagnostic(diagnostic: Diagnostic, sources: dict[str, SourceFile], style: Style) -> str:
+def _full_diagnostic(diagnostic: Diagnostic, sources: dict[str, SourceFile], style: Style,
+                     shared: dict[str, ResolvedVersion]) -> str:
     colour = {"error": "1;31", "warning": "1;33", "info": "1;36"}[diagnostic.severity.value]
     span = diagnostic.span
     lines = [f"{style(f'{span.position()}:', '1')} "
@@ -58,6 +60,11 @@ def _full_diagnostic(diagnostic: Diagnostic, sources: dict[str, SourceFile], sty
     if diagnostic.help:
         lines += textwrap.wrap(diagnostic.help, WIDTH, initial_indent="  help: ",
                                subsequent_indent="        ")
+    own = {package: resolved for package, resolved in (diagnostic.versions or {}).items()
+           if shared.get(package) != resolved}
+    if own:  # its run's versions where they are not the footer's
+        lines += textwrap.wrap(_versions_text(own), WIDTH, initial_indent="  versions: ",
+                               subsequent_indent="            ", break_on_hyphens=False)
     return "\n".join(lines)
 
 
@@ -98,9 +105,16 @@ def _frame(span: Span, sources: dict[str, SourceFile]) -> list[str]:
 
 
 def _versions_line(result: LintResult) -> str:
-    parts = [f"{package} {resolved.version} ({describe_version_source(resolved.source)})"
-             for package, resolved in result.environment.items()]
-    return "versions: " + ", ".join(parts)
+    differ = any(run.versions != result.environment for run in result.runs)
+    if differ and not result.environment:
+        return "versions: they differ between the runs; each finding names its run's"
+    label = "versions (every run; a finding names its run's others)" if differ else "versions"
+    return f"{label}: {_versions_text(result.environment)}"
+
+
+def _versions_text(versions: dict[str, ResolvedVersion]) -> str:
+    return ", ".join(f"{package} {resolved.version} ({describe_version_source(resolved.source)})"
+                     for package, resolved in versions.items())
 
 
 def _summary(result: LintResult, style: Style) -> str:
