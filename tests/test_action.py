@@ -50,3 +50,24 @@ def test_action_annotates_paths_with_spaces_and_names_the_versions(tmp_path: Pat
 ])
 def test_action_inputs_split_as_a_shell_would(paths: str, args: str, expected: list[str]) -> None:
     assert action_arguments(paths, args) == ["check", "--output-format", "github", *expected]
+
+
+def test_readme_action_snippet_as_written(tmp_path: Path) -> None:
+    """The README's workflow steps: the action it names is this one at the current release, and
+    its `with:` inputs run through the action's own steps."""
+    from peft_lint import __version__
+
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    start = text.index("```yaml", text.index("GitHub Actions ("))
+    steps = yaml.safe_load(text[text.index("\n", start) + 1:text.index("```", start + 7)])
+    step = next(step for step in steps if str(step.get("uses", "")).startswith("peft-lint/peft-lint@"))
+    assert step["uses"] == f"peft-lint/peft-lint@v{__version__}"
+    action = yaml.safe_load((ROOT / "action.yml").read_text(encoding="utf-8"))
+    assert set(step["with"]) <= set(action["inputs"])
+    for name in ("train.py", "config.yaml", "launch.sh"):  # the README's own example run
+        (tmp_path / name).write_text((ROOT / "examples" / "adalora-ddp" / name).read_text(encoding="utf-8"),
+                                     encoding="utf-8")
+    inputs = {name: str(value) for name, value in step["with"].items()}
+    completed = run_step(action["runs"]["steps"][1], tmp_path, inputs)
+    assert completed.returncode == 1, completed.stdout + completed.stderr
+    assert completed.stdout.startswith("::error file=train.py,line=42,")
