@@ -126,6 +126,9 @@ PREPARE, WRAP = "m = prepare_model_for_kbit_training(m", "m = get_peft_model(m, 
     (f"def f(m):\n    {WRAP}\n    {PREPARE},\n        True)\n    return m",
      f"def f(m):\n    {PREPARE},\n        True)\n    {WRAP}\n    return m"),
     (f"{WRAP}\n{PREPARE})", f"{PREPARE})\n{WRAP}\n"),
+    # comments and formatting survive (LibCST): each comment stays with the statement it sits on
+    (f"{WRAP}  # wrap\n\n# a note on x\nx = 1\n# prepare it\n{PREPARE},  # 4-bit\n    True)\n",
+     f"# prepare it\n{PREPARE},  # 4-bit\n    True)\n{WRAP}  # wrap\n\n# a note on x\nx = 1\n"),
     # refused: another variable, a name bound in between, a shared line, a compound header
     ("p = get_peft_model(m, c)\np = prepare_model_for_kbit_training(p)\n", None),
     (f"{WRAP}\nk = {{}}\n{PREPARE}, gradient_checkpointing_kwargs=k)\n", None),

@@ -39,3 +39,37 @@ def test_unparsable_setup_py_pins_nothing(tmp_path: Path) -> None:
     (tmp_path / "setup.py").write_text("setup(install_requires=[\n", encoding="utf-8")
     forget_folders()
     assert "transformers" not in pins_near([tmp_path])
+
+
+def test_requirement_lines_as_pip_reads_them(tmp_path: Path) -> None:
+    """PEP 440/508 through `packaging`: compatible-release and wildcard pins, ===, extras,
+    markers that do not apply to a Linux training machine, `-r` includes."""
+    (tmp_path / "base.txt").write_text(
+        "accelerate~=1.10.0  # compatible release: the newest known 1.10.x\n"
+        "bitsandbytes==0.4*; platform_system == 'Windows'\n"
+        "torch==2.5.1; sys_platform == 'darwin'\n"
+        "torch==2.6.0; sys_platform == 'linux'\n", encoding="utf-8")
+    (tmp_path / "requirements.txt").write_text(
+        "-r base.txt\n"
+        "--extra-index-url https://download.pytorch.org/whl/cu121\n"
+        "Transformers[torch] == 4.57.*\n"
+        "peft===0.17.1 ; python_version >= '3.8'\n"
+        "trl[vllm]>=0.20,<0.22\n", encoding="utf-8")
+    forget_folders()
+    pins = pins_near([tmp_path])
+    assert pins["accelerate"].version == "1.10.1" and pins["accelerate"].source.startswith("range:")
+    assert "bitsandbytes" not in pins  # its marker does not hold on the run's machine
+    assert pins["torch"].version == "2.6.0"  # the darwin line installs nothing there
+    assert pins["transformers"].version == "4.57.6"
+    assert pins["transformers"].source.endswith("requirements.txt:==4.57.*")
+    assert pins["peft"].version == "0.17.1" and pins["peft"].source.startswith("pin:")
+    assert pins["trl"].version == "0.21.0" and pins["trl"].source.endswith("requirements.txt:>=0.20,<0.22")
+
+
+def test_requirement_includes_are_read_once(tmp_path: Path) -> None:
+    (tmp_path / "a.txt").write_text("-r b.txt\ntransformers==4.57.6\n", encoding="utf-8")
+    (tmp_path / "b.txt").write_text("-r a.txt\npeft==0.17.1\n", encoding="utf-8")
+    (tmp_path / "requirements.txt").write_text("--requirement=a.txt\n", encoding="utf-8")
+    forget_folders()
+    pins = pins_near([tmp_path])
+    assert pins["transformers"].version == "4.57.6" and pins["peft"].version == "0.17.1"

@@ -6,7 +6,7 @@ from peft_lint.engine.diagnostic import Diagnostic, Severity
 from peft_lint.engine.rule import Claim, Rule
 from peft_lint.facts.model import RemovedApi, RemovedName, TrainingSetup
 from peft_lint.knowledge import fields
-from peft_lint.knowledge.versions import parse_version
+from peft_lint.knowledge.versions import sort_key
 
 UNEXPECTED = "__init__() got an unexpected keyword argument"
 CANNOT_IMPORT = "ImportError: cannot import name"
@@ -198,6 +198,6 @@ def _upgrade_fix(api: RemovedApi) -> list[str]:
               if removed.first_release and not removed.last_release and not removed.replacement_kind]
     if not firsts:
         return []
-    newest = max(firsts, key=lambda version: parse_version(version) or ((0,), 0, 0))
+    newest = max(firsts, key=sort_key)
     return [f"require `{api.package}>={newest}`, the first release that has "
             f"{'it' if len(firsts) == 1 else 'them'}"]

@@ -1,12 +1,14 @@
 """Moving one statement above another, for fixes that reorder two calls on a model.
 
-Resolved on the syntax tree of the file as it is when the fix is applied, and refused (None)
-whenever the move could change more than the order of the two calls."""
+Whether the move is safe is decided on the file's syntax tree (`ast`) as it is when the fix is
+applied, and refused (None) whenever it could change more than the order of the two calls.
+The move itself is made with LibCST, which keeps every comment, blank line and the formatting
+of both statements: a statement's own comment lines above it travel with it."""
 
 from __future__ import annotations
 
 import ast
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 
 from peft_lint.engine.diagnostic import Edit, MoveCallBefore
 
@@ -87,16 +89,64 @@ def _move(edit: MoveCallBefore, body: list[ast.stmt], moved: int, target: int,
         return None
     if not all(_owns_its_lines(body, index, lines) for index in (target, moved)):
         return None
-    first = body[moved].lineno
-    previous_end = body[moved - 1].end_lineno or body[moved - 1].lineno
-    while first - 1 > previous_end and lines[first - 2].lstrip().startswith("#"):
-        first -= 1  # a comment right above the moved call travels with it
-    last = body[moved].end_lineno or body[moved].lineno
-    block = "".join(lines[first - 1:last])
-    if not block.endswith("\n"):  # the moved call ended the file
-        block += "\n"
-    kept = "".join(lines[body[target].lineno - 1:first - 1])
-    return Edit(edit.path, body[target].lineno, 1, last, len(lines[last - 1]) + 1, block + kept)
+    return _moved_with_libcst(edit.path, "".join(lines), body[target].lineno, body[moved].lineno)
+
+
+def _moved_with_libcst(path: str, text: str, target_line: int, moved_line: int) -> Edit | None:
+    """The edit that puts the statement on moved_line (with the comment and blank lines LibCST
+    attaches above it) before the one on target_line, in their block, everything else as
+    written: the module is reordered with LibCST and the edit is the span that changed."""
+    import libcst
+    from libcst.metadata import MetadataWrapper, PositionProvider
+
+    try:
+        wrapper = MetadataWrapper(libcst.parse_module(text))
+    except libcst.ParserSyntaxError:
+        return None
+    starts = wrapper.resolve(PositionProvider)
+
+    def reordered(body: Sequence[libcst.BaseStatement]) -> list[libcst.BaseStatement] | None:
+        at = {starts[statement].start.line: index for index, statement in enumerate(body)}
+        if target_line not in at or moved_line not in at or at[moved_line] <= at[target_line]:
+            return None
+        target, moved = at[target_line], at[moved_line]
+        return [*body[:target], body[moved], *body[target:moved], *body[moved + 1:]]
+
+    class Reorder(libcst.CSTTransformer):
+        def leave_Module(self, original: libcst.Module, updated: libcst.Module) -> libcst.Module:
+            body = reordered(original.body)
+            return updated if body is None else updated.with_changes(body=body)
+
+        def leave_IndentedBlock(self, original: libcst.IndentedBlock,
+                                updated: libcst.IndentedBlock) -> libcst.IndentedBlock:
+            body = reordered(original.body)
+            return updated if body is None else updated.with_changes(body=body)
+
+    new = wrapper.module.visit(Reorder()).code
+    if new == text:
+        return None
+    if not new.endswith("\n") and new.rsplit("\n", 1)[-1] != text.rsplit("\n", 1)[-1]:
+        new += "\n"  # the moved call ended the file: the line now last ends as every line does
+    return _changed_span(path, text, new)
+
+
+def _changed_span(path: str, old: str, new: str) -> Edit:
+    """The one edit that turns old into new: the text between their common prefix and suffix."""
+    prefix = 0
+    while prefix < min(len(old), len(new)) and old[prefix] == new[prefix]:
+        prefix += 1
+    suffix = 0
+    while suffix < min(len(old), len(new)) - prefix and old[-1 - suffix] == new[-1 - suffix]:
+        suffix += 1
+    start_line, start_column = _position(old, prefix)
+    end_line, end_column = _position(old, len(old) - suffix)
+    return Edit(path, start_line, start_column, end_line, end_column, new[prefix:len(new) - suffix])
+
+
+def _position(text: str, offset: int) -> tuple[int, int]:
+    """(line, column), both from 1, of an offset into text."""
+    before = text[:offset]
+    return before.count("\n") + 1, offset - (before.rfind("\n") + 1) + 1
 
 
 def _owns_its_lines(body: list[ast.stmt], index: int, lines: list[str]) -> bool:

@@ -72,9 +72,9 @@ def _short(classes: tuple[str, ...]) -> str:
 
 
 def _version_key(version: str) -> tuple[tuple[int, ...], int, int]:
-    from peft_lint.knowledge.versions import parse_version
+    from peft_lint.knowledge.versions import NO_VERSION, parse_version
 
-    return parse_version(version) or ((0,), 0, 0)
+    return parse_version(version) or NO_VERSION
 
 
 def _last_with_key(classes: tuple[str, ...], package: str, key: str, setup: TrainingSetup) -> str | None:

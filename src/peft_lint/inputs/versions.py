@@ -10,19 +10,19 @@ version inside it.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from pathlib import Path
 
 from peft_lint.facts.model import ResolvedVersion
 from peft_lint.inputs.paths import folders_up, pin_files
 from peft_lint.knowledge import accelerate, bitsandbytes, deepspeed, peft, torch, transformers, trl
-from peft_lint.knowledge.versions import newest_satisfying, parse_version
+from peft_lint.knowledge.versions import minor_of, newest_satisfying, parse_version
 
 KNOWN_VERSIONS: dict[str, list[str]] = {
     module.PACKAGE: module.KNOWN_VERSIONS
     for module in (torch, transformers, peft, trl, accelerate, bitsandbytes, deepspeed)
 }
 PACKAGES = tuple(KNOWN_VERSIONS)
-_REQUIREMENT = re.compile(r"^\s*([A-Za-z0-9][A-Za-z0-9._-]*)\s*(\[[^\]]*\])?\s*([^;#]*)")
 
 
 class VersionError(ValueError):
@@ -54,15 +54,51 @@ def git_requirement(text: str) -> tuple[str, str] | None:
 
 
 def parse_requirement(line: str) -> tuple[str, str] | None:
-    """('transformers', '==4.57.6') from a requirement line; None for anything else."""
-    line = line.split("#", 1)[0].strip()
-    if not line or line.startswith("-"):
+    """('transformers', '>=4.40,<5') from a requirement line, read as PEP 508 by `packaging`
+    (extras, environment markers, `name @ url`); None for anything else, and for a requirement
+    whose marker does not hold on the run's machine (RUN_ENVIRONMENT): it installs nothing there."""
+    from packaging.requirements import InvalidRequirement, Requirement
+    from packaging.utils import canonicalize_name
+
+    text = _REQUIREMENT_COMMENT.sub("", line).strip()
+    if not text or text.startswith("-"):
         return None
-    match = _REQUIREMENT.match(line)
-    if not match:
+    if len(text) > 1000:  # no real requirement line
         return None
-    name = match.group(1).lower().replace("_", "-")
-    return name, match.group(3).strip().replace(" ", "")
+    try:
+        requirement = Requirement(text)
+    except (InvalidRequirement, ValueError):
+        return None
+    if requirement.marker is not None and not requirement.marker.evaluate(run_environment()):
+        return None
+    if requirement.url:
+        return None  # a direct reference: git_requirement reads the git ones
+    specifier = ",".join(sorted((str(item) for item in requirement.specifier),
+                                key=lambda item: (_OPERATOR_ORDER.index(_operator(item)), item)))
+    return canonicalize_name(requirement.name), specifier
+
+
+# pip's comment: `#` at the start or after whitespace (a URL's `#egg=` is not one)
+_REQUIREMENT_COMMENT = re.compile(r"(?:^|\s)#.*$")
+# how a range reads best: its lower bounds, then exact and excluded versions, then upper bounds
+_OPERATOR_ORDER = (">", ">=", "~=", "===", "==", "!=", "<=", "<")
+
+
+def _operator(item: str) -> str:
+    return next(operator for operator in sorted(_OPERATOR_ORDER, key=len, reverse=True)
+                if item.startswith(operator))
+
+
+@lru_cache(maxsize=1)
+def run_environment() -> dict[str, str]:
+    """The machine environment markers are judged on: the runs peft-lint checks train on Linux
+    x86-64 (CUDA machines); the Python version is this interpreter's, as the run's is not known."""
+    from packaging.markers import default_environment
+
+    environment: dict[str, str] = dict(default_environment())  # type: ignore[arg-type]
+    environment.update(sys_platform="linux", platform_system="Linux", os_name="posix",
+                       platform_machine="x86_64")
+    return environment
 
 
 # Front ends whose release pins the libraries' versions (resolved only for runs that use them).
@@ -86,19 +122,24 @@ def pinned(package: str, specifier: str, label: str) -> ResolvedVersion | None:
     version = resolve_specifier(package, specifier) if specifier else None
     if version is None:
         return None
-    exact = specifier.startswith("==") and "," not in specifier
+    exact = exact_pin(specifier) is not None
     return ResolvedVersion(version, f"pin:{label}" if exact else f"range:{label}:{specifier}")
+
+
+def exact_pin(specifier: str) -> str | None:
+    """The version a specifier pins exactly (`==4.57.6`, `===4.57.6`, a local `+cu121` dropped);
+    None for a range or a wildcard."""
+    if "," in specifier or "*" in specifier or not specifier.startswith("=="):
+        return None
+    version = specifier.lstrip("=").split("+", 1)[0]
+    return version if parse_version(version) else None
 
 
 def resolve_specifier(package: str, specifier: str) -> str | None:
     """A version from a pin: exact for ==, newest known inside a range."""
-    specifier = specifier.split("+", 1)[0] if specifier.startswith("==") else specifier
-    if specifier.startswith("==") and "*" not in specifier and "," not in specifier:
-        version = specifier[2:]
-        return version if parse_version(version) else None
     if not specifier:
         return None
-    return newest_satisfying(known_versions(package), specifier)
+    return exact_pin(specifier) or newest_satisfying(known_versions(package), specifier)
 
 
 # Folder -> its pins, for one lint (a folder tree shares its parents' requirements files);
@@ -130,7 +171,7 @@ def _folder_pins(folder: Path) -> list[tuple[str, ResolvedVersion]]:
         for file in pin_files(folder):
             if file.is_file():
                 for package, (version, specifier) in _pins_in(file).items():
-                    exact = specifier.startswith("==") and "," not in specifier
+                    exact = exact_pin(specifier) is not None
                     source = f"git:{_label(file)}:{specifier[1:]}" if specifier.startswith("@") else \
                         f"pin:{_label(file)}" if exact else f"range:{_label(file)}:{specifier}"
                     found.append((package, ResolvedVersion(version, source)))
@@ -175,6 +216,8 @@ def _pins_in(file: Path) -> dict[str, tuple[str, str]]:
     except OSError:
         return {}
     lines = text.splitlines()
+    if file.suffix == ".txt":
+        lines = _with_includes(file, lines, {file.resolve()})
     if file.name == "pyproject.toml":
         lines = _pyproject_dependencies(text)
     elif file.name == "setup.py":
@@ -194,6 +237,31 @@ def _pins_in(file: Path) -> dict[str, tuple[str, str]]:
             if version:
                 pins[parsed[0]] = (version, parsed[1])
     return pins
+
+
+# pip's include of another requirements file: `-r base.txt`, `--requirement=base.txt`
+_INCLUDE = re.compile(r"^\s*(?:-r|--requirement)(?:\s+|=)(\S+)")
+
+
+def _with_includes(file: Path, lines: list[str], seen: set[Path], depth: int = 0) -> list[str]:
+    """A requirements file's lines with the files it includes (`-r base.txt`, relative to it)
+    read in their place, as pip reads them; each file once."""
+    found: list[str] = []
+    for line in lines:
+        included = _INCLUDE.match(line)
+        if included is None:
+            found.append(line)
+            continue
+        target = (file.parent / included.group(1)).resolve()
+        if target in seen or depth > 8 or not target.is_file():
+            continue
+        seen.add(target)
+        try:
+            text = target.read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            continue
+        found += _with_includes(target, text.splitlines(), seen, depth + 1)
+    return found
 
 
 def _pyproject_dependencies(text: str) -> list[str]:
@@ -272,10 +340,10 @@ def parse_target(text: str) -> tuple[str, str]:
         raise VersionError(f"--target-version: {version!r} is not a valid version of {package} "
                            f"(a release such as {KNOWN_VERSIONS[package][-1]})")
     known = KNOWN_VERSIONS[package]
-    oldest, newest = parse_version(known[0]), parse_version(known[-1])
-    assert oldest is not None and newest is not None
+    minor, oldest, newest = minor_of(version), minor_of(known[0]), minor_of(known[-1])
+    assert minor is not None and oldest is not None and newest is not None
     # a patch of a known minor is judged as that minor; outside the known minors nothing is
-    if key[0][:2] < oldest[0][:2] or key[0][:2] > newest[0][:2]:
+    if minor < oldest or minor > newest:
         raise VersionError(f"--target-version: peft-lint knows {package} {known[0]} to {known[-1]}; "
                            f"{package} {version} is outside what its checks were built from")
     return package, version

@@ -27,16 +27,16 @@ def _document(package: str) -> dict[str, dict[str, object]]:
 @lru_cache(maxsize=256)
 def _lookup(package: str, name: str, version: str) -> str | None:
     """The value as JSON text (hashable, cached)."""
-    from peft_lint.knowledge.versions import parse_version
+    from peft_lint.knowledge.versions import minor_of
 
     table = _document(package).get(name, {})
     if not isinstance(table, dict):
         return None
     if version in table:
         return json.dumps(table[version], sort_keys=True)
-    key = parse_version(version)
-    if key is None:
+    minor = minor_of(version)
+    if minor is None:
         return None
     same_minor = {json.dumps(value, sort_keys=True) for listed, value in table.items()
-                  if (k := parse_version(listed)) is not None and k[0][:2] == key[0][:2]}
+                  if minor_of(listed) == minor}
     return same_minor.pop() if len(same_minor) == 1 else None

@@ -122,10 +122,10 @@ def covered_versions(package: str) -> list[str]:
 
 
 def _minor(version: str) -> tuple[int, int] | None:
-    from peft_lint.knowledge.versions import parse_version
 
-    key = parse_version(version)
-    return None if key is None else (key[0][0], key[0][1])
+    from peft_lint.knowledge.versions import minor_of
+
+    return minor_of(version)
 
 
 @lru_cache(maxsize=256)  # pure: the tables are data shipped with peft-lint
@@ -136,10 +136,9 @@ def table_version(package: str, version: str) -> str | None:
     key = parse_version(version)
     if key is None:
         return None
-    release, stage, _number = key
-    minor = (release[0], release[1])
+    minor = _minor(version)
     tables = [v for v in _covered(package) if _minor(v) == minor]
-    if not tables or (stage < 0 and not any(release[2:])):
+    if not tables or (key.is_prerelease and not any(key.release[2:])):
         return None  # no table for the minor, or a pre-release of its first release
     below = [v for v in tables if (k := parse_version(v)) is not None and k <= key]
     return below[-1] if below else tables[0]  # a patch before the minor's first table: its first

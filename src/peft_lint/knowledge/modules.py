@@ -13,7 +13,7 @@ import re
 from functools import lru_cache
 from pathlib import Path
 
-from peft_lint.knowledge.versions import parse_version, version_at_least
+from peft_lint.knowledge.versions import sort_key, version_at_least
 
 DATA = Path(__file__).parent / "data"
 # Head modules a task model adds to its base; always present in some task class.
@@ -69,7 +69,7 @@ def _table(version: str) -> dict[str, dict[str, list[str]]] | None:
 
 def table_versions() -> list[str]:
     versions = [path.stem[len("modules-"):] for path in DATA.glob("modules-*.json")]
-    return sorted(versions, key=lambda version: parse_version(version) or ((0,), 0, 0))
+    return sorted(versions, key=sort_key)
 
 
 def _table_for(model_type: str, version: str) -> tuple[dict[str, dict[str, list[str]]], str] | None:

@@ -18,7 +18,10 @@ from __future__ import annotations
 import json
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from packaging.version import Version
 
 PACKAGE = "unsloth"
 DATA = Path(__file__).parent / "data" / "unsloth.json"
@@ -41,7 +44,7 @@ def _document() -> dict[str, Any]:
     return document if isinstance(document, dict) else {}
 
 
-def _key(version: str) -> tuple[tuple[int, ...], int, int] | None:
+def _key(version: str) -> Version | None:
     from peft_lint.knowledge.versions import parse_version
 
     return parse_version(version)
@@ -49,8 +52,9 @@ def _key(version: str) -> tuple[tuple[int, ...], int, int] | None:
 
 @lru_cache(maxsize=1)
 def _known() -> tuple[str, ...]:
-    versions = [v for v in _document().get("versions", {}) if _key(v) is not None]
-    return tuple(sorted(versions, key=lambda v: _key(v) or ((0,), 0, 0)))
+    from peft_lint.knowledge.versions import sort_key
+
+    return tuple(sorted((v for v in _document().get("versions", {}) if _key(v) is not None), key=sort_key))
 
 
 def known_versions() -> list[str]:
@@ -76,7 +80,7 @@ def covered_release(version: str | None) -> str | None:
     if key is None:
         return known[-1]
     # a local version (2026.10.9+cu121) is the release it was built from
-    not_newer = [v for v in known if (_key(v) or ((0,), 0, 0)) <= key]
+    not_newer = [v for v in known if (_key(v) or key) <= key]
     return not_newer[-1] if not_newer else None
 
 
