@@ -246,11 +246,22 @@ def import_mode(out: Path) -> int:
 
 # -- static mode: wheels from PyPI ----------------------------------------------------------
 
-_RELEASE = re.compile(r"^\d+(\.\d+)*$")
-
-
 def release_key(version: str) -> tuple[int, ...]:
-    return tuple(int(part) for part in version.split("."))
+    """The release numbers of a version (packaging's reading: `4.57` is 4.57.0)."""
+    from packaging.version import Version
+
+    return Version(version).release
+
+
+def _is_final(version: str) -> bool:
+    """A final release: no pre-, post-, dev- or local part (what the tables are read from)."""
+    from packaging.version import InvalidVersion, Version
+
+    try:
+        parsed = Version(version)
+    except InvalidVersion:
+        return False
+    return str(parsed) == version and not (parsed.is_prerelease or parsed.is_postrelease or parsed.local)
 
 
 def pypi_versions(package: str) -> list[str]:
@@ -265,7 +276,7 @@ def pypi_versions(package: str) -> list[str]:
     if match is None:
         raise SystemExit(f"cannot list the releases of {package}: {result.stderr.strip()[-300:]}")
     versions = [v.strip() for v in match.group(1).split(",")]
-    return sorted((v for v in versions if _RELEASE.match(v)), key=release_key)
+    return sorted((v for v in versions if _is_final(v)), key=release_key)
 
 
 def newest_patches(package: str, spec: str, available: list[str]) -> list[str]:
