@@ -356,3 +356,13 @@ def test_the_process_count_points_at_num_processes(tmp_path: Path,
                                      encoding="utf-8")
     code, out, _ = run(["check", str(tmp_path), "--ignore-installed"], capsys)
     assert code == 1 and 'acc.json:3: "num_processes": 4}  (4 processes (DDP))' in out
+
+
+def test_invalid_settings_say_the_line_through_the_cli(tmp_path: Path,
+                                                       capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "pyproject.toml").write_text('[project]\nname = "x"\n\n[tool.peft-lint]\nfail-on = 3\n',
+                                             encoding="utf-8")
+    (tmp_path / "train.py").write_text((EXAMPLE / "train.py").read_text(encoding="utf-8"), encoding="utf-8")
+    code, _, err = run(["check", str(tmp_path / "train.py")], capsys)
+    assert code == 2 and "pyproject.toml:5: unknown setting `fail-on`" in err
