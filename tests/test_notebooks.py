@@ -163,3 +163,14 @@ def test_a_cell_that_does_not_parse_fails_alone(tmp_path: Path) -> None:
                    TRAIN_CELL)
     document = run_json(tmp_path, "--target-version", "transformers==5.24.0", "nb.ipynb")
     assert findings(document) == [("PFT902", 1, 2), ("PFT902", 3, 1), ("PFT701", 4, 2)]
+
+
+def test_pip_cell_pins_are_read_as_pip_reads_them(tmp_path: Path) -> None:
+    """A notebook's `!pip install` words are PEP 508 requirements (packaging): extras, ranges,
+    wildcards."""
+    write_notebook(tmp_path / "nb.ipynb",
+                   '!pip install -q "transformers[torch]>=4.57,<5" \'peft==0.17.*\'\n', TRAIN_CELL)
+    environment = run_json(tmp_path, "nb.ipynb")["environment"]
+    assert isinstance(environment, dict)
+    assert environment["transformers"] == {"version": "4.57.6", "source": "range:nb.ipynb (cell 1):>=4.57,<5"}
+    assert environment["peft"] == {"version": "0.17.1", "source": "range:nb.ipynb (cell 1):==0.17.*"}
