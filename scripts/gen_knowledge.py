@@ -1544,18 +1544,17 @@ def trl_behaviours_mode(wheels: Path, out: Path) -> int:
     adapter_dtype: dict[str, list[str]] = {}
     for version in releases:
         read = _release_sources(package, version, wheels, ("trl/trainer/",))
-        adapter_dtype[version] = sorted(
-            name.rsplit("/", 1)[-1].removesuffix("_trainer.py") for name, text in read.items()
-            if name.endswith("_trainer.py") and ZERO3_ADAPTER_DTYPE_MARKER in text)
+        # the trainers by file stem ("sft", "dpo", ...), as the tables key them
+        trainers = {name.rsplit("/", 1)[-1].removesuffix("_trainer.py"): text
+                    for name, text in sorted(read.items()) if name.endswith("_trainer.py")}
+        adapter_dtype[version] = [stem for stem, text in trainers.items()
+                                  if ZERO3_ADAPTER_DTYPE_MARKER in text]
         checks[version] = grpo_batch_check(read.get("trl/trainer/grpo_config.py", ""),
                                            read.get("trl/trainer/grpo_trainer.py", ""))
-        forcing[version] = sorted(name.rsplit("/", 1)[-1].removesuffix("_trainer.py")
-                                  for name, text in read.items()
-                                  if name.endswith("_trainer.py") and PEFT_ZERO3_REENTRANT_MARKER in text)
-        lm_head[version] = {name.rsplit("/", 1)[-1].removesuffix("_trainer.py"): message
-                            for name, text in sorted(read.items()) if name.endswith("_trainer.py")
+        forcing[version] = [stem for stem, text in trainers.items() if PEFT_ZERO3_REENTRANT_MARKER in text]
+        lm_head[version] = {stem: message for stem, text in trainers.items()
                             if (message := raised_message(text, LM_HEAD_ADAPTER_MARKER))}
-        sft = read.get("trl/trainer/sft_trainer.py", "")
+        sft = trainers.get("sft", "")
         padding_free[version] = {
             "custom_collator": raised_message(sft, "custom data collator is not supported when using "
                                                    "padding-free"),
@@ -1564,8 +1563,7 @@ def trl_behaviours_mode(wheels: Path, out: Path) -> int:
             # the packing strategies that turn padding-free on
             "padding_free_strategies": padding_free_strategies(sft)}
         sync_ref[version] = {
-            stem: found for name, text in sorted(read.items()) if name.endswith("_trainer.py")
-            for stem in [name.rsplit("/", 1)[-1].removesuffix("_trainer.py")]
+            stem: found for stem, text in trainers.items()
             if (found := {case: message for case, marker in SYNC_REF_MARKERS.items()
                           if (message := raised_message(text, marker))})}
     return _write_behaviours(package, "trl/trainer/*.py of each wheel", out, {

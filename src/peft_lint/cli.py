@@ -330,8 +330,7 @@ def _fix(options: SimpleNamespace, result: LintResult) -> int:
             print(f"{len(unsafe)} unsafe fix(es) left ({', '.join(sorted({d.code for d in unsafe}))}): "
                   "review them with `--diff --unsafe-fixes`, apply them with `--fix --unsafe-fixes`",
                   file=sys.stderr)
-    options.fix = False
-    options.no_cache = True  # the answer after fixing is not stored: a --fix command line is never cached
+    options.fix = False  # a --fix command line has no cache entry (engine/cache.py): nothing is stored
     return _check(options)
 
 

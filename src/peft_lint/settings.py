@@ -8,7 +8,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from peft_lint.inputs.toml_text import load_toml_text
+from peft_lint.inputs.toml_text import parse_toml_text
 
 if TYPE_CHECKING:
     from pydantic import BaseModel
@@ -157,12 +157,10 @@ def find_settings(start: Path) -> Settings:
 
 
 def _read(path: Path, table: tuple[str, str] | None) -> Settings:
-    from peft_lint.inputs.toml_text import toml_error
-
     text = path.read_text(encoding="utf-8", errors="replace")
-    data = load_toml_text(text)
+    data, error = parse_toml_text(text)
     if data is None:
-        raise SettingsError(f"{path}: invalid TOML: {toml_error(text)}")
+        raise SettingsError(f"{path}: invalid TOML: {error}")
     try:
         return _settings(path, data, table)
     except SettingsError as error:

@@ -105,7 +105,7 @@ def _lint(paths: list[Path], options: LintOptions) -> LintResult:
                 for problem in (file.problem, *file.cell_problems) if problem]
     diagnostics = [problem_diagnostic(file, problem) for file, problem in problems if not problem.note_only]
     diagnostics += [found for outcome in outcomes for found in outcome.diagnostics]
-    runs = [RunVersions([file.path for file in unit.files], outcome.shown_versions)
+    runs = [RunVersions([file.path for file in unit.files], outcome.versions)
             for unit, outcome in zip(units, outcomes, strict=True)]
     environment = shared_versions([run.versions for run in runs]) if runs else resolve_versions(
         options.target_versions, options.settings_versions, [Path.cwd()], options.use_installed)
@@ -147,13 +147,12 @@ class UnitOutcome:
     diagnostics: list[Diagnostic]
     setups: list[TrainingSetup]
     notes: list[str]
+    # the versions of the libraries the run uses (what its findings are shown with)
     versions: dict[str, ResolvedVersion]
     # the project's modules its scripts imported: (absolute path, path as shown)
     modules: list[tuple[Path, str]] = field(default_factory=list)
     # found parsing, in a worker: the file's problem and its notebook cells' problems
     problems: dict[Path, tuple[ReadProblem | None, list[ReadProblem]]] = field(default_factory=dict)
-    # the versions of the libraries the run uses (what its findings are shown with)
-    shown_versions: dict[str, ResolvedVersion] = field(default_factory=dict)
 
 
 def _lint_unit(unit: RunUnit, options: LintOptions, rules: list[Rule]) -> UnitOutcome:
@@ -188,13 +187,13 @@ def _lint_unit(unit: RunUnit, options: LintOptions, rules: list[Rule]) -> UnitOu
     shown = {package: resolved for package, resolved in versions.items() if package in used}
     for diagnostic in diagnostics:
         diagnostic.versions = shown
-    return UnitOutcome(diagnostics, setups, notes, versions, outcome_modules, shown_versions=shown)
+    return UnitOutcome(diagnostics, setups, notes, shown, outcome_modules)
 
 
 # every run is a PEFT fine-tuning run: these count always; the others when the run uses them
 CORE_LIBRARIES = ("torch", "transformers", "peft")
 _IMPORTS = {package: re.compile(rf"^[ \t]*(?:from|import)[ \t]+{package}\b", re.MULTILINE)
-            for package in ("trl", "accelerate", "deepspeed", "bitsandbytes", "unsloth")}
+            for package in ("trl", "accelerate", "deepspeed", "bitsandbytes")}
 _QUANTIZED = re.compile(r"BitsAndBytesConfig|load_in_(?:4|8)bit|bnb_4bit|_8bit\b|bitsandbytes")
 
 
@@ -203,7 +202,7 @@ def libraries_used(unit: RunUnit, setups: list[TrainingSetup]) -> frozenset[str]
     versions shown for it are these (rules still see every version)."""
     texts = [file.text for file in unit.files
              if file.kind in ("python", "yaml", "json") and file.problem is None]
-    used = set(CORE_LIBRARIES)
+    used = {*CORE_LIBRARIES, *unit.dialects()}  # a front end's release pins the others (unsloth)
     used.update(package for package, pattern in _IMPORTS.items()
                 if any(pattern.search(text) for text in texts))
     launchers = {command.launcher for file in unit.of_kind("shell") for command in file.launches}

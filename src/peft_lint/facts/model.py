@@ -444,8 +444,13 @@ class TrainingSetup:
         return self.versions[package].version
 
     def version_label(self, package: str) -> str:
-        resolved = self.versions[package]
-        return f"{package} {resolved.version} ({describe_version_source(resolved.source)})"
+        return describe_versions({package: self.versions[package]})
+
+
+def describe_versions(versions: dict[str, ResolvedVersion]) -> str:
+    """`transformers 4.57.6 (pinned in requirements.txt), peft ...`: each version and why."""
+    return ", ".join(f"{package} {resolved.version} ({describe_version_source(resolved.source)})"
+                     for package, resolved in versions.items())
 
 
 def describe_version_source(source: str) -> str:

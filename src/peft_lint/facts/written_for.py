@@ -9,6 +9,7 @@ releases it was written for, so the user can pin instead of rewriting.
 from __future__ import annotations
 
 from peft_lint.facts.model import TrainingSetup
+from peft_lint.knowledge.versions import sort_key
 
 # from_pretrained keywords transformers 5.0 removed (the last 4.x release still takes them)
 REMOVED_LOAD_KWARGS = ("load_in_8bit", "load_in_4bit")
@@ -47,7 +48,7 @@ def written_for_note(setup: TrainingSetup, script_texts: list[str]) -> str | Non
         if not _unpinned(setup, package) or not found:
             continue
         found = list(dict.fromkeys(found))
-        bound = min((last for _, last in found), key=_version_key)
+        bound = min((last for _, last in found), key=sort_key)
         uses = ", ".join(f"{what} until {last}" for what, last in found[:4])
         more = f" and {len(found) - 4} more" if len(found) > 4 else ""
         parts.append(f"{package} {bound} or older (it uses {uses}{more})")
@@ -71,22 +72,16 @@ def _short(classes: tuple[str, ...]) -> str:
     return ", ".join(name.rsplit(".", 1)[-1] for name in classes) or "config"
 
 
-def _version_key(version: str) -> tuple[tuple[int, ...], int, int]:
-    from peft_lint.knowledge.versions import NO_VERSION, parse_version
-
-    return parse_version(version) or NO_VERSION
-
-
 def _last_with_key(classes: tuple[str, ...], package: str, key: str, setup: TrainingSetup) -> str | None:
     """The newest release before the resolved one whose field table has the key."""
     from peft_lint.knowledge import fields
 
     if not classes or not _unpinned(setup, package):
         return None
-    current = _version_key(setup.version(package))
+    current = sort_key(setup.version(package))
     versions = {name: resolved.version for name, resolved in setup.versions.items()}
-    for version in sorted(fields.covered_versions(package), key=_version_key, reverse=True):
-        if _version_key(version) >= current:
+    for version in sorted(fields.covered_versions(package), key=sort_key, reverse=True):
+        if sort_key(version) >= current:
             continue
         older = {**versions, package: version}
         if any(key in (fields.fields(canonical, older) or ()) for canonical in classes):
@@ -97,4 +92,4 @@ def _last_with_key(classes: tuple[str, ...], package: str, key: str, setup: Trai
 def _last_major(setup: TrainingSetup, package: str, major: int) -> str:
     from peft_lint.inputs.versions import known_versions
 
-    return max((v for v in known_versions(package) if v.startswith(f"{major}.")), key=_version_key)
+    return max((v for v in known_versions(package) if v.startswith(f"{major}.")), key=sort_key)

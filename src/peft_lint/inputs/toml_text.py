@@ -8,27 +8,20 @@ from typing import Any
 
 def load_toml_text(text: str) -> dict[str, Any] | None:
     """The document, or None when the text is not TOML."""
+    return parse_toml_text(text)[0]
+
+
+def parse_toml_text(text: str) -> tuple[dict[str, Any] | None, str]:
+    """(the document, "") or (None, why the text is not TOML, as the parser says it: its line and
+    column)."""
     if sys.version_info >= (3, 11):
         import tomllib
     else:  # pragma: no cover - exercised on Python 3.10 only
         import tomli as tomllib
     try:
-        return tomllib.loads(text)
-    except (ValueError, RecursionError):  # TOMLDecodeError, and integers past int()'s digit limit
-        return None
-
-
-def toml_error(text: str) -> str:
-    """Why the text is not TOML, as the parser says it (with its line and column)."""
-    if sys.version_info >= (3, 11):
-        import tomllib
-    else:  # pragma: no cover - exercised on Python 3.10 only
-        import tomli as tomllib
-    try:
-        tomllib.loads(text)
-    except (ValueError, RecursionError) as error:
-        return str(error)
-    return ""
+        return tomllib.loads(text), ""
+    except (ValueError, RecursionError) as error:  # TOMLDecodeError, and ints past int()'s digit limit
+        return None, str(error)
 
 
 def key_line(text: str, key: str, table: tuple[str, ...] = ()) -> int | None:

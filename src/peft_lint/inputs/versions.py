@@ -16,7 +16,7 @@ from pathlib import Path
 from peft_lint.facts.model import ResolvedVersion
 from peft_lint.inputs.paths import folders_up, pin_files
 from peft_lint.knowledge import accelerate, bitsandbytes, deepspeed, peft, torch, transformers, trl
-from peft_lint.knowledge.versions import minor_of, newest_satisfying, parse_version
+from peft_lint.knowledge.versions import minor_of, newest_satisfying, parse_specifier, parse_version
 
 KNOWN_VERSIONS: dict[str, list[str]] = {
     module.PACKAGE: module.KNOWN_VERSIONS
@@ -73,20 +73,15 @@ def parse_requirement(line: str) -> tuple[str, str] | None:
         return None
     if requirement.url:
         return None  # a direct reference: git_requirement reads the git ones
-    specifier = ",".join(sorted((str(item) for item in requirement.specifier),
-                                key=lambda item: (_OPERATOR_ORDER.index(_operator(item)), item)))
-    return canonicalize_name(requirement.name), specifier
+    clauses = sorted(requirement.specifier, key=lambda clause: (_OPERATOR_ORDER.index(clause.operator),
+                                                                str(clause)))
+    return canonicalize_name(requirement.name), ",".join(str(clause) for clause in clauses)
 
 
 # pip's comment: `#` at the start or after whitespace (a URL's `#egg=` is not one)
 _REQUIREMENT_COMMENT = re.compile(r"(?:^|\s)#.*$")
 # how a range reads best: its lower bounds, then exact and excluded versions, then upper bounds
 _OPERATOR_ORDER = (">", ">=", "~=", "===", "==", "!=", "<=", "<")
-
-
-def _operator(item: str) -> str:
-    return next(operator for operator in sorted(_OPERATOR_ORDER, key=len, reverse=True)
-                if item.startswith(operator))
 
 
 @lru_cache(maxsize=1)
@@ -129,10 +124,11 @@ def pinned(package: str, specifier: str, label: str) -> ResolvedVersion | None:
 def exact_pin(specifier: str) -> str | None:
     """The version a specifier pins exactly (`==4.57.6`, `===4.57.6`, a local `+cu121` dropped);
     None for a range or a wildcard."""
-    if "," in specifier or "*" in specifier or not specifier.startswith("=="):
+    clauses = list(parse_specifier(specifier) or ())
+    if len(clauses) != 1 or clauses[0].operator not in ("==", "===") or clauses[0].version.endswith(".*"):
         return None
-    version = specifier.lstrip("=").split("+", 1)[0]
-    return version if parse_version(version) else None
+    version = parse_version(clauses[0].version)
+    return version.public if version is not None else None
 
 
 def resolve_specifier(package: str, specifier: str) -> str | None:
@@ -170,11 +166,7 @@ def _folder_pins(folder: Path) -> list[tuple[str, ResolvedVersion]]:
         found: list[tuple[str, ResolvedVersion]] = []
         for file in pin_files(folder):
             if file.is_file():
-                for package, (version, specifier) in _pins_in(file).items():
-                    exact = exact_pin(specifier) is not None
-                    source = f"git:{_label(file)}:{specifier[1:]}" if specifier.startswith("@") else \
-                        f"pin:{_label(file)}" if exact else f"range:{_label(file)}:{specifier}"
-                    found.append((package, ResolvedVersion(version, source)))
+                found += _pins_in(file).items()
         found += _own_source_tree(folder)
         _FOLDER_PINS[folder] = found
     return _FOLDER_PINS[folder]
@@ -210,7 +202,7 @@ def _label(file: Path) -> str:
     return display_path(file)
 
 
-def _pins_in(file: Path) -> dict[str, tuple[str, str]]:
+def _pins_in(file: Path) -> dict[str, ResolvedVersion]:
     try:
         text = file.read_text(encoding="utf-8", errors="replace")
     except OSError:
@@ -224,18 +216,16 @@ def _pins_in(file: Path) -> dict[str, tuple[str, str]]:
         lines = _setup_py_requirements(text)
     elif file.name == "setup.cfg":
         lines = _setup_cfg_requirements(text)
-    pins: dict[str, tuple[str, str]] = {}
+    pins: dict[str, ResolvedVersion] = {}
+    first_counts = file.name in ("setup.py", "setup.cfg")  # install_requires before the extras
     for line in lines:
-        if file.name in ("setup.py", "setup.cfg") and (parse_requirement(line) or ("",))[0] in pins:
-            continue  # the first requirement of a package counts (install_requires before extras)
         parsed = git_requirement(line) if "git+" in line else parse_requirement(line)
-        if parsed and parsed[0] in (*PACKAGES, *DIALECT_PACKAGES):
-            if parsed[1].startswith("@"):  # a git commit: its release is not known
-                pins[parsed[0]] = (known_versions(parsed[0])[-1], parsed[1])
-                continue
-            version = resolve_specifier(parsed[0], parsed[1])
-            if version:
-                pins[parsed[0]] = (version, parsed[1])
+        if parsed is None or parsed[0] not in (*PACKAGES, *DIALECT_PACKAGES) or \
+                (first_counts and parsed[0] in pins):
+            continue
+        resolved = pinned(parsed[0], parsed[1], _label(file))
+        if resolved is not None:
+            pins[parsed[0]] = resolved
     return pins
 
 

@@ -197,11 +197,24 @@ def forces_reentrant_for_peft_zero3(version: str, trainer: str) -> bool | None:
     """Whether the release's trainer (`trl.SFTTrainer`, ...) sets
     `gradient_checkpointing_kwargs["use_reentrant"] = True` for a PEFT model under ZeRO-3
     (generated: behaviours-trl.json; SFT from 0.28, the other trainers later); None: not recorded."""
-    found = behaviour("trl", "peft_zero3_forces_reentrant", version)
-    if not isinstance(found, list):
-        return None
-    stem = trainer.rsplit(".", 1)[-1].removesuffix("Trainer").lower()
-    return stem in found
+    return _trainer_listed("peft_zero3_forces_reentrant", version, trainer)
+
+
+def _trainer_stem(trainer: str) -> str:
+    """`trl.SFTTrainer` -> "sft": the trainer's file stem, as the generated tables key trainers."""
+    return trainer.rsplit(".", 1)[-1].removesuffix("Trainer").lower()
+
+
+def _trainer_listed(name: str, version: str, trainer: str) -> bool | None:
+    """Whether a behaviour that lists trainers (by file stem) lists this one; None: not recorded."""
+    found = behaviour("trl", name, version)
+    return _trainer_stem(trainer) in found if isinstance(found, list) else None
+
+
+def _trainer_entry(name: str, version: str, trainer: str) -> object:
+    """A behaviour's entry for one trainer (by file stem), None when it has none."""
+    found = behaviour("trl", name, version)
+    return found.get(_trainer_stem(trainer)) if isinstance(found, dict) else None
 
 
 # the TRL trainers whose configs have sync_ref_model (TR-DPO's reference-model sync) and beta
@@ -213,9 +226,7 @@ def sync_ref_model_refusal(version: str, trainer: str, case: str) -> str | None:
     with a PEFT model (case "peft") or, in GRPO/RLOO, with `beta=0.0` (case "beta0"); None when
     it does not refuse it there or the release is not recorded (generated: behaviours-trl.json,
     GRPO/RLOO from 0.28, DPO from 0.29, KTO from 1.8)."""
-    found = behaviour("trl", "sync_ref_model_refused", version)
-    stem = trainer.rsplit(".", 1)[-1].removesuffix("Trainer").lower()
-    refusals = found.get(stem) if isinstance(found, dict) else None
+    refusals = _trainer_entry("sync_ref_model_refused", version, trainer)
     message = refusals.get(case) if isinstance(refusals, dict) else None
     return message if isinstance(message, str) else None
 
@@ -224,9 +235,7 @@ def lm_head_adapter_refusal(version: str, trainer: str) -> str | None:
     """The exception the release's trainer raises when the PEFT model has an adapter on its output
     embeddings (`lm_head`), None when it does not check (generated: behaviours-trl.json; GRPO from
     1.7, DPO and KTO 1.8, SFT and RLOO 1.15)."""
-    found = behaviour("trl", "lm_head_adapter_refused", version)
-    stem = trainer.rsplit(".", 1)[-1].removesuffix("Trainer").lower()
-    message = found.get(stem) if isinstance(found, dict) else None
+    message = _trainer_entry("lm_head_adapter_refused", version, trainer)
     return message if isinstance(message, str) else None
 
 
@@ -257,8 +266,4 @@ def keeps_adapter_dtype_for_zero3(version: str, trainer: str) -> bool | None:
     """Whether the release's trainer (`trl.SFTTrainer`, ...) wraps a non-quantized model under ZeRO-3
     with `get_peft_model(..., autocast_adapter_dtype=False)`, adapters in the base model's dtype
     (huggingface/trl#6091, 1.7; generated: behaviours-trl.json); None: not recorded."""
-    found = behaviour("trl", "peft_zero3_keeps_adapter_dtype", version)
-    if not isinstance(found, list):
-        return None
-    stem = trainer.rsplit(".", 1)[-1].removesuffix("Trainer").lower()
-    return stem in found
+    return _trainer_listed("peft_zero3_keeps_adapter_dtype", version, trainer)

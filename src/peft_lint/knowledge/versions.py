@@ -12,7 +12,6 @@ import functools
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.version import InvalidVersion, Version
 
-VersionKey = Version
 # sorts before every release: the key of a text that is not a version
 NO_VERSION = Version("0.dev0")
 

@@ -123,12 +123,10 @@ def render_github(result: LintResult) -> str:
         lines.append(f"::{GITHUB_COMMAND[diagnostic.severity]} {','.join(properties)}::"
                      f"{_github_escape(_text(diagnostic))}")
     if result.environment:  # what the verdicts were computed for: assumed versions change them
-        from peft_lint.facts.model import describe_version_source
+        from peft_lint.facts.model import describe_versions
 
-        versions = ", ".join(f"{package} {resolved.version} ({describe_version_source(resolved.source)})"
-                             for package, resolved in result.environment.items())
         lines.append(f"::notice title={_github_escape('peft-lint versions', property_value=True)}::"
-                     f"{_github_escape('checked for ' + versions)}")
+                     f"{_github_escape('checked for ' + describe_versions(result.environment))}")
     return "\n".join(lines) + ("\n" if lines else "")
 
 

@@ -9,7 +9,7 @@ from typing import TextIO
 
 from peft_lint.engine.diagnostic import Diagnostic
 from peft_lint.engine.runner import LintResult
-from peft_lint.facts.model import ResolvedVersion, Span, describe_version_source
+from peft_lint.facts.model import ResolvedVersion, Span, describe_versions
 from peft_lint.inputs.files import SourceFile
 
 WIDTH = 96
@@ -63,7 +63,7 @@ def _full_diagnostic(diagnostic: Diagnostic, sources: dict[str, SourceFile], sty
     own = {package: resolved for package, resolved in (diagnostic.versions or {}).items()
            if shared.get(package) != resolved}
     if own:  # its run's versions where they are not the footer's
-        lines += textwrap.wrap(_versions_text(own), WIDTH, initial_indent="  versions: ",
+        lines += textwrap.wrap(describe_versions(own), WIDTH, initial_indent="  versions: ",
                                subsequent_indent="            ", break_on_hyphens=False)
     return "\n".join(lines)
 
@@ -109,12 +109,9 @@ def _versions_line(result: LintResult) -> str:
     if differ and not result.environment:
         return "versions: they differ between the runs; each finding names its run's"
     label = "versions (every run; a finding names its run's others)" if differ else "versions"
-    return f"{label}: {_versions_text(result.environment)}"
+    return f"{label}: {describe_versions(result.environment)}"
 
 
-def _versions_text(versions: dict[str, ResolvedVersion]) -> str:
-    return ", ".join(f"{package} {resolved.version} ({describe_version_source(resolved.source)})"
-                     for package, resolved in versions.items())
 
 
 def _summary(result: LintResult, style: Style) -> str:
